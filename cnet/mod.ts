@@ -1,0 +1,9 @@
+// Copyright 2026 the moonwire authors. MIT license.
+/**
+ * Copper OS cNet and the CryptoNet layer under it: named, encrypted servers
+ * with certificates, a certificate authority, discovery, user logins, and the
+ * CTCP/CTTP request layer, over channel-based modems.
+ *
+ * @module
+ */
+export {};

@@ -1,0 +1,18 @@
+// Copyright 2026 the moonwire authors. MIT license.
+/**
+ * Keys, certificates, authenticated encryption, the Noise handshake and
+ * password hashing: the cryptography every other moonwire module shares.
+ * Pure code, no network I/O; the only I/O is the key and certificate file
+ * helpers.
+ *
+ * @example Errors are typed
+ * ```ts
+ * import { HandshakeError } from "@moonwire/moonwire/crypto";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new HandshakeError("Cannot read handshake message").name, "HandshakeError");
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
