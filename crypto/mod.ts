@@ -16,3 +16,4 @@
  * @module
  */
 export * from "./errors.ts";
+export * from "./aead.ts";

@@ -1,0 +1,378 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import assert from "node:assert/strict";
+import {
+  type AeadAlgorithm,
+  type AeadBackend,
+  AuthenticationError,
+  createAead,
+} from "../../crypto/mod.ts";
+
+const ALGORITHMS: AeadAlgorithm[] = [
+  "AES-128-GCM",
+  "AES-256-GCM",
+  "ChaCha20-Poly1305",
+];
+const BACKENDS: AeadBackend[] = ["noble", "native"];
+const KEY_LENGTH: Record<AeadAlgorithm, number> = {
+  "AES-128-GCM": 16,
+  "AES-256-GCM": 32,
+  "ChaCha20-Poly1305": 32,
+};
+const AUTH_FAILED = {
+  name: "AuthenticationError",
+  message: "Cannot open record: authentication failed",
+};
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomBytes(random: () => number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = Math.floor(random() * 256);
+  return bytes;
+}
+
+function hex(text: string): Uint8Array {
+  const clean = text.replace(/[\s:]/g, "");
+  return Uint8Array.from(
+    clean.match(/../g) ?? [],
+    (byte) => parseInt(byte, 16),
+  );
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+interface Vector {
+  algorithm: AeadAlgorithm;
+  key: string;
+  nonce: string;
+  ad: string;
+  plaintext: string;
+  ciphertext: string;
+  tag: string;
+}
+
+const VECTORS: Vector[] = [
+  {
+    // RFC 8439 §2.8.2.
+    algorithm: "ChaCha20-Poly1305",
+    key: "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
+    nonce: "070000004041424344454647",
+    ad: "50515253c0c1c2c3c4c5c6c7",
+    plaintext: toHex(
+      new TextEncoder().encode(
+        "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+      ),
+    ),
+    ciphertext:
+      "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6" +
+      "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36" +
+      "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc" +
+      "3ff4def08e4b7a9de576d26586cec64b6116",
+    tag: "1ae10b594f09e26a7e902ecbd0600691",
+  },
+  {
+    // NIST GCM spec (McGrew & Viega) test case 4.
+    algorithm: "AES-128-GCM",
+    key: "feffe9928665731c6d6a8f9467308308",
+    nonce: "cafebabefacedbaddecaf888",
+    ad: "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+    plaintext:
+      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72" +
+      "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+    ciphertext:
+      "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e" +
+      "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+    tag: "5bc94fbc3221a5db94fae95ae7121a47",
+  },
+  {
+    // NIST GCM spec (McGrew & Viega) test case 16.
+    algorithm: "AES-256-GCM",
+    key: "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+    nonce: "cafebabefacedbaddecaf888",
+    ad: "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+    plaintext:
+      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72" +
+      "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+    ciphertext:
+      "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa" +
+      "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+    tag: "76fc6ece0f4e1768cddf8853bb2d551b",
+  },
+];
+
+for (const vector of VECTORS) {
+  for (const backend of BACKENDS) {
+    Deno.test(`createAead() ${vector.algorithm} ${backend} matches the known-answer vector`, async () => {
+      const aead = createAead(vector.algorithm, hex(vector.key), { backend });
+      assert.equal(aead.algorithm, vector.algorithm);
+      assert.equal(aead.backend, backend);
+      const sealed = await aead.seal(
+        hex(vector.nonce),
+        hex(vector.plaintext),
+        hex(vector.ad),
+      );
+      assert.equal(toHex(sealed), vector.ciphertext + vector.tag);
+      const opened = await aead.open(hex(vector.nonce), sealed, hex(vector.ad));
+      assert.equal(toHex(opened), vector.plaintext);
+    });
+  }
+}
+
+Deno.test("createAead() backends agree byte for byte over random sizes 0–70000", async () => {
+  const random = mulberry32(0x5eed);
+  const sizes = [0, 1, 15, 16, 17, 63, 64, 65, 1023, 1024, 65535, 65536, 70000];
+  while (sizes.length < 40) sizes.push(Math.floor(random() * 70001));
+  for (const algorithm of ALGORITHMS) {
+    for (const size of sizes) {
+      const key = randomBytes(random, KEY_LENGTH[algorithm]);
+      const nonce = randomBytes(random, 12);
+      const ad = randomBytes(random, Math.floor(random() * 40));
+      const plaintext = randomBytes(random, size);
+      const noble = createAead(algorithm, key, { backend: "noble" });
+      const native = createAead(algorithm, key, { backend: "native" });
+      const a = await noble.seal(nonce, plaintext, ad);
+      const b = await native.seal(nonce, plaintext, ad);
+      assert.equal(a.length, size + 16);
+      assert.ok(a.buffer instanceof ArrayBuffer);
+      assert.ok(b.buffer instanceof ArrayBuffer);
+      assert.deepEqual(b, a, `${algorithm} size ${size}`);
+      assert.deepEqual(await native.open(nonce, a, ad), plaintext);
+      assert.deepEqual(await noble.open(nonce, b, ad), plaintext);
+    }
+  }
+});
+
+Deno.test("createAead() seal without associated data equals empty associated data", async () => {
+  for (const algorithm of ALGORITHMS) {
+    for (const backend of BACKENDS) {
+      const aead = createAead(
+        algorithm,
+        new Uint8Array(KEY_LENGTH[algorithm]),
+        {
+          backend,
+        },
+      );
+      const nonce = new Uint8Array(12).fill(7);
+      const pt = new Uint8Array([1, 2, 3]);
+      assert.deepEqual(
+        await aead.seal(nonce, pt),
+        await aead.seal(nonce, pt, new Uint8Array(0)),
+      );
+    }
+  }
+});
+
+Deno.test("createAead() copies the key and uses native by default", async () => {
+  const key = new Uint8Array(32);
+  const aead = createAead("ChaCha20-Poly1305", key);
+  assert.equal(aead.backend, "native");
+  const nonce = new Uint8Array(12);
+  const before = await aead.seal(nonce, new Uint8Array(4));
+  key.fill(9);
+  assert.deepEqual(await aead.seal(nonce, new Uint8Array(4)), before);
+});
+
+Deno.test("createAead() accepts subarray inputs with offsets", async () => {
+  const backing = new Uint8Array(100).map((_, i) => i);
+  for (const algorithm of ALGORITHMS) {
+    const key = backing.subarray(3, 3 + KEY_LENGTH[algorithm]);
+    const nonce = backing.subarray(50, 62);
+    const pt = backing.subarray(62, 90);
+    const ad = backing.subarray(1, 9);
+    const noble = await createAead(algorithm, key, { backend: "noble" }).seal(
+      nonce,
+      pt,
+      ad,
+    );
+    const native = createAead(algorithm, key, { backend: "native" });
+    const sealed = await native.seal(nonce, pt, ad);
+    assert.deepEqual(sealed, noble);
+    const framed = new Uint8Array(sealed.length + 10);
+    framed.set(sealed, 5);
+    assert.deepEqual(
+      await native.open(nonce, framed.subarray(5, 5 + sealed.length), ad),
+      pt,
+    );
+  }
+});
+
+Deno.test("createAead() validates algorithm, backend, key and nonce", async () => {
+  assert.throws(
+    () => createAead("AES-192-GCM" as never, new Uint8Array(24)),
+    {
+      name: "TypeError",
+      message: 'Cannot create AEAD: unknown algorithm "AES-192-GCM"',
+    },
+  );
+  assert.throws(
+    () =>
+      createAead("AES-128-GCM", new Uint8Array(16), { backend: "x" as never }),
+    { name: "TypeError", message: 'Cannot create AEAD: unknown backend "x"' },
+  );
+  assert.throws(
+    () => createAead("AES-128-GCM", "0123456789abcdef" as never),
+    {
+      name: "TypeError",
+      message: "Cannot create AEAD: key must be a Uint8Array",
+    },
+  );
+  const wrong: [AeadAlgorithm, number][] = [
+    ["AES-128-GCM", 32],
+    ["AES-128-GCM", 15],
+    ["AES-256-GCM", 16],
+    ["ChaCha20-Poly1305", 16],
+    ["ChaCha20-Poly1305", 0],
+  ];
+  for (const [algorithm, length] of wrong) {
+    for (const backend of BACKENDS) {
+      assert.throws(
+        () => createAead(algorithm, new Uint8Array(length), { backend }),
+        {
+          name: "RangeError",
+          message: `Cannot create AEAD: ${algorithm} key must be ${
+            KEY_LENGTH[algorithm]
+          } bytes, got ${length}`,
+        },
+      );
+    }
+  }
+  for (const algorithm of ALGORITHMS) {
+    for (const backend of BACKENDS) {
+      const aead = createAead(
+        algorithm,
+        new Uint8Array(KEY_LENGTH[algorithm]),
+        {
+          backend,
+        },
+      );
+      for (const length of [0, 8, 11, 13, 16, 24]) {
+        await assert.rejects(
+          aead.seal(new Uint8Array(length), new Uint8Array(1)),
+          {
+            name: "RangeError",
+            message:
+              `Cannot seal record: nonce must be 12 bytes, got ${length}`,
+          },
+        );
+        await assert.rejects(
+          aead.open(new Uint8Array(length), new Uint8Array(32)),
+          {
+            name: "RangeError",
+            message:
+              `Cannot open record: nonce must be 12 bytes, got ${length}`,
+          },
+        );
+      }
+    }
+  }
+});
+
+async function sealed(
+  algorithm: AeadAlgorithm,
+  backend: AeadBackend,
+  size: number,
+) {
+  const key = new Uint8Array(KEY_LENGTH[algorithm]).map((_, i) => i * 7 + 1);
+  const aead = createAead(algorithm, key, { backend });
+  const nonce = new Uint8Array(12).map((_, i) => i + 100);
+  const ad = new TextEncoder().encode("header");
+  const plaintext = new Uint8Array(size).map((_, i) => i & 0xff);
+  const record = await aead.seal(nonce, plaintext, ad);
+  return { key, aead, nonce, ad, plaintext, record };
+}
+
+for (const algorithm of ALGORITHMS) {
+  for (const backend of BACKENDS) {
+    const label = `${algorithm} ${backend}`;
+
+    Deno.test(`open() ${label} refuses a flipped tag bit`, async () => {
+      for (const size of [0, 1, 100]) {
+        const { aead, nonce, ad, record } = await sealed(
+          algorithm,
+          backend,
+          size,
+        );
+        for (const bit of [0, 7, 64, 127]) {
+          const bad = record.slice();
+          bad[size + (bit >> 3)] ^= 1 << (bit & 7);
+          await assert.rejects(aead.open(nonce, bad, ad), AUTH_FAILED);
+        }
+      }
+    });
+
+    Deno.test(`open() ${label} refuses a flipped ciphertext bit`, async () => {
+      const { aead, nonce, ad, record } = await sealed(algorithm, backend, 100);
+      for (const index of [0, 1, 50, 99]) {
+        const bad = record.slice();
+        bad[index] ^= 0x80;
+        await assert.rejects(aead.open(nonce, bad, ad), AUTH_FAILED);
+      }
+    });
+
+    Deno.test(`open() ${label} refuses truncated input`, async () => {
+      const { aead, nonce, ad, record } = await sealed(algorithm, backend, 40);
+      for (const length of [0, 1, 15, 16, 17, 40, 55]) {
+        await assert.rejects(
+          aead.open(nonce, record.subarray(0, length), ad),
+          AUTH_FAILED,
+        );
+      }
+      // Dropping leading bytes must fail too.
+      await assert.rejects(
+        aead.open(nonce, record.subarray(1), ad),
+        AUTH_FAILED,
+      );
+      const error = await aead.open(nonce, record.subarray(0, 3), ad).then(
+        () => undefined,
+        (e) => e,
+      );
+      assert.ok(error instanceof AuthenticationError);
+    });
+
+    Deno.test(`open() ${label} refuses a wrong key`, async () => {
+      const { key, nonce, ad, record } = await sealed(algorithm, backend, 64);
+      const other = key.slice();
+      other[0] ^= 1;
+      const aead = createAead(algorithm, other, { backend });
+      await assert.rejects(aead.open(nonce, record, ad), AUTH_FAILED);
+    });
+
+    Deno.test(`open() ${label} refuses wrong associated data or nonce`, async () => {
+      const { aead, nonce, ad, record } = await sealed(algorithm, backend, 64);
+      await assert.rejects(aead.open(nonce, record), AUTH_FAILED);
+      await assert.rejects(
+        aead.open(nonce, record, new TextEncoder().encode("headeR")),
+        AUTH_FAILED,
+      );
+      await assert.rejects(
+        aead.open(nonce, record, new TextEncoder().encode("header!")),
+        AUTH_FAILED,
+      );
+      const otherNonce = nonce.slice();
+      otherNonce[11] ^= 1;
+      await assert.rejects(aead.open(otherNonce, record, ad), AUTH_FAILED);
+    });
+
+    Deno.test(`open() ${label} wraps the underlying failure as cause`, async () => {
+      const { aead, nonce, record } = await sealed(algorithm, backend, 8);
+      const error = await aead.open(nonce, record).then(
+        () => undefined,
+        (e) => e,
+      );
+      assert.ok(error instanceof AuthenticationError);
+      assert.ok(error.cause !== undefined);
+      assert.ok(!(error.cause instanceof AuthenticationError));
+    });
+  }
+}
