@@ -17,3 +17,4 @@
  * @module
  */
 export * from "./errors.ts";
+export * from "./frame_codec.ts";
