@@ -17,3 +17,7 @@
  */
 export * from "./errors.ts";
 export * from "./aead.ts";
+export * from "./key_pair.ts";
+export * from "./timing_safe_equal.ts";
+export * from "./derive_key.ts";
+export * from "./parse_cipher_key.ts";
