@@ -6,6 +6,7 @@
  */
 
 import { ed25519, x25519 } from "@noble/curves/ed25519.js";
+import type { KeyAlgorithm } from "./key_file.ts";
 
 /** A public/private key pair; both keys are 32 bytes. */
 export interface KeyPair {
@@ -85,7 +86,7 @@ export function generateEd25519KeyPair(): KeyPair {
  * @throws {RangeError} If the key is not 32 bytes.
  */
 export function keyPairFromPrivateKey(
-  algorithm: "x25519" | "ed25519",
+  algorithm: KeyAlgorithm,
   privateKey: Uint8Array,
 ): KeyPair {
   if (algorithm !== "x25519" && algorithm !== "ed25519") {

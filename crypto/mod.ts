@@ -21,3 +21,5 @@ export * from "./key_pair.ts";
 export * from "./timing_safe_equal.ts";
 export * from "./derive_key.ts";
 export * from "./parse_cipher_key.ts";
+export * from "./write_file_atomic.ts";
+export * from "./key_file.ts";
