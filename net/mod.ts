@@ -17,4 +17,6 @@
  * @module
  */
 export * from "./errors.ts";
+export * from "./stream_socket.ts";
 export * from "./frame_codec.ts";
+export * from "./table_codec.ts";

@@ -1,0 +1,773 @@
+// Copyright 2026 the moonwire authors. MIT license.
+/**
+ * The shared byte-stream transport core: a push read loop with flow control
+ * and a bounded, coalescing write queue over a `Deno.Conn` or `Deno.TlsConn`.
+ * The polling API, the callback API and framed connections all run on it.
+ *
+ * @module
+ */
+import { ConnectionClosedError, TimeoutError } from "./errors.ts";
+import type { StreamConn } from "./_stream_conn.ts";
+import { connectNodeTls } from "./_stream_node_tls.ts";
+import { checkPort } from "./_stream_validate.ts";
+
+/** Options for {@linkcode StreamSocket}. */
+export interface StreamSocketOptions {
+  /** Most bytes the write queue holds before `write()` waits. Default 4 MiB. */
+  maxQueuedBytes?: number;
+  /** Size of each read buffer. Default 64 KiB. */
+  readChunkSize?: number;
+}
+
+/** TLS settings for {@linkcode StreamSocket.connect} and `upgradeTls`. */
+export interface StreamSocketTlsOptions {
+  /** Extra trusted roots (PEM), added to Deno's default roots. */
+  caCerts?: string[];
+  /** Name the certificate must carry (and SNI). Default: the hostname. */
+  serverName?: string;
+  /**
+   * Skip certificate verification entirely. Insecure; only honoured when set
+   * to `true` explicitly. Supported by `connect()` only: Deno's STARTTLS
+   * always verifies, so `upgradeTls()` rejects this option.
+   */
+  unsafelyDisableVerification?: boolean;
+}
+
+/** Options for {@linkcode StreamSocket.connect}. */
+export interface StreamSocketConnectOptions extends StreamSocketOptions {
+  /** Connect with TLS (verified by default). */
+  tls?: StreamSocketTlsOptions;
+  /** Aborts the connection attempt. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait for the connection (and TLS handshake). Default 5000. */
+  timeout?: number;
+}
+
+/** Options for {@linkcode StreamSocket.prototype.upgradeTls}. */
+export interface StreamSocketUpgradeOptions extends StreamSocketTlsOptions {
+  /** Name to verify when `serverName` is not given. Default: remote IP. */
+  hostname?: string;
+  /** Milliseconds to wait for the TLS handshake. Default 5000. */
+  timeout?: number;
+}
+
+/**
+ * Callbacks of the read loop. Exactly one of `end` and `error` is called per
+ * socket, and none after a local `close()`.
+ */
+export interface StreamSocketHandlers {
+  /** A chunk of received bytes; the buffer is fresh and safe to keep. */
+  data(chunk: Uint8Array<ArrayBuffer>): void;
+  /** The peer finished sending (clean end of stream). */
+  end(): void;
+  /** The connection failed; the socket is already closed. */
+  error(error: Error): void;
+}
+
+/** Counters that show what the socket did (coalescing, reads). */
+export interface StreamSocketStats {
+  /** Calls to the connection's `write`. */
+  writeCalls: number;
+  /** Bytes handed to the connection. */
+  bytesWritten: number;
+  /** Completed reads that returned data. */
+  readCalls: number;
+  /** Bytes received. */
+  bytesRead: number;
+}
+
+interface Blocked {
+  data: Uint8Array;
+  done: PromiseWithResolvers<void>;
+}
+
+const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
+const DEFAULT_CHUNK = 64 * 1024;
+
+/**
+ * A byte-stream socket: push reads via {@linkcode StreamSocket.start}, with
+ * `pause()`/`resume()` flow control, and a bounded write queue in bytes.
+ * Everything queued while a write is in flight goes out in one `conn.write`.
+ *
+ * STARTTLS rule: {@linkcode StreamSocket.upgradeTls} needs no read in flight,
+ * so call it before `start()`, or call `pause()` inside the `data` handler
+ * that received the go-ahead and upgrade then (pausing from the handler stops
+ * the loop before its next read). It throws when a read is in flight.
+ *
+ * @example Echo over loopback
+ * ```ts
+ * import { StreamSocket } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const accepted = listener.accept();
+ * using client = await StreamSocket.connect("127.0.0.1", listener.addr.port);
+ * using server = new StreamSocket(await accepted);
+ * const received = Promise.withResolvers<string>();
+ * server.start({
+ *   data: (chunk) => received.resolve(new TextDecoder().decode(chunk)),
+ *   end: () => {},
+ *   error: () => {},
+ * });
+ * await client.write(new TextEncoder().encode("hello"));
+ * assert.equal(await received.promise, "hello");
+ * ```
+ */
+export class StreamSocket implements Disposable {
+  #conn: StreamConn;
+  #maxQueued: number;
+  #chunkSize: number;
+  #handlers: StreamSocketHandlers | undefined;
+  #terminal: { error?: Error } | undefined;
+  #terminalSent = false;
+  #closed = false;
+  #closedDone = Promise.withResolvers<void>();
+  #paused = false;
+  #resumeWaiter: (() => void) | undefined;
+  #reading = false;
+  #readTask: Promise<void> | undefined;
+  #readBuffer: Uint8Array<ArrayBuffer> | undefined;
+  // The write queue: chunks accepted but not handed to the socket yet.
+  #queue: Uint8Array[] = [];
+  #queueDone: (PromiseWithResolvers<void> | undefined)[] = [];
+  #spareQueue: Uint8Array[] = [];
+  #spareDone: (PromiseWithResolvers<void> | undefined)[] = [];
+  #blocked: Blocked[] = [];
+  #pending = 0;
+  #writing = false;
+  #scheduled = false;
+  #writeTask: Promise<void> | undefined;
+  #writeShut = false;
+  #upgrading = false;
+  #drainWaiters: PromiseWithResolvers<void>[] = [];
+  #stats: StreamSocketStats = {
+    writeCalls: 0,
+    bytesWritten: 0,
+    readCalls: 0,
+    bytesRead: 0,
+  };
+
+  /**
+   * Wraps an open connection. Nothing is read until `start()`.
+   *
+   * @param conn A connected `Deno.Conn` (TCP, TLS or Unix).
+   * @param options Queue limit and read buffer size.
+   */
+  constructor(conn: Deno.Conn, options: StreamSocketOptions = {}) {
+    this.#conn = conn;
+    this.#maxQueued = positiveInteger(
+      options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED,
+      "maxQueuedBytes",
+    );
+    this.#chunkSize = positiveInteger(
+      options.readChunkSize ?? DEFAULT_CHUNK,
+      "readChunkSize",
+    );
+  }
+
+  /**
+   * Connects over TCP, or TLS with `options.tls` (certificates verified by
+   * default; `unsafelyDisableVerification: true` is the explicit opt-out).
+   *
+   * @param hostname Host name or IP address.
+   * @param port TCP port, 0–65535.
+   * @param options TLS, timeout (ms, default 5000), abort signal, queue options.
+   * @returns The connected socket (not started).
+   *
+   * @example Connect with a timeout
+   * ```ts
+   * import { StreamSocket } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept();
+   * using socket = await StreamSocket.connect("127.0.0.1", listener.addr.port, {
+   *   timeout: 2000,
+   * });
+   * (await accepted).close();
+   * assert.equal(socket.remoteAddr.port, listener.addr.port);
+   * ```
+   */
+  static async connect(
+    hostname: string,
+    port: number,
+    options: StreamSocketConnectOptions = {},
+  ): Promise<StreamSocket> {
+    if (typeof hostname !== "string") {
+      throw new TypeError(
+        `Cannot connect: hostname must be a string, got ${typeof hostname}`,
+      );
+    }
+    checkPort(port, "connect");
+    const timeout = options.timeout ?? 5000;
+    if (typeof timeout !== "number" || !(timeout >= 0)) {
+      throw new RangeError(
+        `Cannot connect: timeout must be a non-negative number, got ${timeout}`,
+      );
+    }
+    options.signal?.throwIfAborted();
+    const target = `${hostname}:${port}`;
+    const controller = new AbortController();
+    const timeoutError = new TimeoutError(
+      `Cannot connect to ${target}: no answer within ${timeout} ms`,
+    );
+    const timer = setTimeout(() => controller.abort(timeoutError), timeout);
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const signal = controller.signal;
+    try {
+      const tls = options.tls;
+      if (tls?.unsafelyDisableVerification === true) {
+        const conn = await connectNodeTls(hostname, port, {
+          serverName: tls.serverName ?? hostname,
+          caCerts: tls.caCerts,
+          signal,
+        });
+        return StreamSocket.#fromStreamConn(conn, options);
+      }
+      let conn: Deno.Conn;
+      try {
+        conn = await Deno.connect({ hostname, port, signal });
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        throw error;
+      }
+      if (!tls) return new StreamSocket(conn, options);
+      return new StreamSocket(
+        await handshake(conn as Deno.TcpConn, hostname, tls, signal),
+        options,
+      );
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  static #fromStreamConn(
+    conn: StreamConn,
+    options: StreamSocketOptions,
+  ): StreamSocket {
+    return new StreamSocket(conn as unknown as Deno.Conn, options);
+  }
+
+  /** What the socket did so far: write calls (to prove coalescing), bytes. */
+  get stats(): Readonly<StreamSocketStats> {
+    return this.#stats;
+  }
+
+  /** The local address of the connection. */
+  get localAddr(): Deno.NetAddr {
+    return this.#conn.localAddr as Deno.NetAddr;
+  }
+
+  /** The remote address of the connection. */
+  get remoteAddr(): Deno.NetAddr {
+    return this.#conn.remoteAddr as Deno.NetAddr;
+  }
+
+  /** Bytes accepted by `write`/`tryWrite` and not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.#pending;
+  }
+
+  /** Whether `close()` ran (locally or after an error). */
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Resolves once the socket is closed and no operation is in flight. */
+  get closed(): Promise<void> {
+    return this.#closedDone.promise;
+  }
+
+  /**
+   * Starts the read loop. Each chunk is a fresh buffer.
+   *
+   * @param handlers The `data`, `end` and `error` callbacks.
+   */
+  start(handlers: StreamSocketHandlers): void {
+    if (
+      typeof handlers !== "object" || handlers === null ||
+      typeof handlers.data !== "function" ||
+      typeof handlers.end !== "function" ||
+      typeof handlers.error !== "function"
+    ) {
+      throw new TypeError(
+        "Cannot start socket: handlers must have data, end and error functions",
+      );
+    }
+    if (this.#handlers) {
+      throw new Error("Cannot start socket: already started");
+    }
+    this.#handlers = handlers;
+    if (this.#terminal) {
+      // Failed before start: report it, but never synchronously.
+      queueMicrotask(() => this.#sendTerminal());
+      return;
+    }
+    if (this.#closed) return;
+    this.#readTask = this.#readLoop();
+  }
+
+  /** Stops reading after the current read; data stays in the kernel. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Resumes reading after `pause()`. */
+  resume(): void {
+    this.#paused = false;
+    const waiter = this.#resumeWaiter;
+    this.#resumeWaiter = undefined;
+    waiter?.();
+  }
+
+  async #readLoop(): Promise<void> {
+    const handlers = this.#handlers!;
+    while (!this.#closed) {
+      if (this.#paused || this.#upgrading) {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        this.#resumeWaiter = resolve;
+        await promise;
+        continue;
+      }
+      const buffer = this.#readBuffer ??
+        new Uint8Array(this.#chunkSize);
+      this.#readBuffer = buffer;
+      let n: number | null;
+      this.#reading = true;
+      try {
+        n = await this.#conn.read(buffer);
+      } catch (error) {
+        this.#reading = false;
+        if (this.#closed) return;
+        this.#fail(
+          new ConnectionClosedError(`Cannot read: ${messageOf(error)}`, {
+            cause: error,
+          }),
+        );
+        return;
+      }
+      this.#reading = false;
+      if (this.#closed) return;
+      if (n === null) {
+        this.#terminal ??= {};
+        this.#sendTerminal();
+        return;
+      }
+      this.#stats.readCalls++;
+      this.#stats.bytesRead += n;
+      let chunk: Uint8Array<ArrayBuffer>;
+      if (n * 2 <= buffer.length) {
+        // Small read: copy out and reuse the big buffer, so a kept chunk
+        // never pins a mostly empty 64 KiB buffer.
+        chunk = buffer.slice(0, n);
+      } else {
+        chunk = buffer.subarray(0, n);
+        this.#readBuffer = undefined;
+      }
+      try {
+        handlers.data(chunk);
+      } catch (error) {
+        this.#fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+    }
+  }
+
+  #sendTerminal(): void {
+    if (this.#terminalSent || !this.#handlers || !this.#terminal) return;
+    if (this.#closed && !this.#terminal.error) return;
+    this.#terminalSent = true;
+    const { error } = this.#terminal;
+    try {
+      if (error) this.#handlers.error(error);
+      else this.#handlers.end();
+    } catch (thrown) {
+      reportError(thrown);
+    }
+  }
+
+  // The connection broke: report once (unless already ended), then close.
+  #fail(error: Error): void {
+    if (this.#closed) return;
+    if (!this.#terminal) {
+      this.#terminal = { error };
+      this.#sendTerminal();
+    }
+    this.#shutdown(error);
+  }
+
+  /**
+   * Queues bytes for sending. Resolves when they are handed to the socket;
+   * waits while the queue is full. Do not change `data` until it resolves.
+   *
+   * @param data Bytes to send.
+   * @returns Resolves once written; rejects with `ConnectionClosedError`.
+   */
+  write(data: Uint8Array): Promise<void> {
+    if (!(data instanceof Uint8Array)) {
+      return Promise.reject(
+        new TypeError("Cannot write: data must be a Uint8Array"),
+      );
+    }
+    const closedError = this.#writeClosedError();
+    if (closedError) return Promise.reject(closedError);
+    const done = Promise.withResolvers<void>();
+    if (this.#blocked.length === 0 && this.#fits(data.length)) {
+      this.#enqueue(data, done);
+    } else {
+      this.#blocked.push({ data, done });
+    }
+    return done.promise;
+  }
+
+  /**
+   * Accepts as many bytes as fit in the queue now (copied) and returns how
+   * many; 0 when full or when writes are waiting for space.
+   *
+   * @param data Bytes to send.
+   * @returns The number of bytes accepted.
+   */
+  tryWrite(data: Uint8Array): number {
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError("Cannot write: data must be a Uint8Array");
+    }
+    const closedError = this.#writeClosedError();
+    if (closedError) throw closedError;
+    if (this.#blocked.length > 0) return 0;
+    const n = Math.min(data.length, this.#maxQueued - this.#pending);
+    if (n <= 0) return 0;
+    this.#enqueue(data.slice(0, n), undefined);
+    return n;
+  }
+
+  #writeClosedError(): Error | undefined {
+    if (this.#closed) {
+      return new ConnectionClosedError("Cannot write: socket is closed");
+    }
+    if (this.#writeShut) {
+      return new ConnectionClosedError("Cannot write: write side is closed");
+    }
+    return undefined;
+  }
+
+  #fits(length: number): boolean {
+    return this.#pending === 0 || this.#pending + length <= this.#maxQueued;
+  }
+
+  #enqueue(
+    data: Uint8Array,
+    done: PromiseWithResolvers<void> | undefined,
+  ): void {
+    this.#queue.push(data);
+    this.#queueDone.push(done);
+    this.#pending += data.length;
+    if (!this.#writing && !this.#scheduled && !this.#upgrading) {
+      // Start on a microtask so a burst of synchronous writes becomes one.
+      this.#scheduled = true;
+      queueMicrotask(() => {
+        this.#scheduled = false;
+        if (!this.#writing && !this.#closed && !this.#upgrading) {
+          this.#writeTask = this.#pump();
+        }
+      });
+    }
+  }
+
+  async #pump(): Promise<void> {
+    this.#writing = true;
+    while (this.#queue.length > 0 && !this.#closed && !this.#upgrading) {
+      if (!await this.#flushHead(this.#queue.length)) break;
+    }
+    this.#writing = false;
+    this.#notifyDrained();
+  }
+
+  // Writes the first `count` queued chunks as one buffer; false on failure.
+  async #flushHead(count: number): Promise<boolean> {
+    let chunks: Uint8Array[];
+    let done: (PromiseWithResolvers<void> | undefined)[];
+    if (count === this.#queue.length) {
+      // Swap in the spare arrays: no allocation on the hot path.
+      chunks = this.#queue;
+      done = this.#queueDone;
+      this.#queue = this.#spareQueue;
+      this.#queueDone = this.#spareDone;
+    } else {
+      chunks = this.#queue.splice(0, count);
+      done = this.#queueDone.splice(0, count);
+    }
+    let bytes = 0;
+    for (const chunk of chunks) bytes += chunk.length;
+    const buffer = chunks.length === 1 ? chunks[0] : concat(chunks, bytes);
+    try {
+      let offset = 0;
+      while (offset < buffer.length) {
+        this.#stats.writeCalls++;
+        offset += await this.#conn.write(buffer.subarray(offset));
+      }
+    } catch (error) {
+      const wrapped = this.#closed
+        ? new ConnectionClosedError("Cannot write: socket is closed")
+        : new ConnectionClosedError(`Cannot write: ${messageOf(error)}`, {
+          cause: error,
+        });
+      for (const d of done) d?.reject(wrapped);
+      this.#fail(wrapped);
+      return false;
+    }
+    this.#stats.bytesWritten += bytes;
+    this.#pending -= bytes;
+    for (const d of done) d?.resolve();
+    chunks.length = 0;
+    done.length = 0;
+    this.#spareQueue = chunks;
+    this.#spareDone = done;
+    this.#admitBlocked();
+    return true;
+  }
+
+  #notifyDrained(): void {
+    if (this.#pending !== 0 || this.#blocked.length !== 0) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  #admitBlocked(): void {
+    while (
+      this.#blocked.length > 0 && this.#fits(this.#blocked[0].data.length)
+    ) {
+      const { data, done } = this.#blocked.shift()!;
+      this.#enqueue(data, done);
+    }
+  }
+
+  /**
+   * Resolves when everything queued so far has been handed to the socket.
+   *
+   * @returns Resolves at zero pending bytes; rejects if the socket closes first.
+   */
+  drained(): Promise<void> {
+    if (this.#pending === 0 && this.#blocked.length === 0) {
+      return Promise.resolve();
+    }
+    if (this.#closed) {
+      return Promise.reject(
+        new ConnectionClosedError("Cannot drain: socket is closed"),
+      );
+    }
+    return this.#waitDrain();
+  }
+
+  #waitDrain(): Promise<void> {
+    const waiter = Promise.withResolvers<void>();
+    this.#drainWaiters.push(waiter);
+    return waiter.promise;
+  }
+
+  /**
+   * Flushes the queue, then half-closes (sends end of stream). Reading goes
+   * on; further writes reject.
+   *
+   * @returns Resolves once the end of stream is sent.
+   */
+  async closeWrite(): Promise<void> {
+    const closedError = this.#writeClosedError();
+    if (closedError) throw closedError;
+    this.#writeShut = true;
+    await this.drained();
+    try {
+      await this.#conn.closeWrite();
+    } catch (error) {
+      throw new ConnectionClosedError(
+        `Cannot close write side: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * Upgrades a plain TCP client connection to TLS (STARTTLS) with verified
+   * certificates. Needs no read in flight: call before `start()`, or after
+   * `pause()` from inside the `data` handler. Pending writes are flushed
+   * first; writes made during the upgrade go out encrypted. The pause state
+   * is unchanged. If the handshake fails, the socket closes, the error goes
+   * to the `error` handler (when started) and this promise rejects with it.
+   *
+   * @param options Name to verify, extra roots, timeout (ms, default 5000).
+   * @returns Resolves once the TLS handshake is complete.
+   */
+  async upgradeTls(options: StreamSocketUpgradeOptions = {}): Promise<void> {
+    if (options.unsafelyDisableVerification === true) {
+      throw new TypeError(
+        "Cannot upgrade to TLS: unsafelyDisableVerification is not supported for STARTTLS (Deno.startTls always verifies certificates)",
+      );
+    }
+    if (this.#closed) {
+      throw new ConnectionClosedError(
+        "Cannot upgrade to TLS: socket is closed",
+      );
+    }
+    if (this.#reading) {
+      throw new Error(
+        "Cannot upgrade to TLS: a read is in flight; call upgradeTls() before start() or after pause() inside the data handler",
+      );
+    }
+    if (this.#upgrading) {
+      throw new Error("Cannot upgrade to TLS: an upgrade is in progress");
+    }
+    // Reads and new writes wait from here on; what was queued before this
+    // call still goes out in plain text.
+    this.#upgrading = true;
+    const plain = this.#queue.length;
+    if (this.#writing) await this.#writeTask;
+    if (plain > 0 && !this.#closed) await this.#flushHead(plain);
+    if (this.#closed) {
+      this.#upgrading = false;
+      throw new ConnectionClosedError(
+        "Cannot upgrade to TLS: socket is closed",
+      );
+    }
+    const timeout = options.timeout ?? 5000;
+    const hostname = options.hostname ?? this.remoteAddr.hostname;
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new TimeoutError(
+            `Cannot upgrade to TLS: no handshake within ${timeout} ms`,
+          ),
+        ),
+      timeout,
+    );
+    try {
+      this.#conn = await handshake(
+        this.#conn as Deno.TcpConn,
+        hostname,
+        options,
+        controller.signal,
+      );
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.#upgrading = false;
+      this.#fail(failure);
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#upgrading = false;
+    if (this.#queue.length > 0) this.#writeTask = this.#pump();
+    else this.#notifyDrained();
+    if (!this.#paused) this.resume();
+  }
+
+  /** Closes now, dropping queued bytes; idempotent. No events follow. */
+  close(): void {
+    this.#shutdown(undefined);
+  }
+
+  #shutdown(cause: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the runtime.
+    }
+    const error = cause
+      ? new ConnectionClosedError("Cannot write: socket is closed", { cause })
+      : new ConnectionClosedError("Cannot write: socket is closed");
+    for (const d of this.#queueDone) d?.reject(error);
+    for (const b of this.#blocked) b.done.reject(error);
+    const dropped = this.#pending > 0 || this.#blocked.length > 0;
+    this.#queue = [];
+    this.#queueDone = [];
+    this.#blocked = [];
+    this.#pending = 0;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) {
+      if (dropped) {
+        w.reject(new ConnectionClosedError("Cannot drain: socket is closed"));
+      } else w.resolve();
+    }
+    const resume = this.#resumeWaiter;
+    this.#resumeWaiter = undefined;
+    resume?.();
+    const finished = (this.#conn as { finished?: Promise<void> }).finished;
+    Promise.allSettled([this.#readTask, this.#writeTask, finished]).then(() =>
+      this.#closedDone.resolve()
+    );
+  }
+
+  /** Same as `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+async function handshake(
+  conn: Deno.TcpConn,
+  hostname: string,
+  tls: StreamSocketTlsOptions,
+  signal: AbortSignal,
+): Promise<Deno.TlsConn> {
+  let tlsConn: Deno.TlsConn;
+  try {
+    tlsConn = await Deno.startTls(conn, {
+      hostname: tls.serverName ?? hostname,
+      caCerts: tls.caCerts,
+    });
+  } catch (error) {
+    try {
+      conn.close();
+    } catch {
+      // Consumed or closed already.
+    }
+    throw error;
+  }
+  const onAbort = () => tlsConn.close();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    await tlsConn.handshake();
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    try {
+      tlsConn.close();
+    } catch {
+      // Closed already.
+    }
+    throw error;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  return tlsConn;
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`Cannot create socket: ${name} must be a number`);
+  }
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot create socket: ${name} must be a positive integer, got ${value}`,
+    );
+  }
+  return value;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
