@@ -1,0 +1,26 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// Internal access to NoiseCipherState for tests (not exported from mod.ts):
+// setting the counter near 2^64 is the only way to test nonce exhaustion.
+import type { NoiseCipherState } from "./noise_cipher_state.ts";
+
+/** Filled in by noise_cipher_state.ts when that module loads. */
+export const noiseCipherStateInternals: {
+  setNonce(state: NoiseCipherState, nonce: bigint): void;
+} = {
+  setNonce() {
+    throw new Error("noise_cipher_state.ts is not loaded");
+  },
+};
+
+/**
+ * Sets the next counter of a cipher state. Test-only.
+ *
+ * @param state The cipher state.
+ * @param nonce The counter, 0 to 2^64-1.
+ */
+export function setNoiseNonceForTesting(
+  state: NoiseCipherState,
+  nonce: bigint,
+): void {
+  noiseCipherStateInternals.setNonce(state, nonce);
+}

@@ -1,0 +1,292 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// Noise hash, DH and cipher functions (revision 34, §4 and §12) and the
+// protocol name parser that picks them.
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import { blake2b, blake2s } from "@noble/hashes/blake2.js";
+import { hmac } from "@noble/hashes/hmac.js";
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { gcm } from "@noble/ciphers/aes.js";
+import {
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  type KeyObject,
+} from "node:crypto";
+import { Buffer } from "node:buffer";
+import { type NoisePattern, parseNoisePattern } from "./_noise_patterns.ts";
+
+/** A Noise hash function with its HMAC and HKDF (§4.3). */
+export interface NoiseHash {
+  readonly name: "SHA256" | "SHA512" | "BLAKE2s" | "BLAKE2b";
+  readonly hashLen: 32 | 64;
+  hash(data: Uint8Array): Uint8Array<ArrayBuffer>;
+  /** HKDF(chainingKey, inputKeyMaterial, 2 or 3) as Noise defines it. */
+  hkdf(
+    chainingKey: Uint8Array,
+    inputKeyMaterial: Uint8Array,
+    outputs: 2 | 3,
+  ): Uint8Array<ArrayBuffer>[];
+}
+
+type NobleHash = typeof sha256;
+
+function makeHash(
+  name: NoiseHash["name"],
+  fn: NobleHash,
+  hashLen: 32 | 64,
+): NoiseHash {
+  const one = Uint8Array.of(1);
+  return {
+    name,
+    hashLen,
+    hash: (data) => fn(data) as Uint8Array<ArrayBuffer>,
+    hkdf(chainingKey, inputKeyMaterial, outputs) {
+      const tempKey = hmac(fn, chainingKey, inputKeyMaterial);
+      const out: Uint8Array<ArrayBuffer>[] = [];
+      let previous = hmac(fn, tempKey, one) as Uint8Array<ArrayBuffer>;
+      out.push(previous);
+      const buffer = new Uint8Array(hashLen + 1);
+      for (let i = 2; i <= outputs; i++) {
+        buffer.set(previous);
+        buffer[hashLen] = i;
+        previous = hmac(fn, tempKey, buffer) as Uint8Array<ArrayBuffer>;
+        out.push(previous);
+      }
+      tempKey.fill(0);
+      return out;
+    },
+  };
+}
+
+const HASHES: Readonly<Record<string, NoiseHash>> = {
+  SHA256: makeHash("SHA256", sha256, 32),
+  SHA512: makeHash("SHA512", sha512 as unknown as NobleHash, 64),
+  BLAKE2s: makeHash("BLAKE2s", blake2s as unknown as NobleHash, 32),
+  BLAKE2b: makeHash("BLAKE2b", blake2b as unknown as NobleHash, 64),
+};
+
+/** Noise cipher names moonwire supports. */
+export type NoiseCipherName = "ChaChaPoly" | "AESGCM";
+
+/** A Noise cipher function (§12.3, §12.4). */
+export interface NoiseCipher {
+  readonly name: NoiseCipherName;
+  readonly algorithm: "ChaCha20-Poly1305" | "AES-256-GCM";
+  /** Writes the 96-bit nonce for counter `hi * 2^32 + lo` into `out`. */
+  writeNonce(out: Uint8Array, hi: number, lo: number): void;
+  /** Synchronous ENCRYPT used only by REKEY (§4.2). */
+  encryptSync(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+  ): Uint8Array;
+}
+
+function writeLittleEndian(out: Uint8Array, hi: number, lo: number): void {
+  out[4] = lo & 0xff;
+  out[5] = (lo >>> 8) & 0xff;
+  out[6] = (lo >>> 16) & 0xff;
+  out[7] = lo >>> 24;
+  out[8] = hi & 0xff;
+  out[9] = (hi >>> 8) & 0xff;
+  out[10] = (hi >>> 16) & 0xff;
+  out[11] = hi >>> 24;
+}
+
+function writeBigEndian(out: Uint8Array, hi: number, lo: number): void {
+  out[4] = hi >>> 24;
+  out[5] = (hi >>> 16) & 0xff;
+  out[6] = (hi >>> 8) & 0xff;
+  out[7] = hi & 0xff;
+  out[8] = lo >>> 24;
+  out[9] = (lo >>> 16) & 0xff;
+  out[10] = (lo >>> 8) & 0xff;
+  out[11] = lo & 0xff;
+}
+
+const CIPHERS: Readonly<Record<string, NoiseCipher>> = {
+  ChaChaPoly: {
+    name: "ChaChaPoly",
+    algorithm: "ChaCha20-Poly1305",
+    writeNonce: writeLittleEndian,
+    encryptSync: (key, nonce, plaintext) =>
+      chacha20poly1305(key, nonce).encrypt(plaintext),
+  },
+  AESGCM: {
+    name: "AESGCM",
+    algorithm: "AES-256-GCM",
+    writeNonce: writeBigEndian,
+    encryptSync: (key, nonce, plaintext) => gcm(key, nonce).encrypt(plaintext),
+  },
+};
+
+/** Looks up a cipher function by its Noise name. */
+export function noiseCipher(name: string): NoiseCipher | undefined {
+  return Object.hasOwn(CIPHERS, name) ? CIPHERS[name] : undefined;
+}
+
+// X25519 through node:crypto: 6–8x faster than @noble/curves here (measured
+// 14.5k vs 2k DH/s); the tests cross-check it against @noble/curves.
+const PKCS8_PREFIX = Uint8Array.of(
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x6e,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
+);
+const SPKI_PREFIX = Uint8Array.of(
+  0x30,
+  0x2a,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x6e,
+  0x03,
+  0x21,
+  0x00,
+);
+
+/** A local X25519 key pair with the private key loaded for DH. */
+export interface DhKey {
+  readonly publicKey: Uint8Array<ArrayBuffer>;
+  readonly keyObject: KeyObject;
+}
+
+/** Thrown by {@linkcode dh} for an all-zero (low-order) shared secret. */
+export class InvalidPublicKeyError extends Error {
+  constructor(options?: ErrorOptions) {
+    super("DH output is all zeros (invalid public key)", options);
+    this.name = "InvalidPublicKeyError";
+  }
+}
+
+function privateKeyObject(privateKey: Uint8Array): KeyObject {
+  const der = Buffer.alloc(48);
+  der.set(PKCS8_PREFIX);
+  der.set(privateKey, 16);
+  const key = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  der.fill(0);
+  return key;
+}
+
+/** Loads a 32-byte X25519 key pair; the public key is taken as given. */
+export function loadDhKey(keyPair: {
+  publicKey: Uint8Array;
+  privateKey: Uint8Array;
+}): DhKey {
+  return {
+    publicKey: Uint8Array.from(keyPair.publicKey),
+    keyObject: privateKeyObject(keyPair.privateKey),
+  };
+}
+
+/** Generates a fresh X25519 key pair (GENERATE_KEYPAIR). */
+export function generateDhKey(): DhKey {
+  const privateKey = crypto.getRandomValues(new Uint8Array(32));
+  const keyObject = privateKeyObject(privateKey);
+  privateKey.fill(0);
+  const spki = createPublicKey(keyObject).export({
+    format: "der",
+    type: "spki",
+  });
+  return { publicKey: Uint8Array.from(spki.subarray(12)), keyObject };
+}
+
+/** X25519 DH; rejects an all-zero result with InvalidPublicKeyError. */
+export function dh(
+  local: DhKey,
+  remotePublicKey: Uint8Array,
+): Uint8Array<ArrayBuffer> {
+  const spki = Buffer.alloc(44);
+  spki.set(SPKI_PREFIX);
+  spki.set(remotePublicKey, 12);
+  let shared: Uint8Array;
+  try {
+    shared = diffieHellman({
+      privateKey: local.keyObject,
+      publicKey: createPublicKey({ key: spki, format: "der", type: "spki" }),
+    });
+  } catch (error) {
+    // OpenSSL refuses all-zero output itself ("failed during derivation").
+    throw new InvalidPublicKeyError({ cause: error });
+  }
+  let acc = 0;
+  for (let i = 0; i < shared.length; i++) acc |= shared[i];
+  if (acc === 0) throw new InvalidPublicKeyError();
+  return Uint8Array.from(shared);
+}
+
+/** The functions and pattern a protocol name selects. */
+export interface NoiseProtocol {
+  readonly name: string;
+  readonly pattern: NoisePattern;
+  readonly cipher: NoiseCipher;
+  readonly hash: NoiseHash;
+}
+
+/**
+ * Parses `Noise_<pattern>_<dh>_<cipher>_<hash>`.
+ *
+ * @param name The protocol name.
+ * @returns The protocol's pattern and functions.
+ * @throws {TypeError} For a non-string or an unsupported part.
+ * @throws {SyntaxError} When the name does not have the five parts.
+ */
+export function parseProtocolName(name: string): NoiseProtocol {
+  if (typeof name !== "string") {
+    throw new TypeError(
+      `Cannot create Noise handshake: protocol name must be a string, got ${typeof name}`,
+    );
+  }
+  const parts = name.split("_");
+  if (parts.length !== 5 || parts[0] !== "Noise") {
+    throw new SyntaxError(
+      `Cannot parse Noise protocol name "${name}": expected Noise_<pattern>_<dh>_<cipher>_<hash>`,
+    );
+  }
+  const [, patternName, dhName, cipherName, hashName] = parts;
+  let pattern: NoisePattern;
+  try {
+    pattern = parseNoisePattern(patternName);
+  } catch (error) {
+    const E = error instanceof SyntaxError ? SyntaxError : TypeError;
+    throw new E(
+      `Cannot parse Noise protocol name "${name}": ${
+        (error as Error).message.replace("Cannot parse Noise pattern: ", "")
+      }`,
+      { cause: error },
+    );
+  }
+  if (dhName !== "25519") {
+    throw new TypeError(
+      `Cannot parse Noise protocol name "${name}": unsupported DH function "${dhName}" (supported: 25519)`,
+    );
+  }
+  const cipher = noiseCipher(cipherName);
+  if (cipher === undefined) {
+    throw new TypeError(
+      `Cannot parse Noise protocol name "${name}": unsupported cipher "${cipherName}" (supported: ChaChaPoly, AESGCM)`,
+    );
+  }
+  const hash = Object.hasOwn(HASHES, hashName) ? HASHES[hashName] : undefined;
+  if (hash === undefined) {
+    throw new TypeError(
+      `Cannot parse Noise protocol name "${name}": unsupported hash "${hashName}" (supported: SHA256, SHA512, BLAKE2s, BLAKE2b)`,
+    );
+  }
+  return { name, pattern, cipher, hash };
+}

@@ -1,0 +1,402 @@
+// Copyright 2026 the moonwire authors. MIT license.
+/**
+ * The Noise transport cipher state: one key and one 64-bit counter per
+ * direction.
+ *
+ * @module
+ */
+import type { Aead } from "./aead.ts";
+import { AuthenticationError } from "./errors.ts";
+import { type NoiseCipher, noiseCipher } from "./_noise_functions.ts";
+import { keyedAead } from "./_noise_symmetric_state.ts";
+import { noiseCipherStateInternals } from "./_noise_cipher_access.ts";
+
+/** Options for {@linkcode NoiseCipherState}. */
+export interface NoiseCipherStateOptions {
+  /**
+   * The Noise cipher: `"ChaChaPoly"` (nonce = 4 zero bytes + little-endian
+   * counter) or `"AESGCM"` (4 zero bytes + big-endian counter). Defaults to
+   * `"ChaChaPoly"`.
+   */
+  cipher?: "ChaChaPoly" | "AESGCM";
+}
+
+const MAX32 = 0xffffffff;
+const MAX_NONCE = (1n << 64n) - 1n;
+
+function exhausted(action: "encrypt" | "decrypt"): RangeError {
+  return new RangeError(`Cannot ${action}: nonce space exhausted`);
+}
+
+// Checked before a counter is taken, so bad arguments never consume one.
+function checkData(
+  action: "encrypt" | "decrypt",
+  data: Uint8Array,
+  associatedData: Uint8Array | undefined,
+): TypeError | undefined {
+  if (!(data instanceof Uint8Array)) {
+    return new TypeError(`Cannot ${action}: data must be a Uint8Array`);
+  }
+  if (associatedData !== undefined && !(associatedData instanceof Uint8Array)) {
+    return new TypeError(
+      `Cannot ${action}: associated data must be a Uint8Array`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * A Noise `CipherState` for transport messages: one key and a 64-bit
+ * counter that is never reused and never wraps. {@linkcode NoiseHandshake}'s
+ * `split()` returns two of them, already oriented (`send` and `receive`).
+ *
+ * `encrypt` takes its counter when called, so several calls may be in flight
+ * at once and still get distinct nonces, in call order. `decrypt` likewise
+ * takes the next counter when called; a failed decrypt gives it back (when
+ * no later decrypt has been started), so a forged record does not
+ * desynchronise the stream. Counter 2^64-1 is reserved for
+ * {@linkcode NoiseCipherState.prototype.rekey}; reaching it is a `RangeError`.
+ *
+ * Do not mix `encrypt` with `encryptWithNonce` on one state unless the
+ * explicit counters can never collide with the implicit ones.
+ *
+ * @example Transport messages after an NK handshake
+ * ```ts
+ * import { generateX25519KeyPair, NoiseHandshake } from "@moonwire/moonwire/crypto";
+ * import assert from "node:assert/strict";
+ *
+ * const server = generateX25519KeyPair();
+ * const name = "Noise_NK_25519_ChaChaPoly_SHA256";
+ * const initiator = new NoiseHandshake(name, {
+ *   initiator: true,
+ *   remoteStaticPublicKey: server.publicKey,
+ * });
+ * const responder = new NoiseHandshake(name, { initiator: false, staticKeyPair: server });
+ * await responder.readMessage(await initiator.writeMessage());
+ * await initiator.readMessage(await responder.writeMessage());
+ * const client = initiator.split();
+ * const host = responder.split();
+ *
+ * const record = await client.send.encrypt(new TextEncoder().encode("ping"));
+ * assert.equal(client.send.nonce, 1n);
+ * const plain = await host.receive.decrypt(record);
+ * assert.equal(new TextDecoder().decode(plain), "ping");
+ * ```
+ */
+export class NoiseCipherState {
+  #cipher: NoiseCipher;
+  #key: Uint8Array<ArrayBuffer>;
+  #aead: Aead;
+  // The 64-bit counter as two uint32 halves: no bigint on the hot path.
+  #hi = 0;
+  #lo = 0;
+
+  static {
+    noiseCipherStateInternals.setNonce = (state, nonce) => {
+      if (nonce < 0n || nonce > MAX_NONCE) {
+        throw new RangeError("Cannot set nonce: out of range");
+      }
+      state.#hi = Number(nonce >> 32n);
+      state.#lo = Number(nonce & 0xffffffffn);
+    };
+  }
+
+  /**
+   * Creates a cipher state with counter 0. Usually obtained from
+   * {@linkcode NoiseHandshake.prototype.split} instead.
+   *
+   * @example Two ends of one direction
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const key = crypto.getRandomValues(new Uint8Array(32));
+   * const sender = new NoiseCipherState(key, { cipher: "AESGCM" });
+   * const receiver = new NoiseCipherState(key, { cipher: "AESGCM" });
+   * const record = await sender.encrypt(new Uint8Array([1, 2, 3]));
+   * assert.deepEqual(await receiver.decrypt(record), new Uint8Array([1, 2, 3]));
+   * ```
+   *
+   * @param key The 32-byte cipher key (copied).
+   * @param options The Noise cipher (default `"ChaChaPoly"`).
+   * @throws {TypeError} If the key is not a `Uint8Array` or the cipher is unknown.
+   * @throws {RangeError} If the key is not 32 bytes.
+   */
+  constructor(key: Uint8Array, options: NoiseCipherStateOptions = {}) {
+    if (!(key instanceof Uint8Array)) {
+      throw new TypeError(
+        "Cannot create cipher state: key must be a Uint8Array",
+      );
+    }
+    if (key.length !== 32) {
+      throw new RangeError(
+        `Cannot create cipher state: key must be 32 bytes, got ${key.length}`,
+      );
+    }
+    const name = options.cipher ?? "ChaChaPoly";
+    const cipher = noiseCipher(name);
+    if (cipher === undefined) {
+      throw new TypeError(
+        `Cannot create cipher state: unknown cipher ${
+          JSON.stringify(name)
+        } (supported: ChaChaPoly, AESGCM)`,
+      );
+    }
+    this.#cipher = cipher;
+    this.#key = Uint8Array.from(key);
+    this.#aead = keyedAead(cipher, this.#key).aead;
+  }
+
+  /**
+   * The counter the next {@linkcode NoiseCipherState.prototype.encrypt} or
+   * {@linkcode NoiseCipherState.prototype.decrypt} uses.
+   *
+   * @example A fresh state starts at 0
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(new NoiseCipherState(new Uint8Array(32)).nonce, 0n);
+   * ```
+   *
+   * @returns The next counter, 0 to 2^64-2.
+   */
+  get nonce(): bigint {
+    return (BigInt(this.#hi) << 32n) | BigInt(this.#lo);
+  }
+
+  #nonceBytes(hi: number, lo: number): Uint8Array<ArrayBuffer> {
+    // A fresh array per call: an async AEAD may read it after we return.
+    const nonce = new Uint8Array(12);
+    this.#cipher.writeNonce(nonce, hi, lo);
+    return nonce;
+  }
+
+  /**
+   * Encrypts a transport message with the next counter and advances it.
+   *
+   * @example Encrypt a message
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const state = new NoiseCipherState(new Uint8Array(32));
+   * const record = await state.encrypt(new Uint8Array(10));
+   * assert.equal(record.length, 10 + 16);
+   * assert.equal(state.nonce, 1n);
+   * ```
+   *
+   * @param plaintext The message.
+   * @param associatedData Authenticated, unencrypted bytes (default empty).
+   * @returns The ciphertext followed by the 16-byte tag.
+   * @throws {RangeError} When the counter space is exhausted.
+   * @throws {TypeError} If an argument is not a `Uint8Array`.
+   */
+  encrypt(
+    plaintext: Uint8Array,
+    associatedData?: Uint8Array,
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    const hi = this.#hi;
+    const lo = this.#lo;
+    const invalid = checkData("encrypt", plaintext, associatedData);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    if (lo === MAX32 && hi === MAX32) {
+      return Promise.reject(exhausted("encrypt"));
+    }
+    if (lo === MAX32) {
+      this.#hi = hi + 1;
+      this.#lo = 0;
+    } else {
+      this.#lo = lo + 1;
+    }
+    return this.#aead.seal(this.#nonceBytes(hi, lo), plaintext, associatedData);
+  }
+
+  /**
+   * Decrypts the next transport message and advances the counter; a failed
+   * decrypt leaves the counter where it was.
+   *
+   * @example Decrypt a message
+   * ```ts
+   * import { AuthenticationError, NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const key = new Uint8Array(32);
+   * const record = await new NoiseCipherState(key).encrypt(new Uint8Array([7]));
+   * const receiver = new NoiseCipherState(key);
+   * const forged = record.slice();
+   * forged[0] ^= 1;
+   * await assert.rejects(receiver.decrypt(forged), AuthenticationError);
+   * assert.equal(receiver.nonce, 0n);
+   * assert.deepEqual(await receiver.decrypt(record), new Uint8Array([7]));
+   * assert.equal(receiver.nonce, 1n);
+   * ```
+   *
+   * @param ciphertext The ciphertext followed by its tag.
+   * @param associatedData The associated data given to `encrypt`.
+   * @returns The plaintext.
+   * @throws {AuthenticationError} When the message does not authenticate.
+   * @throws {RangeError} When the counter space is exhausted.
+   */
+  decrypt(
+    ciphertext: Uint8Array,
+    associatedData?: Uint8Array,
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    const hi = this.#hi;
+    const lo = this.#lo;
+    const invalid = checkData("decrypt", ciphertext, associatedData);
+    if (invalid !== undefined) return Promise.reject(invalid);
+    if (lo === MAX32 && hi === MAX32) {
+      return Promise.reject(exhausted("decrypt"));
+    }
+    const nextHi = lo === MAX32 ? hi + 1 : hi;
+    const nextLo = lo === MAX32 ? 0 : lo + 1;
+    this.#hi = nextHi;
+    this.#lo = nextLo;
+    return this.#aead.open(this.#nonceBytes(hi, lo), ciphertext, associatedData)
+      .then(undefined, (cause) => {
+        // Give the counter back unless a later decrypt already took the next.
+        if (this.#hi === nextHi && this.#lo === nextLo) {
+          this.#hi = hi;
+          this.#lo = lo;
+        }
+        throw cause instanceof AuthenticationError
+          ? cause
+          : new AuthenticationError(
+            "Cannot decrypt: authentication failed",
+            { cause },
+          );
+      });
+  }
+
+  #explicit(
+    action: "encrypt" | "decrypt",
+    nonce: bigint,
+  ): Uint8Array<ArrayBuffer> {
+    if (typeof nonce !== "bigint") {
+      throw new TypeError(
+        `Cannot ${action}: nonce must be a bigint, got ${typeof nonce}`,
+      );
+    }
+    if (nonce === MAX_NONCE) throw exhausted(action);
+    if (nonce < 0n || nonce > MAX_NONCE) {
+      throw new RangeError(
+        `Cannot ${action}: nonce ${nonce} is outside 0 to ${MAX_NONCE - 1n}`,
+      );
+    }
+    return this.#nonceBytes(
+      Number(nonce >> 32n),
+      Number(nonce & 0xffffffffn),
+    );
+  }
+
+  /**
+   * Encrypts with an explicit counter, for lossy media where each message
+   * carries its counter. Does not move {@linkcode NoiseCipherState.prototype.nonce};
+   * the caller must never use one counter twice.
+   *
+   * @example Encrypt out of order
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const key = new Uint8Array(32);
+   * const sender = new NoiseCipherState(key);
+   * const receiver = new NoiseCipherState(key);
+   * const record = await sender.encryptWithNonce(5n, new Uint8Array([1]));
+   * assert.deepEqual(await receiver.decryptWithNonce(5n, record), new Uint8Array([1]));
+   * assert.equal(sender.nonce, 0n);
+   * ```
+   *
+   * @param nonce The counter, 0 to 2^64-2.
+   * @param plaintext The message.
+   * @param associatedData Authenticated, unencrypted bytes (default empty).
+   * @returns The ciphertext followed by the 16-byte tag.
+   * @throws {TypeError} If `nonce` is not a bigint.
+   * @throws {RangeError} If `nonce` is out of range (2^64-1 is reserved).
+   */
+  encryptWithNonce(
+    nonce: bigint,
+    plaintext: Uint8Array,
+    associatedData?: Uint8Array,
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    try {
+      return this.#aead.seal(
+        this.#explicit("encrypt", nonce),
+        plaintext,
+        associatedData,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Decrypts with an explicit counter; does not move
+   * {@linkcode NoiseCipherState.prototype.nonce}. Replay protection is the
+   * caller's (e.g. a sliding window over accepted counters).
+   *
+   * @example Decrypt with the counter carried by the message
+   * ```ts
+   * import { AuthenticationError, NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const key = new Uint8Array(32);
+   * const record = await new NoiseCipherState(key).encryptWithNonce(9n, new Uint8Array([2]));
+   * const receiver = new NoiseCipherState(key);
+   * await assert.rejects(receiver.decryptWithNonce(8n, record), AuthenticationError);
+   * assert.deepEqual(await receiver.decryptWithNonce(9n, record), new Uint8Array([2]));
+   * ```
+   *
+   * @param nonce The counter the message was encrypted with.
+   * @param ciphertext The ciphertext followed by its tag.
+   * @param associatedData The associated data given when encrypting.
+   * @returns The plaintext.
+   * @throws {AuthenticationError} When the message does not authenticate.
+   * @throws {RangeError} If `nonce` is out of range.
+   */
+  decryptWithNonce(
+    nonce: bigint,
+    ciphertext: Uint8Array,
+    associatedData?: Uint8Array,
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    try {
+      return this.#aead.open(
+        this.#explicit("decrypt", nonce),
+        ciphertext,
+        associatedData,
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Noise `REKEY()`: the new key is the first 32 bytes of encrypting 32 zero
+   * bytes with counter 2^64-1. The counter is unchanged. Both ends must
+   * rekey at the same point of the stream.
+   *
+   * @example Rekey both ends and keep talking
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const key = new Uint8Array(32);
+   * const sender = new NoiseCipherState(key);
+   * const receiver = new NoiseCipherState(key);
+   * sender.rekey();
+   * receiver.rekey();
+   * const record = await sender.encrypt(new Uint8Array([3]));
+   * assert.deepEqual(await receiver.decrypt(record), new Uint8Array([3]));
+   * ```
+   */
+  rekey(): void {
+    const nonce = this.#nonceBytes(MAX32, MAX32);
+    const out = this.#cipher.encryptSync(this.#key, nonce, new Uint8Array(32));
+    const key = out.slice(0, 32);
+    out.fill(0);
+    this.#key.fill(0);
+    this.#key = key;
+    this.#aead = keyedAead(this.#cipher, key).aead;
+  }
+}
