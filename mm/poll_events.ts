@@ -1,0 +1,29 @@
+// Copyright 2026 the moonwire authors. MIT license.
+/**
+ * The seed's single global `PollEvents`.
+ *
+ * @module
+ */
+import { NetworkEvents } from "./network_events.ts";
+import type { NetworkEvent } from "./network_event.ts";
+
+/**
+ * Takes every waiting event, oldest first, from the default hub
+ * ({@linkcode NetworkEvents.default}) or from the hub given. Poll at least
+ * every few seconds: the queue keeps 2000 events by default and then drops
+ * the oldest (reported by an `EVENT_ERROR` with object `null`).
+ *
+ * @example Poll the default hub
+ * ```ts
+ * import { pollEvents } from "@moonwire/moonwire/mm";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(Array.isArray(pollEvents()));
+ * ```
+ *
+ * @param events The hub to poll; the default hub when omitted.
+ * @returns The events, possibly none.
+ */
+export function pollEvents(events?: NetworkEvents): NetworkEvent[] {
+  return (events ?? NetworkEvents.default).poll();
+}
