@@ -1,0 +1,73 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import type { LuaValue } from "./_cnet_lua_value.ts";
+import type { CttpRequestMethod } from "./cttp_request_method.ts";
+
+/**
+ * The header of a CTTP request or response: string keys, any table values.
+ *
+ * @example A header
+ * ```ts
+ * import type { CttpHeader } from "@moonwire/moonwire/cnet";
+ * import assert from "node:assert/strict";
+ *
+ * const header: CttpHeader = { token: "abc", page: 2 };
+ * assert.equal(header.page, 2);
+ * ```
+ */
+export type CttpHeader = { [key: string]: LuaValue };
+
+/**
+ * A CTTP request: a method, a path such as `"/apps/42"`, a header and any
+ * data. Send it with `sendCttpRequest` or `connectAndSendCttpRequest`.
+ *
+ * @example Build a request
+ * ```ts
+ * import { CttpRequest, CttpRequestMethod } from "@moonwire/moonwire/cnet";
+ * import assert from "node:assert/strict";
+ *
+ * const request = new CttpRequest(CttpRequestMethod.GET, "/apps", { page: 1 });
+ * assert.equal(request.path, "/apps");
+ * assert.deepEqual(request.header, { page: 1 });
+ * assert.equal(request.data, null);
+ * ```
+ */
+export class CttpRequest {
+  /** The method of the request. */
+  requestMethod: CttpRequestMethod;
+  /** The path, segments separated by `/`. */
+  path: string;
+  /** The request header (an empty table when none was given). */
+  header: CttpHeader;
+  /** Any data sent with the request (`null` when none). */
+  data: LuaValue;
+
+  /**
+   * Creates a request.
+   *
+   * @param requestMethod The method.
+   * @param path The path, e.g. `"/apps/42"`.
+   * @param header The header (default: empty).
+   * @param data Any data (default: `null`).
+   */
+  constructor(
+    requestMethod: CttpRequestMethod,
+    path: string,
+    header?: CttpHeader,
+    data?: LuaValue,
+  ) {
+    if (typeof requestMethod !== "string") {
+      throw new TypeError(
+        `Cannot create CTTP request: method must be a string, got ${typeof requestMethod}`,
+      );
+    }
+    if (typeof path !== "string") {
+      throw new TypeError(
+        `Cannot create CTTP request: path must be a string, got ${typeof path}`,
+      );
+    }
+    this.requestMethod = requestMethod;
+    this.path = path;
+    this.header = header ?? {};
+    this.data = data ?? null;
+  }
+}
