@@ -1,10 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
-import {
-  FrameDecoder,
-  FrameEncoder,
-  FrameTooLargeError,
-} from "../../net/mod.ts";
+import { FrameDecoder, FrameEncoder } from "../../net/frame_codec.ts";
+import { FrameTooLargeError } from "../../net/errors.ts";
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;

@@ -5,7 +5,7 @@ import {
   encodeTable,
   type LuaTable,
   type LuaValue,
-} from "../../net/mod.ts";
+} from "../../net/table_codec.ts";
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
