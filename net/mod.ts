@@ -20,3 +20,4 @@ export * from "./errors.ts";
 export * from "./stream_socket.ts";
 export * from "./frame_codec.ts";
 export * from "./table_codec.ts";
+export * from "./datagram_endpoint.ts";
