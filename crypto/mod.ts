@@ -29,5 +29,6 @@ export * from "./sign_certificate.ts";
 export * from "./verify_certificate.ts";
 export * from "./certificate_codec.ts";
 export * from "./certificate_file.ts";
+export * from "./password.ts";
 export * from "./noise_handshake.ts";
 export * from "./noise_cipher_state.ts";

@@ -1,0 +1,166 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import assert from "node:assert/strict";
+import { scryptSync } from "node:crypto";
+import { hashPassword, verifyPassword } from "../../crypto/mod.ts";
+
+// Each scrypt at the default cost takes ~100 ms: keep the number small.
+const PASSWORD = "pässwörd ✓";
+
+Deno.test("hashPassword() encodes parameters, salt and hash and does not block", async () => {
+  let ticks = 0;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    ticks++;
+    setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  const stored = await hashPassword(PASSWORD);
+  running = false;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(ticks >= 3, `event loop ran only ${ticks} times during hashing`);
+
+  const match =
+    /^\$scrypt\$ln=15,r=8,p=1\$([A-Za-z0-9+/=]{24})\$([A-Za-z0-9+/=]{44})$/
+      .exec(stored);
+  assert.ok(match, stored);
+  const salt = Uint8Array.fromBase64(match[1]);
+  const hash = Uint8Array.fromBase64(match[2]);
+  assert.equal(salt.length, 16);
+  assert.equal(hash.length, 32);
+  // An independent implementation agrees on the bytes.
+  const expected = scryptSync(new TextEncoder().encode(PASSWORD), salt, 32, {
+    N: 2 ** 15,
+    r: 8,
+    p: 1,
+    maxmem: 64 * 1024 * 1024,
+  });
+  assert.deepEqual(hash, new Uint8Array(expected));
+
+  assert.equal(await verifyPassword(PASSWORD, stored), true);
+  assert.equal(await verifyPassword("pässwörd ✗", stored), false);
+});
+
+Deno.test("verifyPassword() reads raised parameters from the stored string", async () => {
+  // A hash made elsewhere with other parameters (ln=15, r=9, p=2, 20-byte salt).
+  const salt = new Uint8Array(20).map((_, i) => i);
+  const hash = scryptSync("secret", salt, 24, {
+    N: 2 ** 15,
+    r: 9,
+    p: 2,
+    maxmem: 128 * 1024 * 1024,
+  });
+  const stored = `$scrypt$ln=15,r=9,p=2$${salt.toBase64()}$${
+    new Uint8Array(hash).toBase64()
+  }`;
+  assert.equal(await verifyPassword("secret", stored), true);
+  assert.equal(await verifyPassword("Secret", stored), false);
+  // Not well-formed or oversized passwords never match, without throwing.
+  assert.equal(await verifyPassword("secret\uD800", stored), false);
+});
+
+Deno.test("hashPassword() honours logN", async () => {
+  const stored = await hashPassword("pw", { logN: 16 });
+  assert.match(stored, /^\$scrypt\$ln=16,r=8,p=1\$/);
+  assert.equal(await verifyPassword("pw", stored), true);
+});
+
+Deno.test("hashPassword() validates its arguments", async () => {
+  for (const logN of [14, 21, 15.5, 0, NaN]) {
+    await assert.rejects(hashPassword("pw", { logN }), {
+      name: "RangeError",
+      message:
+        `Cannot hash password: logN must be an integer from 15 to 20, got ${logN}`,
+    });
+  }
+  await assert.rejects(hashPassword(5 as never), {
+    name: "TypeError",
+    message: "Cannot hash password: password must be a string",
+  });
+  await assert.rejects(hashPassword("a\uDC00b"), {
+    name: "TypeError",
+    message: "Cannot hash password: password is not well-formed Unicode",
+  });
+  await assert.rejects(hashPassword("é".repeat(513)), {
+    name: "RangeError",
+    message: "Cannot hash password: password exceeds 1024 bytes of UTF-8",
+  });
+});
+
+Deno.test("verifyPassword() rejects malformed and hostile stored strings before hashing", async () => {
+  const salt = new Uint8Array(16).toBase64();
+  const hash = new Uint8Array(32).toBase64();
+  const format =
+    "Cannot verify password: hash is not in $scrypt$ln=N,r=N,p=N$salt$hash format";
+  const syntax: [string, string][] = [
+    ["", format],
+    ["plaintext", format],
+    [`$scrypt$ln=15,r=8$${salt}$${hash}`, format],
+    [`$scrypt$ln=15,r=8,p=1$${salt}`, format],
+    [`$scrypt$ln=015,r=8,p=1$${salt}$${hash}`, format],
+    [`$scrypt$ln=15,r=8,p=1,x=1$${salt}$${hash}`, format],
+    [`$scrypt$ln=15,r=8,p=1$${salt}$${hash}$`, format],
+    [`$scrypt$ln=15,r=8,p=1$${salt}$${hash} `, format],
+    [`$argon2id$ln=15,r=8,p=1$${salt}$${hash}`, format],
+    [`$scrypt$ln=150,r=8,p=1$${salt}$${hash}`, format],
+    [`$scrypt$ln=15,r=8,p=1$${"A".repeat(300)}$${hash}`, format],
+    [
+      `$scrypt$ln=15,r=8,p=1$${salt.slice(0, -2)}$${hash}`,
+      "Cannot verify password: hash has invalid base64",
+    ],
+    [
+      `$scrypt$ln=15,r=8,p=1$${salt}$${hash.slice(1)}`,
+      "Cannot verify password: hash has invalid base64",
+    ],
+  ];
+  for (const [encoded, message] of syntax) {
+    await assert.rejects(verifyPassword("pw", encoded), {
+      name: "SyntaxError",
+      message,
+    }, encoded);
+  }
+  const range: [string, string][] = [
+    [
+      `$scrypt$ln=14,r=8,p=1$${salt}$${hash}`,
+      "ln must be from 15 to 20, got 14",
+    ],
+    [
+      `$scrypt$ln=21,r=8,p=1$${salt}$${hash}`,
+      "ln must be from 15 to 20, got 21",
+    ],
+    [
+      `$scrypt$ln=99,r=8,p=1$${salt}$${hash}`,
+      "ln must be from 15 to 20, got 99",
+    ],
+    [
+      `$scrypt$ln=15,r=33,p=1$${salt}$${hash}`,
+      "r must be at most 32 and p at most 4, got r=33, p=1",
+    ],
+    [
+      `$scrypt$ln=15,r=8,p=5$${salt}$${hash}`,
+      "r must be at most 32 and p at most 4, got r=8, p=5",
+    ],
+    [
+      `$scrypt$ln=20,r=9,p=1$${salt}$${hash}`,
+      "parameters need more than 1 GiB of memory",
+    ],
+    [
+      `$scrypt$ln=15,r=8,p=1$${new Uint8Array(8).toBase64()}$${hash}`,
+      "salt must be 16 to 64 bytes, got 8",
+    ],
+    [
+      `$scrypt$ln=15,r=8,p=1$${salt}$${new Uint8Array(65).toBase64()}`,
+      "hash must be 16 to 64 bytes, got 65",
+    ],
+  ];
+  for (const [encoded, detail] of range) {
+    await assert.rejects(verifyPassword("pw", encoded), {
+      name: "RangeError",
+      message: `Cannot verify password: ${detail}`,
+    }, encoded);
+  }
+  await assert.rejects(verifyPassword("pw", 5 as never), {
+    name: "TypeError",
+    message: "Cannot verify password: password and hash must be strings",
+  });
+});
