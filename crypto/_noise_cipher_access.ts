@@ -6,11 +6,29 @@ import type { NoiseCipherState } from "./noise_cipher_state.ts";
 /** Filled in by noise_cipher_state.ts when that module loads. */
 export const noiseCipherStateInternals: {
   setNonce(state: NoiseCipherState, nonce: bigint): void;
+  disable(state: NoiseCipherState, reason: string): void;
 } = {
   setNonce() {
     throw new Error("noise_cipher_state.ts is not loaded");
   },
+  disable() {
+    throw new Error("noise_cipher_state.ts is not loaded");
+  },
 };
+
+/**
+ * Makes every operation of a cipher state fail with a TypeError naming
+ * `reason`: the unused direction of a one-way pattern.
+ *
+ * @param state The cipher state.
+ * @param reason Why it cannot be used.
+ */
+export function disableNoiseCipherState(
+  state: NoiseCipherState,
+  reason: string,
+): void {
+  noiseCipherStateInternals.disable(state, reason);
+}
 
 /**
  * Sets the next counter of a cipher state. Test-only.

@@ -127,7 +127,16 @@ export function parseNoisePattern(name: string): NoisePattern {
     ? source.split("...")
     : ["", source];
   const preSegments = parseSegments(pre);
-  const messages = parseSegments(body).map((s) => [...s.tokens]);
+  const segments = parseSegments(body);
+  segments.forEach((segment, i) => {
+    // Our tables always alternate, initiator first; guard the invariant.
+    if (segment.initiator !== (i % 2 === 0)) {
+      throw new SyntaxError(
+        `Cannot parse Noise pattern: "${base}" does not alternate directions`,
+      );
+    }
+  });
+  const messages = segments.map((s) => [...s.tokens]);
   const initiatorPreMessage = preSegments.find((s) => s.initiator)?.tokens ??
     [];
   const responderPreMessage = preSegments.find((s) => !s.initiator)?.tokens ??

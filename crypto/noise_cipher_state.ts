@@ -45,6 +45,10 @@ function checkData(
   return undefined;
 }
 
+function disabled(action: string, reason: string): TypeError {
+  return new TypeError(`Cannot ${action}: ${reason}`);
+}
+
 /**
  * A Noise `CipherState` for transport messages: one key and a 64-bit
  * counter that is never reused and never wraps. {@linkcode NoiseHandshake}'s
@@ -90,6 +94,8 @@ export class NoiseCipherState {
   // The 64-bit counter as two uint32 halves: no bigint on the hot path.
   #hi = 0;
   #lo = 0;
+  // Set for the unused direction of a one-way pattern: fail closed.
+  #disabled: string | undefined;
 
   static {
     noiseCipherStateInternals.setNonce = (state, nonce) => {
@@ -98,6 +104,9 @@ export class NoiseCipherState {
       }
       state.#hi = Number(nonce >> 32n);
       state.#lo = Number(nonce & 0xffffffffn);
+    };
+    noiseCipherStateInternals.disable = (state, reason) => {
+      state.#disabled = reason;
     };
   }
 
@@ -190,7 +199,8 @@ export class NoiseCipherState {
    * @param associatedData Authenticated, unencrypted bytes (default empty).
    * @returns The ciphertext followed by the 16-byte tag.
    * @throws {RangeError} When the counter space is exhausted.
-   * @throws {TypeError} If an argument is not a `Uint8Array`.
+   * @throws {TypeError} If an argument is not a `Uint8Array`, or this is the
+   * unused direction of a one-way pattern.
    */
   encrypt(
     plaintext: Uint8Array,
@@ -198,7 +208,9 @@ export class NoiseCipherState {
   ): Promise<Uint8Array<ArrayBuffer>> {
     const hi = this.#hi;
     const lo = this.#lo;
-    const invalid = checkData("encrypt", plaintext, associatedData);
+    const invalid = this.#disabled === undefined
+      ? checkData("encrypt", plaintext, associatedData)
+      : disabled("encrypt", this.#disabled);
     if (invalid !== undefined) return Promise.reject(invalid);
     if (lo === MAX32 && hi === MAX32) {
       return Promise.reject(exhausted("encrypt"));
@@ -244,7 +256,9 @@ export class NoiseCipherState {
   ): Promise<Uint8Array<ArrayBuffer>> {
     const hi = this.#hi;
     const lo = this.#lo;
-    const invalid = checkData("decrypt", ciphertext, associatedData);
+    const invalid = this.#disabled === undefined
+      ? checkData("decrypt", ciphertext, associatedData)
+      : disabled("decrypt", this.#disabled);
     if (invalid !== undefined) return Promise.reject(invalid);
     if (lo === MAX32 && hi === MAX32) {
       return Promise.reject(exhausted("decrypt"));
@@ -273,6 +287,7 @@ export class NoiseCipherState {
     action: "encrypt" | "decrypt",
     nonce: bigint,
   ): Uint8Array<ArrayBuffer> {
+    if (this.#disabled !== undefined) throw disabled(action, this.#disabled);
     if (typeof nonce !== "bigint") {
       throw new TypeError(
         `Cannot ${action}: nonce must be a bigint, got ${typeof nonce}`,
@@ -391,6 +406,7 @@ export class NoiseCipherState {
    * ```
    */
   rekey(): void {
+    if (this.#disabled !== undefined) throw disabled("rekey", this.#disabled);
     const nonce = this.#nonceBytes(MAX32, MAX32);
     const out = this.#cipher.encryptSync(this.#key, nonce, new Uint8Array(32));
     const key = out.slice(0, 32);

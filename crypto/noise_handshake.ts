@@ -18,6 +18,7 @@ import {
 import type { NoiseToken } from "./_noise_patterns.ts";
 import { SymmetricState } from "./_noise_symmetric_state.ts";
 import { NoiseCipherState } from "./noise_cipher_state.ts";
+import { disableNoiseCipherState } from "./_noise_cipher_access.ts";
 
 /** Options for {@linkcode NoiseHandshake}. */
 export interface NoiseHandshakeOptions {
@@ -605,7 +606,8 @@ export class NoiseHandshake {
   /**
    * Derives the transport cipher states, oriented for this side. Call once,
    * after the handshake is complete. For one-way patterns (N, K, X) only the
-   * initiator's `send` and the responder's `receive` are meaningful.
+   * initiator's `send` and the responder's `receive` work; the other
+   * direction throws a `TypeError` on use.
    *
    * @example Split after NN
    * ```ts
@@ -645,6 +647,13 @@ export class NoiseHandshake {
     k1.fill(0);
     k2.fill(0);
     this.#ss.ck.fill(0);
+    if (this.#protocol.pattern.oneWay) {
+      // §5: one-way patterns discard c2; fail closed if it is used.
+      disableNoiseCipherState(
+        c2,
+        `one-way pattern ${this.#protocol.pattern.name} only carries initiator-to-responder messages`,
+      );
+    }
     return {
       send: this.#initiator ? c1 : c2,
       receive: this.#initiator ? c2 : c1,
