@@ -131,7 +131,25 @@ for (const vector of VECTORS) {
 
 Deno.test("createAead() backends agree byte for byte over random sizes 0–70000", async () => {
   const random = mulberry32(0x5eed);
-  const sizes = [0, 1, 15, 16, 17, 63, 64, 65, 1023, 1024, 65535, 65536, 70000];
+  const sizes = [
+    0,
+    1,
+    15,
+    16,
+    17,
+    63,
+    64,
+    65,
+    1023,
+    1024,
+    4095,
+    4096,
+    4097,
+    8192,
+    65535,
+    65536,
+    70000,
+  ];
   while (sizes.length < 40) sizes.push(Math.floor(random() * 70001));
   for (const algorithm of ALGORITHMS) {
     for (const size of sizes) {
@@ -292,12 +310,17 @@ async function sealed(
   return { key, aead, nonce, ad, plaintext, record };
 }
 
+// The native AES-GCM backend switches implementation above 4 KiB, so each
+// negative case runs on a small and a large record.
+const SMALL = 100;
+const LARGE = 5000;
+
 for (const algorithm of ALGORITHMS) {
   for (const backend of BACKENDS) {
     const label = `${algorithm} ${backend}`;
 
     Deno.test(`open() ${label} refuses a flipped tag bit`, async () => {
-      for (const size of [0, 1, 100]) {
+      for (const size of [0, 1, SMALL, 4096, LARGE]) {
         const { aead, nonce, ad, record } = await sealed(
           algorithm,
           backend,
@@ -312,11 +335,17 @@ for (const algorithm of ALGORITHMS) {
     });
 
     Deno.test(`open() ${label} refuses a flipped ciphertext bit`, async () => {
-      const { aead, nonce, ad, record } = await sealed(algorithm, backend, 100);
-      for (const index of [0, 1, 50, 99]) {
-        const bad = record.slice();
-        bad[index] ^= 0x80;
-        await assert.rejects(aead.open(nonce, bad, ad), AUTH_FAILED);
+      for (const size of [SMALL, LARGE]) {
+        const { aead, nonce, ad, record } = await sealed(
+          algorithm,
+          backend,
+          size,
+        );
+        for (const index of [0, 1, size >> 1, size - 1]) {
+          const bad = record.slice();
+          bad[index] ^= 0x80;
+          await assert.rejects(aead.open(nonce, bad, ad), AUTH_FAILED);
+        }
       }
     });
 
@@ -333,6 +362,13 @@ for (const algorithm of ALGORITHMS) {
         aead.open(nonce, record.subarray(1), ad),
         AUTH_FAILED,
       );
+      const large = await sealed(algorithm, backend, LARGE);
+      for (const length of [15, 4096 + 16, LARGE, LARGE + 15]) {
+        await assert.rejects(
+          large.aead.open(large.nonce, large.record.subarray(0, length), ad),
+          AUTH_FAILED,
+        );
+      }
       const error = await aead.open(nonce, record.subarray(0, 3), ad).then(
         () => undefined,
         (e) => e,
@@ -341,38 +377,76 @@ for (const algorithm of ALGORITHMS) {
     });
 
     Deno.test(`open() ${label} refuses a wrong key`, async () => {
-      const { key, nonce, ad, record } = await sealed(algorithm, backend, 64);
-      const other = key.slice();
-      other[0] ^= 1;
-      const aead = createAead(algorithm, other, { backend });
-      await assert.rejects(aead.open(nonce, record, ad), AUTH_FAILED);
+      for (const size of [SMALL, LARGE]) {
+        const { key, nonce, ad, record } = await sealed(
+          algorithm,
+          backend,
+          size,
+        );
+        const other = key.slice();
+        other[0] ^= 1;
+        const aead = createAead(algorithm, other, { backend });
+        await assert.rejects(aead.open(nonce, record, ad), AUTH_FAILED);
+      }
     });
 
     Deno.test(`open() ${label} refuses wrong associated data or nonce`, async () => {
-      const { aead, nonce, ad, record } = await sealed(algorithm, backend, 64);
-      await assert.rejects(aead.open(nonce, record), AUTH_FAILED);
-      await assert.rejects(
-        aead.open(nonce, record, new TextEncoder().encode("headeR")),
-        AUTH_FAILED,
-      );
-      await assert.rejects(
-        aead.open(nonce, record, new TextEncoder().encode("header!")),
-        AUTH_FAILED,
-      );
-      const otherNonce = nonce.slice();
-      otherNonce[11] ^= 1;
-      await assert.rejects(aead.open(otherNonce, record, ad), AUTH_FAILED);
+      for (const size of [SMALL, LARGE]) {
+        const { aead, nonce, ad, record } = await sealed(
+          algorithm,
+          backend,
+          size,
+        );
+        await assert.rejects(aead.open(nonce, record), AUTH_FAILED);
+        await assert.rejects(
+          aead.open(nonce, record, new TextEncoder().encode("headeR")),
+          AUTH_FAILED,
+        );
+        await assert.rejects(
+          aead.open(nonce, record, new TextEncoder().encode("header!")),
+          AUTH_FAILED,
+        );
+        const otherNonce = nonce.slice();
+        otherNonce[11] ^= 1;
+        await assert.rejects(aead.open(otherNonce, record, ad), AUTH_FAILED);
+      }
     });
 
     Deno.test(`open() ${label} wraps the underlying failure as cause`, async () => {
-      const { aead, nonce, record } = await sealed(algorithm, backend, 8);
-      const error = await aead.open(nonce, record).then(
-        () => undefined,
-        (e) => e,
-      );
-      assert.ok(error instanceof AuthenticationError);
-      assert.ok(error.cause !== undefined);
-      assert.ok(!(error.cause instanceof AuthenticationError));
+      for (const size of [8, LARGE]) {
+        const { aead, nonce, record } = await sealed(algorithm, backend, size);
+        const error = await aead.open(nonce, record).then(
+          () => undefined,
+          (e) => e,
+        );
+        assert.ok(error instanceof AuthenticationError);
+        assert.ok(error.cause !== undefined);
+        assert.ok(!(error.cause instanceof AuthenticationError));
+      }
     });
   }
 }
+
+Deno.test("createAead() native AES-GCM imports its CryptoKey once and only for large records", async () => {
+  const subtle = crypto.subtle;
+  const original = subtle.importKey;
+  let imports = 0;
+  subtle.importKey = function (...args: Parameters<typeof original>) {
+    imports++;
+    return original.apply(subtle, args);
+  } as typeof original;
+  try {
+    const aead = createAead("AES-256-GCM", new Uint8Array(32));
+    const nonce = new Uint8Array(12);
+    const small = await aead.seal(nonce, new Uint8Array(100));
+    await aead.open(nonce, small);
+    assert.equal(imports, 0);
+    for (let i = 0; i < 3; i++) {
+      const large = await aead.seal(nonce, new Uint8Array(10000));
+      await aead.open(nonce, large);
+    }
+    assert.equal(imports, 1);
+  } finally {
+    subtle.importKey = original;
+  }
+});
