@@ -5,6 +5,19 @@
  * Pure code, no network I/O; the only I/O is the key and certificate file
  * helpers.
  *
+ * | need (seed term) | TypeScript |
+ * | --- | --- |
+ * | authenticated encryption | {@linkcode createAead} → {@linkcode Aead} (`seal`/`open`; AES-128/256-GCM, ChaCha20-Poly1305; `"noble"` or `"native"` backend) |
+ * | key pairs | {@linkcode generateX25519KeyPair}, {@linkcode generateEd25519KeyPair}, {@linkcode keyPairFromPrivateKey} |
+ * | key files (`certAuth.key`, `certAuth_private.key`, `<name>_private.key`) | {@linkcode writeKeyFile}, {@linkcode readKeyFile} (private files atomic, mode 0600) |
+ * | certificate (`<name>.crt`) | {@linkcode generateCertificate}, {@linkcode writeCertificateFile}, {@linkcode readCertificateFile} |
+ * | certificate authority | {@linkcode createCertificateAuthority}, {@linkcode signCertificate}, {@linkcode verifyCertificate} |
+ * | certificate in a handshake payload | {@linkcode encodeCertificate}, {@linkcode decodeCertificate} |
+ * | Macro Monkey cipher key (32/64 hex characters) | {@linkcode parseCipherKey}, then {@linkcode deriveKey} (HKDF-SHA256) |
+ * | CryptoNet user passwords | {@linkcode hashPassword}, {@linkcode verifyPassword} (scrypt, encoded parameters) |
+ * | secret comparison | {@linkcode timingSafeEqual} |
+ * | safe file replacement | {@linkcode writeFileAtomic} |
+ *
  * @example Errors are typed
  * ```ts
  * import { HandshakeError } from "@moonwire/moonwire/crypto";
