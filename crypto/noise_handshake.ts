@@ -647,6 +647,10 @@ export class NoiseHandshake {
     k1.fill(0);
     k2.fill(0);
     this.#ss.ck.fill(0);
+    // The handshake secrets are no longer needed.
+    for (const psk of this.#psks) psk.fill(0);
+    this.#e = undefined;
+    this.#fixedEphemeral = undefined;
     if (this.#protocol.pattern.oneWay) {
       // §5: one-way patterns discard c2; fail closed if it is used.
       disableNoiseCipherState(
