@@ -16,6 +16,8 @@
  * | Macro Monkey cipher key (32/64 hex characters) | {@linkcode parseCipherKey}, then {@linkcode deriveKey} (HKDF-SHA256) |
  * | CryptoNet user passwords | {@linkcode hashPassword}, {@linkcode verifyPassword} (scrypt, encoded parameters) |
  * | secret comparison | {@linkcode timingSafeEqual} |
+ * | secure session (cnet NK/NX, mm NNpsk0) | {@linkcode NoiseHandshake} (`writeMessage`/`readMessage`, `split()` → {@linkcode NoiseTransport}) |
+ * | transport records, 64-bit counter nonces, rekey | {@linkcode NoiseCipherState} (`encrypt`/`decrypt`, `encryptWithNonce`/`decryptWithNonce` for lossy media, `rekey`) |
  * | safe file replacement | {@linkcode writeFileAtomic} |
  *
  * @example Errors are typed
