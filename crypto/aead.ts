@@ -436,8 +436,8 @@ class NativeGcmAead implements Aead {
     if (ciphertext.length - TAG_LENGTH <= NODE_GCM_MAX_RECORD) {
       return nodeOpen(this.#name, this.#key, nonce, ciphertext, associatedData);
     }
-    const key = await this.#subtleKey();
     try {
+      const key = await this.#subtleKey();
       const opened = await crypto.subtle.decrypt(
         {
           name: "AES-GCM",
