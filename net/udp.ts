@@ -1,0 +1,249 @@
+// Copyright 2026 the moonwire authors. MIT license.
+/**
+ * UDP sockets of the polling API (Pragtical `net.udp`, `net.open_udp`).
+ * Needs `--unstable-net`.
+ *
+ * @module
+ */
+import { Address } from "./address.ts";
+import { Datagram } from "./datagram.ts";
+import { DatagramEndpoint } from "./datagram_endpoint.ts";
+import { ConnectionClosedError } from "./errors.ts";
+import { checkPort } from "./_stream_validate.ts";
+
+/** Options for {@linkcode openUdp}. */
+export interface OpenUdpOptions {
+  /** Received datagrams kept until `receive()`; the oldest drop first. Default 1024. */
+  maxQueued?: number;
+  /** Sends in flight at once; `send()` returns false beyond. Default 64. */
+  maxPendingSends?: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A UDP socket driven by polling: datagrams are received in the background
+ * and taken with {@linkcode Udp.receive}, which never waits.
+ *
+ * @example Send to yourself
+ * ```ts
+ * import { openUdp, resolveAddress } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * const local = resolveAddress("127.0.0.1");
+ * await using udp = openUdp(local, 0);
+ * assert.equal(udp.send(local, udp.getPort(), "hello"), true);
+ * let datagram = udp.receive();
+ * while (datagram === null) {
+ *   await new Promise((resolve) => setTimeout(resolve, 10));
+ *   datagram = udp.receive();
+ * }
+ * assert.equal(new TextDecoder().decode(datagram.getData()), "hello");
+ * assert.equal(datagram.getPort(), udp.getPort());
+ * ```
+ */
+export class Udp implements Disposable, AsyncDisposable {
+  #endpoint: DatagramEndpoint;
+  #queue: Datagram[] = [];
+  #maxQueued: number;
+  #maxPendingSends: number;
+  #sendChain: Promise<unknown> = Promise.resolve();
+  #pendingSends = 0;
+  #dropped = 0;
+  #error: Error | null = null;
+  #closed = false;
+  #loop: Promise<void>;
+  #closedDone = Promise.withResolvers<void>();
+
+  /**
+   * Binds a UDP socket. Same as {@linkcode openUdp}.
+   *
+   * @param address Resolved local address to bind, or `null` for all interfaces.
+   * @param port Local port, 0–65535; 0 picks a free one (see `getPort()`).
+   * @param options Receive queue and send limits.
+   */
+  constructor(
+    address: Address | null | undefined,
+    port: number,
+    options: OpenUdpOptions = {},
+  ) {
+    const hostname = address === null || address === undefined
+      ? "0.0.0.0"
+      : resolvedIp(address, "open UDP socket");
+    checkPort(port, "open UDP socket");
+    this.#maxQueued = limit(options.maxQueued ?? 1024, "maxQueued");
+    this.#maxPendingSends = limit(
+      options.maxPendingSends ?? 64,
+      "maxPendingSends",
+    );
+    this.#endpoint = DatagramEndpoint.bind({ hostname, port });
+    this.#loop = this.#receiveLoop();
+  }
+
+  async #receiveLoop(): Promise<void> {
+    while (!this.#closed) {
+      let received;
+      try {
+        received = await this.#endpoint.receive();
+      } catch (error) {
+        if (this.#closed) return;
+        this.#error = error instanceof Error ? error : new Error(String(error));
+        continue;
+      }
+      if (received === null) return;
+      if (this.#queue.length >= this.#maxQueued) {
+        this.#queue.shift();
+        this.#dropped++;
+      }
+      const { data, hostname, port } = received;
+      this.#queue.push(
+        new Datagram(data, new Address(hostname, { ip: hostname }), port),
+      );
+    }
+  }
+
+  /**
+   * Takes the next received datagram. Never waits.
+   *
+   * @returns A datagram, or `null` when none is waiting (or after `close()`).
+   */
+  receive(): Datagram | null {
+    return this.#queue.shift() ?? null;
+  }
+
+  /**
+   * Starts sending one datagram; never waits. Strings are sent as UTF-8.
+   * A failure that happens later is kept in `error`.
+   *
+   * @param address Resolved destination address.
+   * @param port Destination port, 1–65535.
+   * @param data Payload bytes or text.
+   * @returns `true` when handed to the socket, `false` when too many sends are
+   *   in flight (retry later).
+   * @throws {ConnectionClosedError} After `close()`.
+   */
+  send(address: Address, port: number, data: Uint8Array | string): boolean {
+    const ip = resolvedIp(address, "send datagram");
+    checkPort(port, "send datagram");
+    if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+      throw new TypeError(
+        "Cannot send datagram: data must be a Uint8Array or string",
+      );
+    }
+    if (this.#closed) {
+      throw new ConnectionClosedError("Cannot send datagram: socket is closed");
+    }
+    if (this.#pendingSends >= this.#maxPendingSends) return false;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    this.#pendingSends++;
+    // One send at a time, so datagrams leave in the order they were sent.
+    this.#sendChain = this.#sendChain
+      .then(() => this.#closed ? 0 : this.#endpoint.send(bytes, ip, port))
+      .catch((error) => {
+        if (!this.#closed) {
+          this.#error = error instanceof Error
+            ? error
+            : new Error(String(error));
+        }
+      })
+      .finally(() => this.#pendingSends--);
+    return true;
+  }
+
+  /**
+   * The local port (the real one when opened with port 0).
+   *
+   * @returns The port.
+   */
+  getPort(): number {
+    return this.#endpoint.port;
+  }
+
+  /** Datagrams dropped because the receive queue was full. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** The last send or receive error, else `null`. */
+  get error(): Error | null {
+    return this.#error;
+  }
+
+  /** Resolves once `close()` ran and no receive or send is in flight. */
+  get closed(): Promise<void> {
+    return this.#closedDone.promise;
+  }
+
+  /** Closes the socket; idempotent. Queued datagrams are dropped. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#endpoint.close();
+    this.#queue = [];
+    Promise.allSettled([this.#loop, this.#sendChain]).then(() =>
+      this.#closedDone.resolve()
+    );
+  }
+
+  /** Same as `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Closes and waits until nothing is in flight. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.closed;
+  }
+}
+
+function resolvedIp(address: Address, action: string): string {
+  if (!(address instanceof Address)) {
+    throw new TypeError(
+      `Cannot ${action}: address must be an Address (use resolveAddress())`,
+    );
+  }
+  const ip = address.getIp();
+  if (address.getStatus() !== "success" || ip === null) {
+    throw new Error(
+      `Cannot ${action}: address ${address} is not resolved (status ${address.getStatus()})`,
+    );
+  }
+  return ip;
+}
+
+function limit(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot open UDP socket: ${name} must be a positive integer, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Opens a UDP socket bound to `address` (all interfaces when `null`) and
+ * `port`. Datagrams arrive in the background; take them with `receive()`.
+ *
+ * @param address Resolved local address, or `null` for all interfaces.
+ * @param port Local port, 0–65535; 0 picks a free one.
+ * @param options Receive queue and send limits.
+ * @returns The socket.
+ *
+ * @example Bind to a free port
+ * ```ts
+ * import { openUdp, resolveAddress } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * await using udp = openUdp(resolveAddress("127.0.0.1"), 0);
+ * assert.ok(udp.getPort() > 0);
+ * assert.equal(udp.receive(), null);
+ * ```
+ */
+export function openUdp(
+  address: Address | null | undefined,
+  port: number,
+  options?: OpenUdpOptions,
+): Udp {
+  return new Udp(address, port, options);
+}

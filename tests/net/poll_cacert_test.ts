@@ -1,0 +1,188 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import assert from "node:assert/strict";
+import { getCacertPath, setCacertPath } from "../../net/cacert_path.ts";
+import { resolveAddress } from "../../net/address.ts";
+import { openTcp } from "../../net/tcp.ts";
+import { SYSTEM_BUNDLE_PATHS } from "../../net/_poll_cacert.ts";
+import { ignoreReason } from "../_tools.ts";
+import { makeTestCertificates } from "./_poll_certs.ts";
+import { readExactly } from "./_poll_helpers.ts";
+
+const decoder = new TextDecoder();
+const opensslMissing = ignoreReason("openssl");
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+// Runs first in this file: nothing has been set yet.
+Deno.test("getCacertPath defaults to the system bundle when found", () => {
+  const expected = SYSTEM_BUNDLE_PATHS.find(exists) ?? null;
+  assert.equal(getCacertPath(), expected);
+});
+
+Deno.test("setCacertPath reports missing and unparsable files and keeps the old path", () => {
+  const before = getCacertPath();
+  assert.throws(() => setCacertPath("/no/such/dir/bundle.pem"), {
+    name: "NotFound",
+    message:
+      "Cannot set CA bundle path: /no/such/dir/bundle.pem does not exist",
+  });
+  const dir = Deno.makeTempDirSync();
+  try {
+    const garbage = `${dir}/garbage.pem`;
+    Deno.writeTextFileSync(garbage, "not a certificate\n");
+    assert.throws(() => setCacertPath(garbage), {
+      name: "SyntaxError",
+      message:
+        `Cannot set CA bundle path: ${garbage} contains no PEM certificate`,
+    });
+    const broken = `${dir}/broken.pem`;
+    Deno.writeTextFileSync(
+      broken,
+      "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    );
+    assert.throws(() => setCacertPath(broken), {
+      name: "SyntaxError",
+      message:
+        `Cannot set CA bundle path: certificate 1 in ${broken} is invalid`,
+    });
+    assert.throws(() => setCacertPath(dir), (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(`^Cannot set CA bundle path: ${dir}: `),
+      );
+      return true;
+    });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  assert.throws(() => setCacertPath(7 as unknown as string), {
+    name: "TypeError",
+    message: "Cannot set CA bundle path: path must be a string, got number",
+  });
+  assert.equal(getCacertPath(), before);
+});
+
+function tlsEchoServer(cert: string, key: string): {
+  port: number;
+  done: Promise<void>;
+  [Symbol.dispose](): void;
+} {
+  const listener = Deno.listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert,
+    key,
+  });
+  const done = (async () => {
+    let conn: Deno.TlsConn;
+    try {
+      conn = await listener.accept();
+    } catch {
+      return;
+    }
+    try {
+      const buffer = new Uint8Array(1024);
+      while (true) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        await conn.write(buffer.subarray(0, n));
+      }
+    } catch {
+      // Handshake refused by the client, or the client went away.
+    } finally {
+      conn.close();
+    }
+  })();
+  return {
+    port: listener.addr.port,
+    done,
+    [Symbol.dispose]: () => listener.close(),
+  };
+}
+
+Deno.test({
+  name: "openTcp TLS verifies against the CA bundle and exchanges data",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    setCacertPath(certs.caCertPath);
+    assert.equal(getCacertPath(), certs.caCertPath);
+    for (const name of ["127.0.0.1", "localhost"]) {
+      using server = tlsEchoServer(certs.cert, certs.key);
+      const address = resolveAddress(name);
+      assert.equal(await address.waitUntilResolved(-1), "success");
+      const tcp = openTcp(address, server.port, { tls: true });
+      assert.equal(
+        await tcp.waitUntilConnected(5000),
+        "success",
+        String(tcp.error),
+      );
+      assert.equal(tcp.write("over tls"), 8);
+      assert.equal(decoder.decode(await readExactly(tcp, 8)), "over tls");
+      await tcp[Symbol.asyncDispose]();
+      await server.done;
+    }
+  },
+});
+
+Deno.test({
+  name: "openTcp TLS fails closed with a wrong CA bundle",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    setCacertPath(certs.otherCaCertPath);
+    using server = tlsEchoServer(certs.cert, certs.key);
+    await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
+      tls: true,
+    });
+    assert.equal(await tcp.waitUntilConnected(5000), "failure");
+    assert.equal(tcp.error?.name, "InvalidData");
+    assert.match(tcp.error!.message, /invalid peer certificate: UnknownIssuer/);
+    assert.equal(tcp.read(1), null);
+    await server.done;
+  },
+});
+
+Deno.test({
+  name: "openTcp TLS checks the server name",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    setCacertPath(certs.caCertPath);
+    using server = tlsEchoServer(certs.cert, certs.key);
+    await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
+      tls: { serverName: "wrong.example" },
+    });
+    assert.equal(await tcp.waitUntilConnected(5000), "failure");
+    assert.match(tcp.error!.message, /invalid peer certificate/);
+    await server.done;
+  },
+});
+
+Deno.test({
+  name: "openTcp TLS skips verification only when asked explicitly",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    setCacertPath(certs.otherCaCertPath);
+    using server = tlsEchoServer(certs.cert, certs.key);
+    const tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
+      tls: { unsafelyDisableVerification: true },
+    });
+    assert.equal(
+      await tcp.waitUntilConnected(5000),
+      "success",
+      String(tcp.error),
+    );
+    assert.equal(tcp.write("trust me"), 8);
+    assert.equal(decoder.decode(await readExactly(tcp, 8)), "trust me");
+    await tcp[Symbol.asyncDispose]();
+    await server.done;
+  },
+});
