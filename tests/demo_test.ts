@@ -1,0 +1,33 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import assert from "node:assert/strict";
+
+Deno.test("deno task demo: runs every section and prints each step", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--quiet",
+      new URL("../examples/demo.ts", import.meta.url).pathname,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const lines = stdout.split("\n");
+  for (
+    const expected of [
+      "moonwire demo",
+      "  - verified with the CA key: true",
+      "  - same signature under another name verifies: false",
+      '  - server opened it: "hello, moonwire"',
+      "demo complete",
+    ]
+  ) {
+    assert.ok(
+      lines.includes(expected),
+      `missing line ${JSON.stringify(expected)} in:\n${stdout}`,
+    );
+  }
+});
