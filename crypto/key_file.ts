@@ -5,7 +5,8 @@
  * @module
  */
 
-import { decodeBase64, encodeBase64 } from "./_base64.ts";
+import { encodeBase64 } from "./_base64.ts";
+import { parseKeyDocument } from "./_key_document.ts";
 import { readSmallTextFile } from "./_read_small_file.ts";
 import { writeFileAtomic } from "./write_file_atomic.ts";
 
@@ -135,56 +136,5 @@ export async function readKeyFile(
 ): Promise<Uint8Array<ArrayBuffer>> {
   checkOptions("read", path, options);
   const text = await readSmallTextFile(path, "key file");
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (cause) {
-    throw new SyntaxError(`Cannot read key file ${path}: not valid JSON`, {
-      cause,
-    });
-  }
-  if (
-    typeof document !== "object" || document === null ||
-    Array.isArray(document)
-  ) {
-    throw new SyntaxError(
-      `Cannot read key file ${path}: expected a JSON object`,
-    );
-  }
-  const { type, algorithm, use, key } = document as Record<string, unknown>;
-  if (
-    type !== "moonwire-key" || typeof algorithm !== "string" ||
-    typeof use !== "string" || typeof key !== "string"
-  ) {
-    throw new SyntaxError(
-      `Cannot read key file ${path}: not a moonwire key file`,
-    );
-  }
-  if (algorithm !== options.algorithm) {
-    throw new TypeError(
-      `Cannot read key file ${path}: expected algorithm ${options.algorithm}, got ${
-        JSON.stringify(algorithm)
-      }`,
-    );
-  }
-  const expectedUse = options.private ? "private" : "public";
-  if (use !== expectedUse) {
-    throw new TypeError(
-      `Cannot read key file ${path}: expected a ${expectedUse} key, got ${
-        JSON.stringify(use)
-      }`,
-    );
-  }
-  const bytes = decodeBase64(key);
-  if (bytes === undefined) {
-    throw new SyntaxError(
-      `Cannot read key file ${path}: key is not valid base64`,
-    );
-  }
-  if (bytes.length !== KEY_LENGTH) {
-    throw new RangeError(
-      `Cannot read key file ${path}: key must be ${KEY_LENGTH} bytes, got ${bytes.length}`,
-    );
-  }
-  return bytes;
+  return parseKeyDocument(text, path, options);
 }

@@ -6,7 +6,13 @@
  */
 
 import { scryptAsync } from "@noble/hashes/scrypt.js";
-import { decodeBase64, encodeBase64 } from "./_base64.ts";
+import { encodeBase64 } from "./_base64.ts";
+import {
+  MAX_LOG_N,
+  MAX_MEMORY,
+  MIN_LOG_N,
+  parseScryptHash,
+} from "./_scrypt_hash.ts";
 import { timingSafeEqual } from "./timing_safe_equal.ts";
 
 /** Options for {@linkcode hashPassword}. */
@@ -18,22 +24,10 @@ export interface HashPasswordOptions {
   logN?: number;
 }
 
-const MIN_LOG_N = 15;
-const MAX_LOG_N = 20;
-const MAX_R = 32;
-const MAX_P = 4;
-/** Largest scrypt working memory (128·r·N bytes) a stored hash may demand. */
-const MAX_MEMORY = 1024 ** 3;
 const SALT_LENGTH = 16;
 const HASH_LENGTH = 32;
-const MIN_STORED_LENGTH = 16;
-const MAX_STORED_LENGTH = 64;
 /** Longest accepted password, in bytes of UTF-8. */
 const MAX_PASSWORD_BYTES = 1024;
-const MAX_ENCODED_LENGTH = 256;
-const FORMAT =
-  /^\$scrypt\$ln=([1-9][0-9]?),r=([1-9][0-9]?),p=([1-9][0-9]?)\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
-
 const encoder = new TextEncoder();
 
 function derive(
@@ -143,47 +137,7 @@ export async function verifyPassword(
       "Cannot verify password: password and hash must be strings",
     );
   }
-  const match = encoded.length <= MAX_ENCODED_LENGTH
-    ? FORMAT.exec(encoded)
-    : null;
-  if (match === null) {
-    throw new SyntaxError(
-      "Cannot verify password: hash is not in $scrypt$ln=N,r=N,p=N$salt$hash format",
-    );
-  }
-  const [, lnText, rText, pText, saltText, hashText] = match;
-  const logN = Number(lnText);
-  const r = Number(rText);
-  const p = Number(pText);
-  const salt = decodeBase64(saltText);
-  const stored = decodeBase64(hashText);
-  if (salt === undefined || stored === undefined) {
-    throw new SyntaxError("Cannot verify password: hash has invalid base64");
-  }
-  if (logN < MIN_LOG_N || logN > MAX_LOG_N) {
-    throw new RangeError(
-      `Cannot verify password: ln must be from ${MIN_LOG_N} to ${MAX_LOG_N}, got ${logN}`,
-    );
-  }
-  if (r > MAX_R || p > MAX_P) {
-    throw new RangeError(
-      `Cannot verify password: r must be at most ${MAX_R} and p at most ${MAX_P}, got r=${r}, p=${p}`,
-    );
-  }
-  if (128 * r * 2 ** logN > MAX_MEMORY) {
-    throw new RangeError(
-      "Cannot verify password: parameters need more than 1 GiB of memory",
-    );
-  }
-  for (const [what, bytes] of [["salt", salt], ["hash", stored]] as const) {
-    if (
-      bytes.length < MIN_STORED_LENGTH || bytes.length > MAX_STORED_LENGTH
-    ) {
-      throw new RangeError(
-        `Cannot verify password: ${what} must be ${MIN_STORED_LENGTH} to ${MAX_STORED_LENGTH} bytes, got ${bytes.length}`,
-      );
-    }
-  }
+  const { logN, r, p, salt, hash: stored } = parseScryptHash(encoded);
   const bytes = encoder.encode(password);
   // No stored hash can match these, as hashPassword refuses them.
   const acceptable = password.isWellFormed() &&
