@@ -1,0 +1,849 @@
+// Copyright 2026 the moonwire authors. MIT license.
+/**
+ * Message framing over a byte stream: length-prefixed frames with a bounded,
+ * coalescing send queue, read-side flow control, idle timeout and keepalive.
+ *
+ * @module
+ */
+import {
+  ConnectionClosedError,
+  FrameTooLargeError,
+  TimeoutError,
+} from "./errors.ts";
+import { DEFAULT_MAX_FRAME_SIZE, FrameDecoder } from "./frame_codec.ts";
+import { StreamSocket, type StreamSocketTlsOptions } from "./stream_socket.ts";
+
+/** Keepalive settings for {@linkcode FramedConnectionOptions}. */
+export interface FramedConnectionKeepAlive {
+  /** Milliseconds between keepalive checks. */
+  interval: number;
+  /**
+   * Unanswered pings tolerated: the connection is aborted with a
+   * {@linkcode TimeoutError} when nothing arrived for `maxMissed` pings in a
+   * row and the next check still sees nothing.
+   */
+  maxMissed: number;
+}
+
+/** Options for {@linkcode FramedConnection}. */
+export interface FramedConnectionOptions {
+  /**
+   * Largest payload, in bytes, sent or accepted.
+   *
+   * @default {1048576}
+   */
+  maxFrameSize?: number;
+  /**
+   * Most bytes the send queue holds (frames accepted but not yet handed to
+   * the socket). A single frame larger than this is still accepted when the
+   * queue is empty.
+   *
+   * @default {4194304}
+   */
+  maxQueuedBytes?: number;
+  /**
+   * What `send()` does when the queue is full: `"wait"` for room, or `"fail"`
+   * at once with a `RangeError`.
+   *
+   * @default {"wait"}
+   */
+  whenFull?: "wait" | "fail";
+  /**
+   * Abort the connection with a {@linkcode TimeoutError} after this many
+   * milliseconds without traffic in either direction; `0` turns it off.
+   *
+   * @default {0}
+   */
+  idleTimeout?: number;
+  /**
+   * Send zero-length ping frames and abort when the peer stays silent. The
+   * peer need not be configured for keepalive: a connection without
+   * keepalive answers every ping with a ping; one with keepalive never
+   * answers (it sends its own), so pings never loop.
+   */
+  keepAlive?: FramedConnectionKeepAlive;
+  /**
+   * Received bytes buffered ahead of `read()` before the socket is paused.
+   *
+   * @default {4194304}
+   */
+  maxReadAheadBytes?: number;
+  /**
+   * Milliseconds `close()` lingers after half-closing, waiting for the peer
+   * to finish sending (frames arriving meanwhile stay readable), before it
+   * closes. `0` closes right after the half-close.
+   *
+   * @default {0}
+   */
+  closeTimeout?: number;
+}
+
+/** Options for {@linkcode FramedConnection.connect}. */
+export interface FramedConnectionConnectOptions
+  extends FramedConnectionOptions {
+  /** Milliseconds to wait for the connection (and TLS handshake). Default 5000. */
+  timeout?: number;
+  /** Connect with TLS (certificates verified by default). */
+  tls?: StreamSocketTlsOptions;
+  /** Aborts the connection attempt. */
+  signal?: AbortSignal;
+}
+
+const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
+const ARENA_SIZE = 64 * 1024;
+const EMPTY_FRAME = new Uint8Array(4);
+
+// Frames accepted for sending, gathered into one buffer and written at once.
+interface Batch {
+  buffer: Uint8Array<ArrayBuffer>;
+  used: number;
+  done: PromiseWithResolvers<void> | undefined;
+}
+
+// A send waiting for room in the queue (only when whenFull is "wait").
+interface BlockedSend {
+  payloads: Uint8Array[];
+  size: number;
+  done: PromiseWithResolvers<void>;
+}
+
+function option(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot create framed connection: ${name} must be a number, got ${typeof value}`,
+    );
+  }
+  if (!Number.isFinite(value) || value < min) {
+    throw new RangeError(
+      `Cannot create framed connection: ${name} ${value} is not a number >= ${min}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * A framed message connection over TCP, TLS or a Unix socket. Each message
+ * is one frame: a 4-byte big-endian length, then the payload.
+ *
+ * Sending: `send()` copies the payload into the current batch; every frame
+ * sent while the previous write is in flight goes out in one write. The
+ * returned promise resolves when the batch is handed to the socket. While
+ * the queue holds `maxQueuedBytes`, `send()` waits (or fails fast with
+ * `whenFull: "fail"`). Zero-length frames are keepalive pings and are never
+ * sent by `send()` nor delivered by `read()`, so `send(new Uint8Array(0))`
+ * is a `RangeError`.
+ *
+ * Receiving: frames are read ahead up to `maxReadAheadBytes`, then the
+ * socket is paused until `read()` catches up. A frame that lies in one
+ * received chunk is a view of that chunk (no copy).
+ *
+ * Closing: `close()` flushes, half-closes (the peer reads everything, then
+ * end of stream), optionally lingers up to `closeTimeout` ms for the peer to
+ * finish, then closes; `abort()` closes at once and drops whatever is queued.
+ * The connection does not close itself when the peer ends: `read()` returns
+ * `null` and sending still works until you close.
+ *
+ * @example Request and answer over loopback
+ * ```ts
+ * import { FramedConnection } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const accepted = listener.accept();
+ * await using client = await FramedConnection.connect("127.0.0.1", listener.addr.port);
+ * await using server = new FramedConnection(await accepted);
+ *
+ * await client.send(new TextEncoder().encode("ping"));
+ * const request = await server.read();
+ * assert.equal(new TextDecoder().decode(request!), "ping");
+ * await server.send(new TextEncoder().encode("pong"));
+ * assert.equal(new TextDecoder().decode((await client.read())!), "pong");
+ * ```
+ */
+export class FramedConnection
+  implements AsyncIterable<Uint8Array<ArrayBuffer>>, AsyncDisposable {
+  #socket: StreamSocket;
+  #decoder: FrameDecoder;
+  #maxFrameSize: number;
+  #maxQueued: number;
+  #failFast: boolean;
+  #readAhead: number;
+  #closeTimeout: number;
+
+  // Send side.
+  #batch: Batch;
+  #spare: Batch | undefined;
+  #inflight = 0;
+  #writing = false;
+  #scheduled = false;
+  #blocked: BlockedSend[] = [];
+  #idleWaiters: PromiseWithResolvers<void>[] = [];
+  #sendError: Error | undefined;
+
+  // Receive side.
+  #frames: Uint8Array<ArrayBuffer>[] = [];
+  #head = 0;
+  #frameBytes = 0;
+  #paused = false;
+  #readers: PromiseWithResolvers<Uint8Array<ArrayBuffer> | null>[] = [];
+  #readDone = false;
+  #readError: Error | undefined;
+  #peerEnded = Promise.withResolvers<void>();
+
+  // Lifecycle and timers.
+  #closing: Promise<void> | undefined;
+  #shut = false;
+  #keepAlive: FramedConnectionKeepAlive | undefined;
+  #idleTimeout: number;
+  #lastActivity = 0;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  #receivedSinceTick = false;
+  #sentSinceTick = false;
+  #unanswered = 0;
+
+  /**
+   * Wraps a connected socket and starts reading.
+   *
+   * @param socket A connected `Deno.Conn`, or a {@linkcode StreamSocket}
+   * that has not been started.
+   * @param options Limits, backpressure mode, timeouts, keepalive.
+   */
+  constructor(
+    socket: StreamSocket | Deno.Conn,
+    options: FramedConnectionOptions = {},
+  ) {
+    this.#maxFrameSize = option(
+      "maxFrameSize",
+      options.maxFrameSize,
+      DEFAULT_MAX_FRAME_SIZE,
+      1,
+    );
+    this.#maxQueued = option(
+      "maxQueuedBytes",
+      options.maxQueuedBytes,
+      DEFAULT_MAX_QUEUED,
+      1,
+    );
+    this.#readAhead = option(
+      "maxReadAheadBytes",
+      options.maxReadAheadBytes,
+      DEFAULT_MAX_QUEUED,
+      1,
+    );
+    this.#closeTimeout = option(
+      "closeTimeout",
+      options.closeTimeout,
+      0,
+      0,
+    );
+    this.#idleTimeout = option("idleTimeout", options.idleTimeout, 0, 0);
+    const whenFull = options.whenFull ?? "wait";
+    if (whenFull !== "wait" && whenFull !== "fail") {
+      throw new TypeError(
+        `Cannot create framed connection: whenFull must be "wait" or "fail", got ${
+          String(whenFull)
+        }`,
+      );
+    }
+    this.#failFast = whenFull === "fail";
+    if (options.keepAlive !== undefined) {
+      const { interval, maxMissed } = options.keepAlive;
+      this.#keepAlive = {
+        interval: option("keepAlive.interval", interval ?? NaN, 0, 1),
+        maxMissed: option("keepAlive.maxMissed", maxMissed ?? NaN, 0, 0),
+      };
+    }
+    this.#decoder = new FrameDecoder({ maxFrameSize: this.#maxFrameSize });
+    this.#batch = newBatch(ARENA_SIZE);
+    this.#socket = socket instanceof StreamSocket
+      ? socket
+      : new StreamSocket(socket, { maxQueuedBytes: this.#maxQueued });
+    this.#socket.start({
+      data: (chunk) => this.#onData(chunk),
+      end: () => this.#onEnd(),
+      error: (error) => this.#onError(error),
+    });
+    this.#lastActivity = Date.now();
+    if (this.#idleTimeout > 0) this.#armIdle(this.#idleTimeout);
+    if (this.#keepAlive) {
+      this.#keepAliveTimer = setInterval(
+        () => this.#keepAliveTick(),
+        this.#keepAlive.interval,
+      );
+    }
+  }
+
+  /**
+   * Connects over TCP (or TLS with `options.tls`) and wraps the connection.
+   *
+   * @param hostname Host name or IP address.
+   * @param port TCP port.
+   * @param options Connection timeout (ms, default 5000), TLS, and the
+   * {@linkcode FramedConnectionOptions}.
+   * @returns The connected, reading connection.
+   *
+   * @example Connect with a timeout
+   * ```ts
+   * import { FramedConnection } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept();
+   * const client = await FramedConnection.connect("127.0.0.1", listener.addr.port, {
+   *   timeout: 2000,
+   * });
+   * (await accepted).close();
+   * assert.equal(await client.read(), null);
+   * await client.close();
+   * ```
+   */
+  static async connect(
+    hostname: string,
+    port: number,
+    options: FramedConnectionConnectOptions = {},
+  ): Promise<FramedConnection> {
+    const socket = await StreamSocket.connect(hostname, port, {
+      timeout: options.timeout,
+      tls: options.tls,
+      signal: options.signal,
+      maxQueuedBytes: options.maxQueuedBytes,
+    });
+    try {
+      return new FramedConnection(socket, options);
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+  }
+
+  /** The local address. */
+  get localAddr(): Deno.NetAddr {
+    return this.#socket.localAddr;
+  }
+
+  /** The remote address. */
+  get remoteAddr(): Deno.NetAddr {
+    return this.#socket.remoteAddr;
+  }
+
+  /** Bytes of frames accepted by `send()` and not yet handed to the socket. */
+  get pendingBytes(): number {
+    return this.#batch.used + this.#inflight;
+  }
+
+  /** Socket counters (`writeCalls` shows how well sends coalesce). */
+  get stats(): Readonly<{ writeCalls: number; bytesWritten: number }> {
+    return this.#socket.stats;
+  }
+
+  /** Resolves once the connection is fully closed. */
+  get closed(): Promise<void> {
+    return this.#socket.closed;
+  }
+
+  /**
+   * Sends one frame. Frames sent in the same turn, or while a write is in
+   * flight, share one write and one promise.
+   *
+   * @param payload The message, 1 to `maxFrameSize` bytes (copied at once
+   * unless the call has to wait for room).
+   * @returns Resolves when the frame is handed to the socket.
+   * @throws {FrameTooLargeError} When the payload is longer than `maxFrameSize`.
+   * @throws {RangeError} For an empty payload, or a full queue with `whenFull: "fail"`.
+   * @throws {ConnectionClosedError} Once closing, closed or failed.
+   */
+  send(payload: Uint8Array): Promise<void> {
+    const error = this.#checkPayload(payload);
+    if (error) return Promise.reject(error);
+    return this.#submit([payload], 4 + payload.length);
+  }
+
+  /**
+   * Sends several frames in one write.
+   *
+   * @param payloads The messages, in order (each 1 to `maxFrameSize` bytes).
+   * @returns Resolves when all are handed to the socket.
+   * @throws {FrameTooLargeError} When any payload is too long (none is sent).
+   * @throws {RangeError} For an empty payload, or a full queue with `whenFull: "fail"`.
+   * @throws {ConnectionClosedError} Once closing, closed or failed.
+   *
+   * @example Several frames, one write
+   * ```ts
+   * import { FramedConnection } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept();
+   * await using client = await FramedConnection.connect("127.0.0.1", listener.addr.port);
+   * await using server = new FramedConnection(await accepted);
+   * await client.sendMany([new Uint8Array([1]), new Uint8Array([2, 2])]);
+   * assert.equal(client.stats.writeCalls, 1);
+   * assert.deepEqual(await server.read(), new Uint8Array([1]));
+   * assert.deepEqual(await server.read(), new Uint8Array([2, 2]));
+   * ```
+   */
+  sendMany(payloads: Uint8Array[]): Promise<void> {
+    if (!Array.isArray(payloads)) {
+      return Promise.reject(
+        new TypeError("Cannot send frames: payloads must be an array"),
+      );
+    }
+    let size = 0;
+    for (const payload of payloads) {
+      const error = this.#checkPayload(payload);
+      if (error) return Promise.reject(error);
+      size += 4 + payload.length;
+    }
+    if (payloads.length === 0) {
+      return this.#closing || this.#shut
+        ? Promise.reject(this.#closedSendError())
+        : Promise.resolve();
+    }
+    return this.#submit(payloads, size);
+  }
+
+  /**
+   * Reads the next frame.
+   *
+   * @returns The next payload, or `null` once the peer has finished sending
+   * and every frame has been read.
+   * @throws {ConnectionClosedError} When the peer vanished mid-frame
+   * (`Cannot read frame: connection closed mid-frame (N of M bytes)`, counts
+   * include the 4-byte header) or the connection failed or was aborted.
+   * @throws {FrameTooLargeError} When the peer announced an oversize frame.
+   * @throws {TimeoutError} When the idle timeout or keepalive closed the connection.
+   */
+  read(): Promise<Uint8Array<ArrayBuffer> | null> {
+    if (this.#head < this.#frames.length) {
+      return Promise.resolve(this.#take());
+    }
+    if (this.#readError) return Promise.reject(this.#readError);
+    if (this.#readDone) return Promise.resolve(null);
+    const reader = Promise.withResolvers<Uint8Array<ArrayBuffer> | null>();
+    this.#readers.push(reader);
+    return reader.promise;
+  }
+
+  /**
+   * Iterates over received frames until the peer finishes (or the
+   * connection fails, which throws).
+   *
+   * @returns An async iterator of payloads.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array<ArrayBuffer>> {
+    return {
+      next: async () => {
+        const value = await this.read();
+        return value === null
+          ? { done: true, value: undefined }
+          : { done: false, value };
+      },
+    };
+  }
+
+  /**
+   * Graceful close: stops accepting sends, flushes the queue, half-closes,
+   * lingers up to `closeTimeout` ms (default 0) for the peer to finish
+   * sending, then closes. Frames already received stay readable. Idempotent.
+   *
+   * @returns Resolves once the connection is closed.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#closeGracefully();
+    return this.#closing;
+  }
+
+  /**
+   * Closes at once, dropping queued frames: pending and later sends reject
+   * with {@linkcode ConnectionClosedError}; reads return what was already
+   * received, then reject.
+   *
+   * @param reason Why; pending reads reject with it (default a
+   * `ConnectionClosedError`).
+   */
+  abort(reason?: Error): void {
+    this.#teardown(
+      reason ??
+        new ConnectionClosedError("Cannot read frame: connection aborted"),
+    );
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---- send side ----
+
+  #checkPayload(payload: Uint8Array): Error | undefined {
+    if (!(payload instanceof Uint8Array)) {
+      return new TypeError(
+        `Cannot send frame: payload must be a Uint8Array, got ${typeof payload}`,
+      );
+    }
+    if (payload.length > this.#maxFrameSize) {
+      return new FrameTooLargeError(
+        `Cannot send frame: length ${payload.length} exceeds limit ${this.#maxFrameSize}`,
+      );
+    }
+    if (payload.length === 0) {
+      return new RangeError(
+        "Cannot send frame: empty frames are reserved for keepalive pings",
+      );
+    }
+    return undefined;
+  }
+
+  #closedSendError(): Error {
+    if (this.#sendError) {
+      return new ConnectionClosedError(
+        "Cannot send frame: connection is closed",
+        { cause: this.#sendError },
+      );
+    }
+    return new ConnectionClosedError("Cannot send frame: connection is closed");
+  }
+
+  #submit(payloads: Uint8Array[], size: number): Promise<void> {
+    if (this.#closing || this.#shut) {
+      return Promise.reject(this.#closedSendError());
+    }
+    const pending = this.#batch.used + this.#inflight;
+    if (
+      this.#blocked.length === 0 &&
+      (pending === 0 || pending + size <= this.#maxQueued)
+    ) {
+      return this.#append(payloads, size);
+    }
+    if (this.#failFast) {
+      return Promise.reject(
+        new RangeError(
+          `Cannot send frame: send queue is full (${pending} bytes queued, limit ${this.#maxQueued})`,
+        ),
+      );
+    }
+    const done = Promise.withResolvers<void>();
+    this.#blocked.push({ payloads, size, done });
+    return done.promise;
+  }
+
+  // Copies frames into the current batch and schedules a write.
+  #append(payloads: Uint8Array[], size: number): Promise<void> {
+    const batch = this.#reserve(size);
+    const buffer = batch.buffer;
+    let offset = batch.used;
+    for (const payload of payloads) {
+      const length = payload.length;
+      buffer[offset] = length >>> 24;
+      buffer[offset + 1] = (length >>> 16) & 0xff;
+      buffer[offset + 2] = (length >>> 8) & 0xff;
+      buffer[offset + 3] = length & 0xff;
+      buffer.set(payload, offset + 4);
+      offset += 4 + length;
+    }
+    batch.used = offset;
+    batch.done ??= Promise.withResolvers<void>();
+    this.#sentSinceTick = true;
+    this.#schedule();
+    return batch.done.promise;
+  }
+
+  // The current batch, grown if needed so `size` more bytes fit.
+  #reserve(size: number): Batch {
+    const batch = this.#batch;
+    if (batch.used + size <= batch.buffer.length) return batch;
+    const grown = newBatch(
+      Math.max(batch.buffer.length * 2, batch.used + size),
+    );
+    grown.buffer.set(batch.buffer.subarray(0, batch.used));
+    grown.used = batch.used;
+    grown.done = batch.done;
+    this.#batch = grown;
+    return grown;
+  }
+
+  #schedule(): void {
+    if (this.#writing || this.#scheduled) return;
+    // Start on a microtask so a burst of synchronous sends becomes one write.
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#batch;
+    if (this.#writing || this.#shut || batch.used === 0) return;
+    this.#writing = true;
+    this.#inflight = batch.used;
+    this.#batch = this.#spare ?? newBatch(ARENA_SIZE);
+    this.#spare = undefined;
+    this.#lastActivity = Date.now();
+    this.#socket.write(batch.buffer.subarray(0, batch.used)).then(
+      () => this.#written(batch),
+      (error) => this.#writeFailed(batch, error),
+    );
+  }
+
+  #written(batch: Batch): void {
+    this.#writing = false;
+    this.#inflight = 0;
+    const done = batch.done;
+    batch.done = undefined;
+    batch.used = 0;
+    // Keep one spare arena of the default size; drop grown ones.
+    if (batch.buffer.length === ARENA_SIZE) this.#spare = batch;
+    done?.resolve();
+    this.#admitBlocked();
+    if (this.#batch.used > 0) this.#flush();
+    else if (this.#blocked.length === 0) this.#notifyIdle();
+  }
+
+  #writeFailed(batch: Batch, error: unknown): void {
+    this.#writing = false;
+    this.#inflight = 0;
+    const cause = error instanceof Error ? error : new Error(String(error));
+    this.#sendError ??= cause;
+    batch.done?.reject(this.#closedSendError());
+    this.#teardown(
+      new ConnectionClosedError("Cannot read frame: connection failed", {
+        cause,
+      }),
+    );
+  }
+
+  #admitBlocked(): void {
+    while (this.#blocked.length > 0) {
+      const next = this.#blocked[0];
+      const pending = this.#batch.used + this.#inflight;
+      if (pending !== 0 && pending + next.size > this.#maxQueued) return;
+      this.#blocked.shift();
+      this.#append(next.payloads, next.size).then(
+        next.done.resolve,
+        next.done.reject,
+      );
+    }
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  // Resolves when everything accepted or waiting has been written.
+  #flushed(): Promise<void> {
+    if (
+      !this.#writing && this.#batch.used === 0 && this.#blocked.length === 0
+    ) {
+      return Promise.resolve();
+    }
+    const waiter = Promise.withResolvers<void>();
+    this.#idleWaiters.push(waiter);
+    return waiter.promise;
+  }
+
+  #sendPing(): void {
+    if (this.#shut || this.#closing) return;
+    const batch = this.#reserve(4);
+    batch.buffer.set(EMPTY_FRAME, batch.used);
+    batch.used += 4;
+    this.#sentSinceTick = true;
+    this.#schedule();
+  }
+
+  // ---- receive side ----
+
+  #onData(chunk: Uint8Array<ArrayBuffer>): void {
+    this.#receivedSinceTick = true;
+    this.#lastActivity = Date.now();
+    let frames: Uint8Array<ArrayBuffer>[];
+    try {
+      frames = this.#decoder.decode(chunk);
+    } catch (error) {
+      this.#teardown(error as Error);
+      return;
+    }
+    for (const frame of frames) {
+      if (frame.length === 0) {
+        // A ping: answer only when we do not send our own.
+        if (!this.#keepAlive) this.#sendPing();
+        continue;
+      }
+      const reader = this.#readers.shift();
+      if (reader) {
+        reader.resolve(frame);
+        continue;
+      }
+      if (this.#closing && this.#frameBytes >= this.#readAhead) continue;
+      this.#frames.push(frame);
+      this.#frameBytes += frame.length;
+    }
+    if (this.#frameBytes >= this.#readAhead && !this.#closing) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
+  }
+
+  #take(): Uint8Array<ArrayBuffer> {
+    const frame = this.#frames[this.#head++];
+    this.#frameBytes -= frame.length;
+    if (this.#head === this.#frames.length) {
+      this.#frames.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= 1024) {
+      this.#frames = this.#frames.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.#paused && this.#frameBytes <= this.#readAhead / 2) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    return frame;
+  }
+
+  #onEnd(): void {
+    const buffered = this.#decoder.bufferedBytes;
+    if (buffered > 0) {
+      this.#teardown(
+        new ConnectionClosedError(
+          `Cannot read frame: connection closed mid-frame (${buffered} of ${this.#decoder.expectedBytes} bytes)`,
+        ),
+      );
+      return;
+    }
+    this.#readDone = true;
+    this.#stopKeepAlive();
+    this.#peerEnded.resolve();
+    for (const reader of this.#readers.splice(0)) reader.resolve(null);
+  }
+
+  #onError(error: Error): void {
+    const buffered = this.#decoder.bufferedBytes;
+    if (buffered > 0) {
+      this.#teardown(
+        new ConnectionClosedError(
+          `Cannot read frame: connection closed mid-frame (${buffered} of ${this.#decoder.expectedBytes} bytes)`,
+          { cause: error },
+        ),
+      );
+      return;
+    }
+    this.#teardown(error);
+  }
+
+  // ---- timers ----
+
+  #armIdle(delay: number): void {
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#shut) return;
+      const quiet = Date.now() - this.#lastActivity;
+      // A paused reader is the application's choice, not an idle peer.
+      if (quiet >= this.#idleTimeout && !this.#paused) {
+        this.#teardown(
+          new TimeoutError(
+            `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
+          ),
+        );
+        return;
+      }
+      this.#armIdle(Math.max(1, this.#idleTimeout - quiet));
+    }, delay);
+  }
+
+  #keepAliveTick(): void {
+    const { interval, maxMissed } = this.#keepAlive!;
+    if (this.#receivedSinceTick || this.#paused) {
+      this.#unanswered = 0;
+    } else if (this.#unanswered >= maxMissed) {
+      this.#teardown(
+        new TimeoutError(
+          `Cannot keep connection alive: no traffic from peer for ${
+            interval * (maxMissed + 1)
+          } ms`,
+        ),
+      );
+      return;
+    } else {
+      this.#unanswered++;
+    }
+    if (!this.#receivedSinceTick || !this.#sentSinceTick) this.#sendPing();
+    this.#receivedSinceTick = false;
+    this.#sentSinceTick = false;
+  }
+
+  #stopKeepAlive(): void {
+    if (this.#keepAliveTimer !== undefined) {
+      clearInterval(this.#keepAliveTimer);
+      this.#keepAliveTimer = undefined;
+    }
+  }
+
+  // ---- lifecycle ----
+
+  async #closeGracefully(): Promise<void> {
+    // Read ahead freely now: the peer's end must be seen to finish.
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    try {
+      await this.#flushed();
+      if (!this.#shut) await this.#socket.closeWrite();
+      if (!this.#shut && !this.#readDone && this.#closeTimeout > 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          this.#peerEnded.promise,
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, this.#closeTimeout);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+    } catch {
+      // The connection failed while closing; it is torn down below.
+    }
+    this.#teardown(undefined);
+    await this.#socket.closed;
+  }
+
+  #teardown(error: Error | undefined): void {
+    if (error && !this.#readDone && !this.#readError) {
+      this.#readError = error;
+      for (const reader of this.#readers.splice(0)) reader.reject(error);
+    }
+    if (this.#shut) return;
+    this.#shut = true;
+    if (!this.#readError) this.#readDone = true;
+    this.#sendError ??= error;
+    this.#stopKeepAlive();
+    if (this.#idleTimer !== undefined) {
+      clearTimeout(this.#idleTimer);
+      this.#idleTimer = undefined;
+    }
+    this.#socket.close();
+    const sendError = this.#closedSendError();
+    this.#batch.done?.reject(sendError);
+    this.#batch.done = undefined;
+    this.#batch.used = 0;
+    for (const blocked of this.#blocked.splice(0)) {
+      blocked.done.reject(sendError);
+    }
+    for (const reader of this.#readers.splice(0)) reader.resolve(null);
+    this.#peerEnded.resolve();
+    this.#notifyIdle();
+  }
+}
+
+function newBatch(size: number): Batch {
+  return { buffer: new Uint8Array(size), used: 0, done: undefined };
+}

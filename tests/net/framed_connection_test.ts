@@ -1,0 +1,500 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import assert from "node:assert/strict";
+import {
+  FramedConnection,
+  type FramedConnectionOptions,
+} from "../../net/framed_connection.ts";
+import { StreamSocket } from "../../net/stream_socket.ts";
+import {
+  ConnectionClosedError,
+  FrameTooLargeError,
+  TimeoutError,
+} from "../../net/errors.ts";
+
+const bytes = (...values: number[]) => new Uint8Array(values);
+
+interface Pair {
+  client: FramedConnection;
+  server: FramedConnection;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+async function pair(
+  clientOptions: FramedConnectionOptions = {},
+  serverOptions: FramedConnectionOptions = {},
+): Promise<Pair> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const accepted = listener.accept();
+    const client = await FramedConnection.connect(
+      "127.0.0.1",
+      listener.addr.port,
+      clientOptions,
+    );
+    const server = new FramedConnection(await accepted, serverOptions);
+    return {
+      client,
+      server,
+      async [Symbol.asyncDispose]() {
+        client.abort();
+        server.abort();
+        await Promise.all([client.closed, server.closed]);
+      },
+    };
+  } finally {
+    listener.close();
+  }
+}
+
+// A framed connection on one side, a raw Deno.Conn on the other.
+async function rawPeer(
+  options: FramedConnectionOptions = {},
+): Promise<{ framed: FramedConnection; raw: Deno.Conn }> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const accepted = listener.accept();
+    const raw = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: listener.addr.port,
+    });
+    return { framed: new FramedConnection(await accepted, options), raw };
+  } finally {
+    listener.close();
+  }
+}
+
+async function readExactly(conn: Deno.Conn, n: number): Promise<Uint8Array> {
+  const out = new Uint8Array(n);
+  let filled = 0;
+  while (filled < n) {
+    const got = await conn.read(out.subarray(filled));
+    if (got === null) throw new Error(`eof after ${filled} of ${n} bytes`);
+    filled += got;
+  }
+  return out;
+}
+
+function settleState(promise: Promise<unknown>): Promise<string> {
+  return Promise.race([
+    promise.then(() => "resolved", () => "rejected"),
+    new Promise<string>((resolve) => setTimeout(() => resolve("pending"), 0)),
+  ]);
+}
+
+Deno.test("FramedConnection delivers frames of all sizes in order", async () => {
+  await using p = await pair();
+  const sizes = [1, 2, 100, 4096, 65535, 65536, 70000, 1024 * 1024, 3];
+  const sent = sizes.map((size, i) =>
+    new Uint8Array(size).map((_, j) => (i * 31 + j) & 0xff)
+  );
+  const sending = Promise.all(sent.map((payload) => p.client.send(payload)));
+  const received: Uint8Array[] = [];
+  for (let i = 0; i < sent.length; i++) received.push((await p.server.read())!);
+  await sending;
+  assert.deepEqual(received, sent);
+  assert.equal(p.client.pendingBytes, 0);
+  assert.equal(p.client.remoteAddr.port, p.server.localAddr.port);
+});
+
+Deno.test("FramedConnection coalesces many small sends into few writes", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: listener.addr.port,
+  });
+  let writes = 0;
+  // Count the writes that reach the Deno.Conn itself.
+  const counting = new Proxy(conn, {
+    get(target, key) {
+      if (key === "write") {
+        return (data: Uint8Array) => {
+          writes++;
+          return target.write(data);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const client = new FramedConnection(counting);
+  const server = new FramedConnection(await accepted);
+  listener.close();
+  try {
+    const sends: Promise<void>[] = [];
+    for (let i = 0; i < 1000; i++) {
+      sends.push(client.send(bytes(i & 0xff, i >> 8)));
+    }
+    assert.equal(client.pendingBytes, 6000);
+    await Promise.all(sends);
+    assert.equal(writes, 1);
+    assert.equal(client.stats.writeCalls, 1);
+    for (let i = 0; i < 1000; i++) {
+      assert.deepEqual(await server.read(), bytes(i & 0xff, i >> 8));
+    }
+    // Sends made while a write is in flight share the next write.
+    const first = client.send(bytes(1));
+    await Promise.resolve();
+    const later = [client.send(bytes(2)), client.send(bytes(3))];
+    await Promise.all([first, ...later]);
+    assert.ok(writes <= 3, `writes ${writes}`);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+Deno.test("FramedConnection.sendMany writes all frames at once", async () => {
+  await using p = await pair();
+  await p.client.sendMany([bytes(1), bytes(2, 2), bytes(3, 3, 3)]);
+  assert.equal(p.client.stats.writeCalls, 1);
+  assert.deepEqual(await p.server.read(), bytes(1));
+  assert.deepEqual(await p.server.read(), bytes(2, 2));
+  assert.deepEqual(await p.server.read(), bytes(3, 3, 3));
+  await p.client.sendMany([]);
+  await assert.rejects(
+    p.client.sendMany([bytes(1), new Uint8Array(2 * 1024 * 1024)]),
+    {
+      name: "FrameTooLargeError",
+      message: "Cannot send frame: length 2097152 exceeds limit 1048576",
+    },
+  );
+});
+
+Deno.test("FramedConnection.send validates payloads", async () => {
+  await using p = await pair({ maxFrameSize: 100 });
+  await assert.rejects(p.client.send(new Uint8Array(101)), {
+    name: "FrameTooLargeError",
+    message: "Cannot send frame: length 101 exceeds limit 100",
+  });
+  await assert.rejects(p.client.send(new Uint8Array(0)), {
+    name: "RangeError",
+    message: "Cannot send frame: empty frames are reserved for keepalive pings",
+  });
+  await assert.rejects(p.client.send("x" as unknown as Uint8Array), {
+    name: "TypeError",
+    message: "Cannot send frame: payload must be a Uint8Array, got string",
+  });
+});
+
+Deno.test("FramedConnection whenFull 'fail' rejects at once when the queue is full", async () => {
+  await using p = await pair({ maxQueuedBytes: 100_000, whenFull: "fail" });
+  const first = p.client.send(new Uint8Array(60_000));
+  await assert.rejects(p.client.send(new Uint8Array(60_000)), {
+    name: "RangeError",
+    message:
+      "Cannot send frame: send queue is full (60004 bytes queued, limit 100000)",
+  });
+  await first;
+  assert.equal((await p.server.read())!.length, 60_000);
+  // A single frame larger than the queue is fine when the queue is empty.
+  await p.client.send(new Uint8Array(200_000));
+  assert.equal((await p.server.read())!.length, 200_000);
+});
+
+Deno.test("FramedConnection whenFull 'wait' holds sends until there is room", async () => {
+  await using p = await pair({ maxQueuedBytes: 100_000 });
+  const order: number[] = [];
+  const first = p.client.send(new Uint8Array(60_000).fill(1));
+  const second = p.client.send(new Uint8Array(60_000).fill(2));
+  // The second frame is not accepted until the first is written.
+  assert.equal(p.client.pendingBytes, 60_004);
+  await Promise.all([
+    first.then(() => order.push(1)),
+    second.then(() => order.push(2)),
+  ]);
+  assert.deepEqual(order, [1, 2]);
+  assert.deepEqual(await p.server.read(), new Uint8Array(60_000).fill(1));
+  assert.deepEqual(await p.server.read(), new Uint8Array(60_000).fill(2));
+});
+
+Deno.test("FramedConnection applies real backpressure when the peer stops reading", async () => {
+  const limit = 256 * 1024;
+  const frame = new Uint8Array(64 * 1024);
+  const total = 512; // 32 MiB, far more than the kernel buffers hold
+  const { framed, raw } = await rawPeer({ maxQueuedBytes: limit });
+  let completed = 0;
+  let maxPending = 0;
+  const sender = (async () => {
+    for (let i = 0; i < total; i++) {
+      const sent = framed.send(frame);
+      maxPending = Math.max(maxPending, framed.pendingBytes);
+      await sent;
+      completed++;
+    }
+  })();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stalledAt = completed;
+    assert.ok(stalledAt < total, "sender must stall while nobody reads");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(completed, stalledAt, "no progress without a reader");
+    assert.ok(maxPending <= limit + frame.length + 4, `pending ${maxPending}`);
+    // Start reading: everything arrives.
+    const expected = total * (frame.length + 4);
+    const buffer = new Uint8Array(1024 * 1024);
+    let received = 0;
+    while (received < expected) {
+      const n = await raw.read(buffer);
+      assert.notEqual(n, null);
+      received += n!;
+    }
+    await sender;
+    assert.equal(completed, total);
+  } finally {
+    raw.close();
+    framed.abort();
+    await sender.catch(() => {});
+    await framed.closed;
+  }
+});
+
+Deno.test("FramedConnection.close with closeTimeout sees frames the peer sends while closing", async () => {
+  await using p = await pair({ closeTimeout: 3000 });
+  const closing = p.client.close();
+  assert.equal(await p.server.read(), null);
+  await p.server.send(bytes(7));
+  await p.server.close();
+  await closing;
+  assert.deepEqual(await p.client.read(), bytes(7));
+  assert.equal(await p.client.read(), null);
+});
+
+Deno.test("FramedConnection.close flushes, half-closes and the peer reads everything", async () => {
+  await using p = await pair();
+  for (let i = 0; i < 100; i++) p.client.send(bytes(i)).catch(() => {});
+  const closing = p.client.close();
+  await assert.rejects(p.client.send(bytes(1)), {
+    name: "ConnectionClosedError",
+    message: "Cannot send frame: connection is closed",
+  });
+  const got: number[] = [];
+  for await (const frame of p.server) got.push(frame[0]);
+  assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => i));
+  await p.server.close();
+  await closing;
+  assert.equal(await p.client.read(), null);
+  await assert.rejects(p.client.send(bytes(1)), ConnectionClosedError);
+});
+
+Deno.test("FramedConnection.close lingers for a silent peer at most closeTimeout", async () => {
+  const { framed, raw } = await rawPeer({ closeTimeout: 100 });
+  try {
+    await framed.send(bytes(9));
+    const started = Date.now();
+    await framed.close();
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 90 && elapsed < 3000, `elapsed ${elapsed}`);
+    assert.deepEqual(await readExactly(raw, 5), bytes(0, 0, 0, 1, 9));
+    assert.equal(await raw.read(new Uint8Array(1)), null);
+  } finally {
+    raw.close();
+  }
+});
+
+Deno.test("FramedConnection.abort drops the connection and rejects pending work", async () => {
+  await using p = await pair();
+  const pendingRead = p.client.read();
+  const reason = new Error("enough");
+  p.client.abort(reason);
+  await assert.rejects(pendingRead, reason);
+  await assert.rejects(p.client.read(), reason);
+  await assert.rejects(p.client.send(bytes(1)), {
+    name: "ConnectionClosedError",
+    message: "Cannot send frame: connection is closed",
+  });
+  assert.equal(await p.server.read(), null);
+  const other = await pair();
+  other.client.abort();
+  await assert.rejects(other.client.read(), {
+    name: "ConnectionClosedError",
+    message: "Cannot read frame: connection aborted",
+  });
+  await other[Symbol.asyncDispose]();
+});
+
+Deno.test("FramedConnection reports a peer that vanishes mid-frame", async () => {
+  const { framed, raw } = await rawPeer();
+  try {
+    await raw.write(bytes(0, 0, 0, 1, 7, 0, 0, 0, 10, 1, 2, 3));
+    raw.close();
+    assert.deepEqual(await framed.read(), bytes(7));
+    await assert.rejects(framed.read(), {
+      name: "ConnectionClosedError",
+      message: "Cannot read frame: connection closed mid-frame (7 of 14 bytes)",
+    });
+    await assert.rejects(framed.send(bytes(1)), ConnectionClosedError);
+  } finally {
+    await framed.close();
+  }
+  const half = await rawPeer();
+  await half.raw.write(bytes(0, 0));
+  half.raw.close();
+  await assert.rejects(half.framed.read(), {
+    name: "ConnectionClosedError",
+    message: "Cannot read frame: connection closed mid-frame (2 of 4 bytes)",
+  });
+  await half.framed.close();
+});
+
+Deno.test("FramedConnection rejects an oversize frame from the peer and closes", async () => {
+  const { framed, raw } = await rawPeer({ maxFrameSize: 65536 });
+  try {
+    await raw.write(bytes(0, 1, 0x11, 0x70));
+    await assert.rejects(framed.read(), {
+      name: "FrameTooLargeError",
+      message: "Cannot decode frame: length 70000 exceeds limit 65536",
+    });
+    assert.equal(await raw.read(new Uint8Array(1)), null);
+    assert.ok(new FrameTooLargeError("x") instanceof RangeError);
+  } finally {
+    raw.close();
+    await framed.closed;
+  }
+});
+
+Deno.test("FramedConnection idle timeout really closes the connection", async () => {
+  await using p = await pair({}, { idleTimeout: 200 });
+  const started = Date.now();
+  await assert.rejects(p.server.read(), {
+    name: "TimeoutError",
+    message: "Cannot keep connection open: idle for 200 ms",
+  });
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed >= 150 && elapsed < 5000, `elapsed ${elapsed}`);
+  // The client sees the server go away.
+  assert.equal(await p.client.read(), null);
+  await assert.rejects(p.server.send(bytes(1)), ConnectionClosedError);
+  assert.ok(new TimeoutError("x") instanceof Error);
+});
+
+Deno.test("FramedConnection idle timer is reset by traffic", async () => {
+  await using p = await pair({}, { idleTimeout: 300 });
+  for (let i = 0; i < 6; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await p.client.send(bytes(i));
+    assert.deepEqual(await p.server.read(), bytes(i));
+  }
+});
+
+Deno.test("FramedConnection keepalive pings keep an idle connection up and are never delivered", async () => {
+  await using p = await pair(
+    { keepAlive: { interval: 50, maxMissed: 2 } },
+    { idleTimeout: 300 },
+  );
+  const serverRead = p.server.read();
+  const clientRead = p.client.read();
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  assert.equal(await settleState(serverRead), "pending");
+  assert.equal(await settleState(clientRead), "pending");
+  await p.client.send(bytes(5));
+  assert.deepEqual(await serverRead, bytes(5));
+  await p.server.send(bytes(6));
+  assert.deepEqual(await clientRead, bytes(6));
+});
+
+Deno.test("FramedConnection keepalive on both sides does not loop and stays up", async () => {
+  await using p = await pair(
+    { keepAlive: { interval: 50, maxMissed: 1 } },
+    { keepAlive: { interval: 70, maxMissed: 1 } },
+  );
+  const serverRead = p.server.read();
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(await settleState(serverRead), "pending");
+  // Pings are 4 bytes each; a loop would have written far more.
+  assert.ok(
+    p.client.stats.bytesWritten < 200,
+    `${p.client.stats.bytesWritten}`,
+  );
+  await p.client.send(bytes(1));
+  assert.deepEqual(await serverRead, bytes(1));
+});
+
+Deno.test("FramedConnection keepalive aborts when the peer never answers", async () => {
+  const { framed, raw } = await rawPeer({
+    keepAlive: { interval: 50, maxMissed: 2 },
+  });
+  try {
+    await assert.rejects(framed.read(), {
+      name: "TimeoutError",
+      message: "Cannot keep connection alive: no traffic from peer for 150 ms",
+    });
+    // The peer saw only pings.
+    const seen = await readExactly(raw, 8);
+    assert.deepEqual(seen, new Uint8Array(8));
+  } finally {
+    raw.close();
+    await framed.closed;
+  }
+});
+
+Deno.test("FramedConnection answers pings and skips them on read", async () => {
+  const { framed, raw } = await rawPeer();
+  try {
+    await raw.write(bytes(0, 0, 0, 0, 0, 0, 0, 1, 42));
+    assert.deepEqual(await framed.read(), bytes(42));
+    assert.deepEqual(await readExactly(raw, 4), bytes(0, 0, 0, 0));
+  } finally {
+    raw.close();
+    await framed.close();
+  }
+});
+
+Deno.test("FramedConnection pauses reading when the reader falls behind", async () => {
+  await using p = await pair({}, { maxReadAheadBytes: 64 * 1024 });
+  const frame = new Uint8Array(1000);
+  const count = 2000;
+  const sending = (async () => {
+    for (let i = 0; i < count; i++) {
+      frame[0] = i & 0xff;
+      await p.client.send(frame);
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (let i = 0; i < count; i++) {
+    const got = await p.server.read();
+    assert.equal(got![0], i & 0xff);
+  }
+  await sending;
+});
+
+Deno.test("FramedConnection wraps a StreamSocket and works over a Unix socket", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".sock" });
+  await Deno.remove(path);
+  const listener = Deno.listen({ transport: "unix", path });
+  try {
+    const accepted = listener.accept();
+    const client = new FramedConnection(
+      new StreamSocket(await Deno.connect({ transport: "unix", path })),
+    );
+    const server = new FramedConnection(await accepted);
+    await client.send(bytes(1, 2, 3));
+    assert.deepEqual(await server.read(), bytes(1, 2, 3));
+    await client.close();
+    assert.equal(await server.read(), null);
+    await server.close();
+  } finally {
+    listener.close();
+    await Deno.remove(path).catch(() => {});
+  }
+});
+
+Deno.test("FramedConnection validates options", () => {
+  const conn = {} as Deno.Conn;
+  assert.throws(() => new FramedConnection(conn, { maxQueuedBytes: 0 }), {
+    name: "RangeError",
+    message:
+      "Cannot create framed connection: maxQueuedBytes 0 is not a number >= 1",
+  });
+  assert.throws(
+    () =>
+      new FramedConnection(conn, {
+        whenFull: "drop" as unknown as "wait",
+      }),
+    {
+      name: "TypeError",
+      message:
+        'Cannot create framed connection: whenFull must be "wait" or "fail", got drop',
+    },
+  );
+});
