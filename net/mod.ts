@@ -71,3 +71,4 @@ export * from "./cacert_path.ts";
 export * from "./frame_codec.ts";
 export * from "./table_codec.ts";
 export * from "./datagram_endpoint.ts";
+export * from "./framed_connection.ts";
