@@ -83,6 +83,10 @@ interface Blocked {
 
 const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
 const DEFAULT_CHUNK = 64 * 1024;
+// Batches up to this size are copied into one buffer for a single write.
+const COALESCE_LIMIT = 1024 * 1024;
+// Chunks at least this big are written without copying.
+const DIRECT_WRITE_SIZE = 32 * 1024;
 
 /**
  * A byte-stream socket: push reads via {@linkcode StreamSocket.start}, with
@@ -500,13 +504,11 @@ export class StreamSocket implements Disposable {
     }
     let bytes = 0;
     for (const chunk of chunks) bytes += chunk.length;
-    const buffer = chunks.length === 1 ? chunks[0] : concat(chunks, bytes);
     try {
-      let offset = 0;
-      while (offset < buffer.length) {
-        this.#stats.writeCalls++;
-        offset += await this.#conn.write(buffer.subarray(offset));
-      }
+      if (chunks.length === 1) await this.#writeAll(chunks[0]);
+      else if (bytes <= COALESCE_LIMIT) {
+        await this.#writeAll(concat(chunks, 0, chunks.length, bytes));
+      } else await this.#writeGroups(chunks);
     } catch (error) {
       const wrapped = this.#closed
         ? new ConnectionClosedError("Cannot write: socket is closed")
@@ -526,6 +528,41 @@ export class StreamSocket implements Disposable {
     this.#spareDone = done;
     this.#admitBlocked();
     return true;
+  }
+
+  // Small chunks are copied together up to COALESCE_LIMIT per write; big
+  // ones go out as they are (copying them would cost more than it saves).
+  async #writeGroups(chunks: Uint8Array[]): Promise<void> {
+    let start = 0;
+    let groupBytes = 0;
+    for (let i = 0; i <= chunks.length; i++) {
+      const chunk = chunks[i];
+      const big = chunk !== undefined && chunk.length >= DIRECT_WRITE_SIZE;
+      if (
+        chunk === undefined || big || groupBytes + chunk.length > COALESCE_LIMIT
+      ) {
+        if (i - start === 1) await this.#writeAll(chunks[start]);
+        else if (i > start) {
+          await this.#writeAll(concat(chunks, start, i, groupBytes));
+        }
+        start = i;
+        groupBytes = 0;
+        if (big) {
+          await this.#writeAll(chunk);
+          start = i + 1;
+          continue;
+        }
+      }
+      if (chunk !== undefined) groupBytes += chunk.length;
+    }
+  }
+
+  async #writeAll(buffer: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < buffer.length) {
+      this.#stats.writeCalls++;
+      offset += await this.#conn.write(buffer.subarray(offset));
+    }
   }
 
   #notifyDrained(): void {
@@ -746,12 +783,17 @@ async function handshake(
   return tlsConn;
 }
 
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
+function concat(
+  chunks: Uint8Array[],
+  start: number,
+  end: number,
+  length: number,
+): Uint8Array {
   const out = new Uint8Array(length);
   let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
+  for (let i = start; i < end; i++) {
+    out.set(chunks[i], offset);
+    offset += chunks[i].length;
   }
   return out;
 }

@@ -205,6 +205,34 @@ Deno.test("StreamSocket coalesces writes queued together and while in flight", a
   await Promise.all([client.closed, server.closed]);
 });
 
+Deno.test("StreamSocket large batches: small chunks grouped, big ones direct, order kept", async () => {
+  const { client, server } = await pair();
+  const rec = recorder();
+  server.start(rec.handlers);
+  const sizes: number[] = [];
+  for (let i = 0; i < 300; i++) sizes.push(i % 50 === 0 ? 200_000 : 5000 + i);
+  const parts = sizes.map((size, i) => pattern(size, i + 1));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  await Promise.all(parts.map((part) => client.write(part)));
+  assert.equal(client.stats.bytesWritten, total);
+  // 6 big chunks written as they are; the small ones grouped per MiB.
+  assert.ok(
+    client.stats.writeCalls < 40,
+    `writeCalls ${client.stats.writeCalls}`,
+  );
+  await rec.waitFor(total);
+  const expected = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    expected.set(part, offset);
+    offset += part.length;
+  }
+  assert.deepEqual(rec.bytes(), expected);
+  client.close();
+  server.close();
+  await Promise.all([client.closed, server.closed]);
+});
+
 Deno.test("StreamSocket tryWrite accepts up to the free space", async () => {
   const { client, server } = await pair({ maxQueuedBytes: 1000 });
   const data = pattern(2500);
