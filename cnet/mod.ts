@@ -10,6 +10,7 @@ export {};
 export * from "./modem.ts";
 export * from "./modem_side.ts";
 export * from "./memory_network.ts";
+export * as CryptoNet from "./cryptonet/mod.ts";
 // The message value type every cNet API carries (shared by CryptoNet and CTCP/CTTP).
 export type { LuaTable, LuaValue } from "../net/table_codec.ts";
 // Copper cNet (seed 001): CTCP/CTTP surface.
@@ -20,3 +21,18 @@ export * from "./cttp_request.ts";
 export * from "./cttp_response.ts";
 export * from "./ctcp_connection.ts";
 export * from "./checksum.ts";
+export * from "./cnet_node.ts";
+export * from "./start_event_loop.ts";
+export * from "./setup.ts";
+export * from "./host.ts";
+export * from "./connect.ts";
+export * from "./send.ts";
+export * from "./connect_ctcp.ts";
+export * from "./disconnect_ctcp.ts";
+export * from "./send_cttp_request.ts";
+export * from "./connect_and_send_cttp_request.ts";
+export * from "./set_message_handler.ts";
+export * from "./set_rest_api.ts";
+export * from "./register.ts";
+export * from "./login.ts";
+export * from "./logout.ts";
