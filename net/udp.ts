@@ -121,6 +121,7 @@ export class Udp implements Disposable, AsyncDisposable {
    * @returns `true` when handed to the socket, `false` when too many sends are
    *   in flight (retry later).
    * @throws {ConnectionClosedError} After `close()`.
+   * @throws {RangeError} When `data` is longer than 65507 bytes.
    */
   send(address: Address, port: number, data: Uint8Array | string): boolean {
     const ip = resolvedIp(address, "send datagram");
@@ -133,8 +134,13 @@ export class Udp implements Disposable, AsyncDisposable {
     if (this.#closed) {
       throw new ConnectionClosedError("Cannot send datagram: socket is closed");
     }
-    if (this.#pendingSends >= this.#maxPendingSends) return false;
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    if (bytes.length > this.#endpoint.maxDatagramSize) {
+      throw new RangeError(
+        `Cannot send datagram: size ${bytes.length} exceeds limit ${this.#endpoint.maxDatagramSize}`,
+      );
+    }
+    if (this.#pendingSends >= this.#maxPendingSends) return false;
     this.#pendingSends++;
     // One send at a time, so datagrams leave in the order they were sent.
     this.#sendChain = this.#sendChain

@@ -25,6 +25,21 @@ Deno.test("getCacertPath defaults to the system bundle when found", () => {
   assert.equal(getCacertPath(), expected);
 });
 
+Deno.test({
+  name: "openTcp TLS with the default bundle rejects an unknown issuer",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    using server = tlsEchoServer(certs.cert, certs.key);
+    await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
+      tls: true,
+    });
+    assert.equal(await tcp.waitUntilConnected(5000), "failure");
+    assert.match(tcp.error!.message, /invalid peer certificate: UnknownIssuer/);
+    await server.done;
+  },
+});
+
 Deno.test("setCacertPath reports missing and unparsable files and keeps the old path", () => {
   const before = getCacertPath();
   assert.throws(() => setCacertPath("/no/such/dir/bundle.pem"), {

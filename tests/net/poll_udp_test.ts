@@ -101,6 +101,10 @@ Deno.test("openUdp and send argument checks", async () => {
     name: "TypeError",
     message: "Cannot send datagram: data must be a Uint8Array or string",
   });
+  assert.throws(() => udp.send(local, 9, new Uint8Array(65508)), {
+    name: "RangeError",
+    message: "Cannot send datagram: size 65508 exceeds limit 65507",
+  });
   assert.throws(() => openUdp(local, 0, { maxQueued: 0 }), RangeError);
 });
 

@@ -458,6 +458,23 @@ Deno.test("StreamSocket.connect times out when TLS gets no answer", async () => 
   (await accepted).close();
 });
 
+Deno.test("StreamSocket.connect without verification also times out", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  await assert.rejects(
+    StreamSocket.connect("127.0.0.1", listener.addr.port, {
+      tls: { unsafelyDisableVerification: true },
+      timeout: 200,
+    }),
+    {
+      name: "TimeoutError",
+      message:
+        `Cannot connect to 127.0.0.1:${listener.addr.port}: no answer within 200 ms`,
+    },
+  );
+  (await accepted).close();
+});
+
 Deno.test("StreamSocket.connect honours an abort signal", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const accepted = listener.accept();
