@@ -4,6 +4,99 @@
  * tables over TCP, optionally encrypted with a 128- or 256-bit cipher key,
  * with events collected by polling.
  *
+ * ## Lua → TypeScript
+ *
+ * | Macro Monkey (Lua) | moonwire (TypeScript) |
+ * | --- | --- |
+ * | `obj, result = network.Server(address, [port], [cypherkey])` | `new Server(address, port?, cipherKey \| options?)` — throws instead of returning `nil, result` |
+ * | `server:Send(table, connection...)` | `server.send(table, ...connections)` → success count |
+ * | `server:Broadcast(table)` | `server.broadcast(table)` → count |
+ * | `server:Disconnect(connection...)` | `server.disconnect(...connections)` → count |
+ * | `server:ConnectionCount()` | `server.connectionCount()` |
+ * | `server:GetSocket()` / `GetPort()` / `GetAddress()` | `server.getSocket()` / `getPort()` (real port when 0 was asked) / `getAddress()` |
+ * | — | `await server.close()` |
+ * | `obj, result = network.Client(address, port, [cypherkey])` | `new Client(address, port, cipherKey \| options?)` — connects in the background |
+ * | `client:Send(table)` | `client.send(table)` → boolean |
+ * | `client:Disconnect()` | `await client.disconnect()` |
+ * | `bResult, WaitTime = client:WaitForConnect([timeout])` | `const { ok, waitTime } = await client.waitForConnect(timeout?)` (seconds, 0.25–10, default 2) |
+ * | `client:GetSocket()` / `GetPort()` / `GetAddress()` | `client.getSocket()` / `getPort()` (`null` before connected) / `getAddress()` |
+ * | `ClientConnection:GetSocket()` / `GetPort()` / `GetAddress()` | `connection.getSocket()` / `getPort()` / `getAddress()` |
+ * | `table = network.PollEvents()` | `pollEvents()` (default hub) or `events.poll()`; also `for await (const event of events)` |
+ * | `.Event`, `.Timestamp`, `.Object`, `.Errors`, `.Packet`, `.Result` | `event`, `timestamp` (ms, `Date.now()`), `object`, `errors` (`""` when none), `packet`, `result` |
+ * | `network.EVENT_CONNECT` … `network.EVENT_ERROR` | `EVENT_CONNECT`, `EVENT_CONNECTED`, `EVENT_RECEIVE`, `EVENT_SERVER_CLOSE`, `EVENT_CLIENT_CLOSE`, `EVENT_ERROR` |
+ *
+ * Bad arguments — a port outside 1024–65535 (0 or omitted is allowed for a
+ * server), a cipher key that is not exactly 32 or 64 hex characters, a value
+ * that is not a table (array, plain object or `Map` of null, booleans,
+ * numbers, strings, byte strings and tables) — throw `TypeError`,
+ * `RangeError` or `SyntaxError` before any socket is opened or byte is sent.
+ * Sending to a closed or unknown connection is not an error; it counts as a
+ * failed send.
+ *
+ * ## Deliberate differences from Macro Monkey
+ *
+ * - **No garbage-collection close.** The seed closes a `ClientConnection`
+ *   whose object is collected; moonwire keeps every connection open until
+ *   `server.disconnect()`, `server.close()` or the client leaves.
+ * - **Own wire format.** Frames (u32 length + payload) carrying records of
+ *   msgpack-encoded tables, after a small hello; with a cipher key a
+ *   `Noise_NNpsk0_25519_AESGCM_SHA256` handshake (PSK derived from the key
+ *   with HKDF-SHA256, label `"moonwire mm v1 psk"`) and AES-GCM records with
+ *   counter nonces, rekeyed every 2^20 records or 2^30 bytes. It does not
+ *   talk to the original Macro Monkey program.
+ * - **Fail-closed crypto.** A peer with the wrong key, or a key on one side
+ *   only, is refused with an `EVENT_ERROR` on both sides and never sees or
+ *   injects a table; a modified, replayed, reordered or truncated record
+ *   ends the connection with an `EVENT_ERROR`; a handshake not finished
+ *   within `handshakeTimeout` (5 s) is closed.
+ * - **Events, also as an async iterator.** Besides the global poll, each
+ *   server or client can report into its own {@linkcode NetworkEvents} hub,
+ *   and a hub can be consumed with `for await`. The queue keeps 2000 events
+ *   by default (configurable); when it overflows the oldest are dropped,
+ *   `droppedCount` goes up and the next poll begins with an `EVENT_ERROR`
+ *   (object `null`) — never silently.
+ * - **Coalescing.** Tables sent in the same tick to one connection travel in
+ *   one record (one AEAD operation, one write).
+ * - **Local closes are quiet.** `server.disconnect()` and
+ *   `client.disconnect()` produce no close event on the side that called
+ *   them; the other side gets `EVENT_CLIENT_CLOSE`/`EVENT_SERVER_CLOSE`.
+ *
+ * @example A server, a client and one table each way
+ * ```ts
+ * import {
+ *   Client,
+ *   EVENT_CONNECT,
+ *   EVENT_RECEIVE,
+ *   NetworkEvents,
+ *   Server,
+ * } from "@moonwire/moonwire/mm";
+ * import assert from "node:assert/strict";
+ *
+ * const key = "0C03EA65238DD2C25EB87CE563868098";
+ * const events = new NetworkEvents();
+ * await using server = new Server("127.0.0.1", 0, { cipherKey: key, events });
+ * await using client = new Client("127.0.0.1", server.getPort(), {
+ *   cipherKey: key,
+ *   events,
+ * });
+ * for await (const event of events) {
+ *   if (event.event === EVENT_CONNECT) {
+ *     server.send(["Hello Client"], event.object as never);
+ *   } else if (event.event === EVENT_RECEIVE) {
+ *     assert.equal(event.object, client);
+ *     assert.deepEqual(event.packet, ["Hello Client"]);
+ *     break;
+ *   }
+ * }
+ * ```
+ *
  * @module
  */
-export {};
+export * from "./network_event.ts";
+export * from "./network_events.ts";
+export * from "./poll_events.ts";
+export * from "./connection_options.ts";
+export * from "./server.ts";
+export * from "./client.ts";
+export * from "./client_connection.ts";
+export type { LuaTable, LuaValue } from "../net/table_codec.ts";

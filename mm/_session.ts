@@ -1,0 +1,369 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// One mm connection (client side or server side) over a FramedConnection:
+// the hello exchange, the optional Noise NNpsk0 handshake, the coalescing
+// send queue and the read loop.
+import { AuthenticationError, HandshakeError } from "../crypto/errors.ts";
+import { NoiseHandshake } from "../crypto/noise_handshake.ts";
+import type { NoiseCipherState } from "../crypto/noise_cipher_state.ts";
+import { TimeoutError } from "../net/errors.ts";
+import type { FramedConnection } from "../net/framed_connection.ts";
+import { decodeTable, type LuaTable } from "../net/table_codec.ts";
+import { isTable, type ResolvedOptions } from "./_options.ts";
+import { buildRecord, splitRecord } from "./_record.ts";
+
+export const PROTOCOL_NAME = "Noise_NNpsk0_25519_AESGCM_SHA256";
+const PROLOGUE = new TextEncoder().encode("moonwire mm v1 NNpsk0");
+/** Bytes a record grows by when sealed (AES-GCM tag). */
+export const TAG_SIZE = 16;
+/** Frame limit for a given message limit: length prefix + tag. */
+export function frameLimit(maxMessageSize: number): number {
+  return maxMessageSize + 4 + TAG_SIZE;
+}
+
+// Hello frame: "mmw", protocol version 1, mode (0 plaintext, 1 NNpsk0).
+const MAGIC = [0x6d, 0x6d, 0x77, 0x01];
+function hello(encrypted: boolean): Uint8Array<ArrayBuffer> {
+  return Uint8Array.of(...MAGIC, encrypted ? 1 : 0);
+}
+/** The peer's mode from its hello, or throws when it is not an mm hello. */
+function readHello(frame: Uint8Array, peer: string): boolean {
+  if (
+    frame.length !== 5 || MAGIC.some((byte, i) => frame[i] !== byte) ||
+    frame[4] > 1
+  ) {
+    throw new HandshakeError(
+      `Cannot complete handshake with ${peer}: peer is not a moonwire mm endpoint`,
+    );
+  }
+  return frame[4] === 1;
+}
+
+export interface SessionHandlers {
+  /** A received table. */
+  table(packet: LuaTable): void;
+  /** The connection ended on its own (never after a local close). */
+  end(error: Error | undefined): void;
+}
+
+export class Session {
+  readonly peer: string;
+  #framed: FramedConnection;
+  #options: ResolvedOptions;
+  #send: NoiseCipherState | undefined;
+  #receive: NoiseCipherState | undefined;
+  #handlers: SessionHandlers | undefined;
+  // Send queue: encoded tables waiting for the next record.
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #inFlightBytes = 0;
+  #flushing: Promise<void> | undefined;
+  #established = false;
+  #closing = false; // local close: no more sends, no more events
+  #ended = false; // the connection is gone
+  #readTask: Promise<void> = Promise.resolve();
+  #closeTask: Promise<void> | undefined;
+  #sendRecords = 0;
+  #sendBytes = 0;
+  #receiveRecords = 0;
+  #receiveBytes = 0;
+
+  constructor(framed: FramedConnection, options: ResolvedOptions) {
+    this.#framed = framed;
+    this.#options = options;
+    const remote = framed.remoteAddr;
+    this.peer = `${remote.hostname}:${remote.port}`;
+  }
+
+  get isOpen(): boolean {
+    return !this.#closing && !this.#ended;
+  }
+
+  /**
+   * Exchanges hellos and, with a cipher key, runs the Noise handshake, all
+   * within the handshake timeout. On failure the connection is aborted and
+   * the error (HandshakeError or TimeoutError) is thrown.
+   */
+  async handshake(initiator: boolean): Promise<void> {
+    const framed = this.#framed;
+    const encrypted = this.#options.psk !== undefined;
+    const timeout = this.#options.handshakeTimeout;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      framed.abort(new TimeoutError("Cannot complete handshake: timed out"));
+    }, timeout);
+    try {
+      const noise = encrypted
+        ? new NoiseHandshake(PROTOCOL_NAME, {
+          initiator,
+          prologue: PROLOGUE,
+          psks: [this.#options.psk!],
+        })
+        : undefined;
+      if (initiator) {
+        const first = [hello(encrypted)];
+        if (noise) first.push(await noise.writeMessage());
+        await framed.sendMany(first);
+        this.#checkMode(readHello(await this.#read(), this.peer), initiator);
+        if (noise) await this.#readNoise(noise, await this.#read());
+      } else {
+        await framed.send(hello(encrypted));
+        this.#checkMode(readHello(await this.#read(), this.peer), initiator);
+        if (noise) {
+          await this.#readNoise(noise, await this.#read());
+          await framed.send(await noise.writeMessage());
+        }
+      }
+      if (noise) {
+        const transport = noise.split();
+        this.#send = transport.send;
+        this.#receive = transport.receive;
+      }
+      this.#established = true;
+    } catch (error) {
+      this.#ended = true;
+      framed.abort();
+      if (timedOut) {
+        throw new TimeoutError(
+          `Cannot complete handshake with ${this.peer}: not finished within ${timeout} ms`,
+        );
+      }
+      if (error instanceof HandshakeError) throw error;
+      throw new HandshakeError(
+        `Cannot complete handshake with ${this.peer}: ${
+          (error as Error).message
+        }`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #read(): Promise<Uint8Array> {
+    const frame = await this.#framed.read();
+    if (frame === null) {
+      throw new HandshakeError(
+        `Cannot complete handshake with ${this.peer}: connection closed by peer${
+          this.#options.psk !== undefined ? " (wrong cipher key?)" : ""
+        }`,
+      );
+    }
+    return frame;
+  }
+
+  async #readNoise(noise: NoiseHandshake, message: Uint8Array): Promise<void> {
+    try {
+      await noise.readMessage(message);
+    } catch (error) {
+      throw new HandshakeError(
+        `Cannot complete handshake with ${this.peer}: wrong cipher key or corrupted handshake`,
+        { cause: error },
+      );
+    }
+  }
+
+  #checkMode(peerEncrypted: boolean, initiator: boolean): void {
+    const encrypted = this.#options.psk !== undefined;
+    if (peerEncrypted === encrypted) return;
+    const who = initiator ? "server" : "client";
+    throw new HandshakeError(
+      `Cannot complete handshake with ${this.peer}: ${
+        peerEncrypted
+          ? `${who} requires a cipher key`
+          : `${who} does not use a cipher key`
+      }`,
+    );
+  }
+
+  /** Starts the read loop and the sending of queued tables. */
+  start(handlers: SessionHandlers): void {
+    this.#handlers = handlers;
+    this.#readTask = this.#readLoop();
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Queues one encoded table; false when the connection is closed or its
+   * queue is full (the peer is not reading fast enough).
+   */
+  enqueue(encoded: Uint8Array): boolean {
+    if (this.#closing || this.#ended) return false;
+    if (
+      this.#pendingBytes + this.#inFlightBytes + encoded.length >
+        this.#options.maxQueuedBytes
+    ) {
+      return false;
+    }
+    this.#pending.push(encoded);
+    this.#pendingBytes += encoded.length;
+    this.#scheduleFlush();
+    return true;
+  }
+
+  /** Resolves once every table queued so far was handed to the socket. */
+  async flush(): Promise<void> {
+    while (this.#flushing !== undefined) await this.#flushing;
+  }
+
+  #scheduleFlush(): void {
+    if (
+      this.#flushing !== undefined || !this.#established ||
+      this.#handlers === undefined || this.#pending.length === 0
+    ) {
+      return;
+    }
+    // Let the current tick queue more tables: they share the next record.
+    this.#flushing = Promise.resolve().then(() => this.#flushLoop());
+  }
+
+  async #flushLoop(): Promise<void> {
+    const limit = this.#options.maxMessageSize + 4;
+    try {
+      while (this.#pending.length > 0 && !this.#ended) {
+        const items = this.#pending;
+        let end = 0;
+        let bytes = 0;
+        let size = 0;
+        while (end < items.length && size + 4 + items[end].length <= limit) {
+          size += 4 + items[end].length;
+          bytes += items[end].length;
+          end++;
+        }
+        let record: Uint8Array = buildRecord(items, 0, end, bytes);
+        this.#pending = end === items.length ? [] : items.slice(end);
+        this.#pendingBytes -= bytes;
+        this.#inFlightBytes = bytes;
+        const cipher = this.#send;
+        if (cipher !== undefined) {
+          const plainLength = record.length;
+          record = await cipher.encrypt(record);
+          if (
+            ++this.#sendRecords >= this.#options.rekeyRecords ||
+            (this.#sendBytes += plainLength) >= this.#options.rekeyBytes
+          ) {
+            cipher.rekey();
+            this.#sendRecords = 0;
+            this.#sendBytes = 0;
+          }
+        }
+        await this.#framed.send(record);
+        this.#inFlightBytes = 0;
+      }
+    } catch (error) {
+      this.#fail(error as Error);
+    } finally {
+      this.#inFlightBytes = 0;
+      this.#flushing = undefined;
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    const framed = this.#framed;
+    const maxMessageSize = this.#options.maxMessageSize;
+    try {
+      for (;;) {
+        const frame = await framed.read();
+        if (frame === null || this.#closing || this.#ended) break;
+        let record: Uint8Array = frame;
+        const cipher = this.#receive;
+        if (cipher !== undefined) {
+          try {
+            record = await cipher.decrypt(frame);
+          } catch (error) {
+            if (error instanceof AuthenticationError) {
+              throw new AuthenticationError(
+                `Cannot read record from ${this.peer}: authentication failed (modified, replayed, reordered or truncated record)`,
+                { cause: error },
+              );
+            }
+            throw error;
+          }
+          if (
+            ++this.#receiveRecords >= this.#options.rekeyRecords ||
+            (this.#receiveBytes += record.length) >= this.#options.rekeyBytes
+          ) {
+            cipher.rekey();
+            this.#receiveRecords = 0;
+            this.#receiveBytes = 0;
+          }
+        }
+        for (const bytes of splitRecord(record, maxMessageSize)) {
+          const packet = decodeTable(bytes, { maxBytes: maxMessageSize });
+          if (!isTable(packet)) {
+            throw new TypeError(
+              `Cannot read message from ${this.peer}: expected a table`,
+            );
+          }
+          if (this.#closing || this.#ended) return;
+          this.#handlers!.table(packet);
+        }
+      }
+      this.#finish(undefined);
+    } catch (error) {
+      this.#fail(error as Error);
+    }
+  }
+
+  #fail(error: Error): void {
+    this.#finish(error);
+  }
+
+  /** Event text for an error on this connection, naming the peer. */
+  describe(error: Error): string {
+    return error.message.includes(this.peer)
+      ? error.message
+      : `${error.message} (peer ${this.peer})`;
+  }
+
+  #finish(error: Error | undefined): void {
+    if (this.#closing || this.#ended) return;
+    this.#ended = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#framed.abort();
+    this.#handlers?.end(error);
+  }
+
+  /**
+   * Local close: queued tables are still sent (within `graceMs`), then the
+   * connection is closed; no handler is called afterwards. Idempotent.
+   */
+  close(graceMs = 2000): Promise<void> {
+    this.#closeTask ??= this.#close(graceMs);
+    return this.#closeTask;
+  }
+
+  async #close(graceMs: number): Promise<void> {
+    const wasEnded = this.#ended;
+    this.#closing = true;
+    const framed = this.#framed;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        framed.abort();
+        resolve();
+      }, graceMs);
+    });
+    try {
+      if (!wasEnded) {
+        await Promise.race([
+          (async () => {
+            await this.flush();
+            await framed.close();
+          })().catch(() => framed.abort()),
+          grace,
+        ]);
+      }
+      framed.abort();
+      await Promise.allSettled([this.#readTask, framed.closed]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves once the connection's tasks have finished (after an end or close). */
+  async done(): Promise<void> {
+    await Promise.allSettled([this.#readTask, this.#framed.closed]);
+  }
+}

@@ -1,0 +1,436 @@
+// Copyright 2026 the moonwire authors. MIT license.
+/**
+ * The mm server.
+ *
+ * @module
+ */
+import { FramedConnection } from "../net/framed_connection.ts";
+import { encodeTable, type LuaTable } from "../net/table_codec.ts";
+import type { EventQueue } from "./_event_queue.ts";
+import { connectionFactory } from "./_factory.ts";
+import {
+  checkAddress,
+  checkPort,
+  checkTable,
+  newSocketId,
+  type ResolvedOptions,
+  resolveOptions,
+} from "./_options.ts";
+import { frameLimit, Session } from "./_session.ts";
+// Side effect: registers the ClientConnection factory.
+import "./client_connection.ts";
+import type { ClientConnection } from "./client_connection.ts";
+import type { ConnectionOptions } from "./connection_options.ts";
+import {
+  EVENT_CLIENT_CLOSE,
+  EVENT_CONNECT,
+  EVENT_ERROR,
+  EVENT_RECEIVE,
+  type NetworkObject,
+} from "./network_event.ts";
+
+/**
+ * A server that clients connect to (the seed's `network.Server`). Creating
+ * one listens at once; bad arguments throw `TypeError`/`RangeError`/
+ * `SyntaxError` before any socket is opened, and a failure to listen throws
+ * Deno's error (e.g. `Deno.errors.AddrInUse`) — where the seed returns
+ * `nil, result`.
+ *
+ * Accepted clients are reported as `EVENT_CONNECT` (object: a
+ * {@linkcode ClientConnection}), their tables as `EVENT_RECEIVE`, their
+ * departure as `EVENT_CLIENT_CLOSE`, failures as `EVENT_ERROR`. Connections
+ * the server itself disconnects get no close event.
+ *
+ * @example Echo one table back
+ * ```ts
+ * import {
+ *   Client,
+ *   EVENT_RECEIVE,
+ *   NetworkEvents,
+ *   Server,
+ * } from "@moonwire/moonwire/mm";
+ * import assert from "node:assert/strict";
+ *
+ * const events = new NetworkEvents();
+ * const server = new Server("127.0.0.1", 0, {
+ *   cipherKey: "0C03EA65238DD2C25EB87CE563868098",
+ *   events,
+ * });
+ * const client = new Client("127.0.0.1", server.getPort(), {
+ *   cipherKey: "0C03EA65238DD2C25EB87CE563868098",
+ *   events,
+ * });
+ * client.send({ OpCode: 10, Data: "From client" });
+ * for await (const event of events) {
+ *   if (event.event !== EVENT_RECEIVE) continue;
+ *   if (event.object === client) {
+ *     assert.deepEqual(event.packet, ["Hello Client"]);
+ *     break;
+ *   }
+ *   assert.deepEqual(event.packet, { OpCode: 10, Data: "From client" });
+ *   assert.equal(server.send(["Hello Client"], event.object as never), 1);
+ * }
+ * await client.disconnect();
+ * await server.close();
+ * ```
+ */
+export class Server implements NetworkObject, AsyncDisposable {
+  #socketId = newSocketId();
+  #options: ResolvedOptions;
+  #events: EventQueue;
+  #listener: Deno.TcpListener;
+  #address: string;
+  #port: number;
+  #sessions = new Map<ClientConnection, Session>();
+  #handshaking = new Set<Session>();
+  #tasks = new Set<Promise<void>>();
+  #acceptTask: Promise<void>;
+  #closed = false;
+  #closeTask: Promise<void> | undefined;
+
+  /**
+   * Listens on `address` and `port`.
+   *
+   * @param address IP address string to listen on, e.g. `"127.0.0.1"`.
+   * @param port 1024–65535, or 0/omitted to let the system choose (see
+   *   {@linkcode getPort}).
+   * @param options The cipher key as a hex string (the seed's third
+   *   argument), or an options object.
+   */
+  constructor(
+    address: string,
+    port?: number,
+    options?: string | ConnectionOptions,
+  ) {
+    this.#address = checkAddress("create server", address);
+    const wanted = checkPort("create server", port, true);
+    this.#options = resolveOptions("create server", options);
+    this.#events = this.#options.events;
+    this.#listener = Deno.listen({
+      hostname: this.#address,
+      port: wanted,
+      transport: "tcp",
+    });
+    this.#port = this.#listener.addr.port;
+    this.#acceptTask = this.#acceptLoop();
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (!this.#closed) {
+          this.#emitError(this, `Cannot accept: ${(error as Error).message}`);
+        }
+        return;
+      }
+      if (this.#closed) {
+        conn.close();
+        return;
+      }
+      const task = this.#admit(conn).catch((error) => {
+        this.#emitError(this, (error as Error).message);
+      });
+      this.#tasks.add(task);
+      task.finally(() => this.#tasks.delete(task));
+    }
+  }
+
+  async #admit(conn: Deno.TcpConn): Promise<void> {
+    const options = this.#options;
+    const framed = new FramedConnection(conn, {
+      maxFrameSize: frameLimit(options.maxMessageSize),
+    });
+    const session = new Session(framed, options);
+    this.#handshaking.add(session);
+    try {
+      await session.handshake(false);
+    } catch (error) {
+      if (!this.#closed) this.#emitError(this, (error as Error).message);
+      await session.done();
+      return;
+    } finally {
+      this.#handshaking.delete(session);
+    }
+    if (this.#closed) {
+      await session.close();
+      return;
+    }
+    const remote = framed.remoteAddr;
+    const connection = connectionFactory.create!(
+      newSocketId(),
+      remote.hostname,
+      remote.port,
+    ) as ClientConnection;
+    this.#sessions.set(connection, session);
+    const events = this.#events;
+    events.push({
+      event: EVENT_CONNECT,
+      timestamp: Date.now(),
+      object: connection,
+      errors: "",
+    });
+    session.start({
+      table: (packet) =>
+        events.push({
+          event: EVENT_RECEIVE,
+          timestamp: Date.now(),
+          object: connection,
+          errors: "",
+          packet,
+        }),
+      end: (error) => {
+        this.#sessions.delete(connection);
+        const errors = error ? session.describe(error) : "";
+        if (error) this.#emitError(connection, errors);
+        events.push({
+          event: EVENT_CLIENT_CLOSE,
+          timestamp: Date.now(),
+          object: connection,
+          errors,
+        });
+      },
+    });
+    await session.done();
+  }
+
+  #emitError(object: NetworkObject, errors: string): void {
+    this.#events.push({
+      event: EVENT_ERROR,
+      timestamp: Date.now(),
+      object,
+      errors,
+    });
+  }
+
+  #encode(table: LuaTable): Uint8Array {
+    return encodeTable(checkTable(table), {
+      maxBytes: this.#options.maxMessageSize,
+    });
+  }
+
+  /**
+   * Sends a table to one or more client connections (the seed's `Send`).
+   * Tables sent in the same tick to one connection travel in one record.
+   *
+   * @example Send to chosen connections
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = new Server("127.0.0.1");
+   * assert.equal(server.send(["Hello Client"]), 0); // no connections given
+   * assert.throws(() => server.send(42 as never), TypeError);
+   * ```
+   *
+   * @param table The table: an array, a plain object or a Map holding only
+   *   null, booleans, numbers, strings, byte strings and tables.
+   * @param connections The connections to send to.
+   * @returns How many connections accepted the table; closed or unknown
+   *   connections (and ones whose send queue is full) count as failures.
+   * @throws {TypeError} If `table` is not a table or holds an unsupported
+   *   value (the message names its path).
+   * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
+   */
+  send(table: LuaTable, ...connections: ClientConnection[]): number {
+    const encoded = this.#encode(table);
+    let count = 0;
+    for (const connection of connections) {
+      if (this.#sessions.get(connection)?.enqueue(encoded)) count++;
+    }
+    return count;
+  }
+
+  /**
+   * Sends a table to every connected client (the seed's `Broadcast`); the
+   * table is encoded once.
+   *
+   * @example Broadcast with nobody connected
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = new Server("127.0.0.1");
+   * assert.equal(server.broadcast({ OpCode: 10, Data: "From server" }), 0);
+   * ```
+   *
+   * @param table The table to send.
+   * @returns How many connections accepted the table.
+   * @throws {TypeError} If `table` is not a valid table.
+   * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
+   */
+  broadcast(table: LuaTable): number {
+    const encoded = this.#encode(table);
+    let count = 0;
+    for (const session of this.#sessions.values()) {
+      if (session.enqueue(encoded)) count++;
+    }
+    return count;
+  }
+
+  /**
+   * Disconnects client connections (the seed's `Disconnect`). Tables already
+   * sent to them are still delivered first; no `EVENT_CLIENT_CLOSE` follows
+   * for connections closed this way.
+   *
+   * @example Disconnecting an unknown connection counts nothing
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = new Server("127.0.0.1");
+   * assert.equal(server.disconnect(), 0);
+   * ```
+   *
+   * @param connections The connections to disconnect.
+   * @returns How many of them were open.
+   */
+  disconnect(...connections: ClientConnection[]): number {
+    let count = 0;
+    for (const connection of connections) {
+      const session = this.#sessions.get(connection);
+      if (session === undefined) continue;
+      this.#sessions.delete(connection);
+      count++;
+      const task = session.close();
+      this.#tasks.add(task);
+      task.finally(() => this.#tasks.delete(task));
+    }
+    return count;
+  }
+
+  /**
+   * How many clients are connected (the seed's `ConnectionCount`).
+   *
+   * @example A new server has none
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = new Server("127.0.0.1");
+   * assert.equal(server.connectionCount(), 0);
+   * ```
+   *
+   * @returns The number of connected clients (after their handshake).
+   */
+  connectionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * The unique socket identifier of this server (the seed's `GetSocket`).
+   *
+   * @example Ids are unique
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * await using a = new Server("127.0.0.1");
+   * await using b = new Server("127.0.0.1");
+   * assert.notEqual(a.getSocket(), b.getSocket());
+   * ```
+   *
+   * @returns The id, unique among all servers, clients and connections.
+   */
+  getSocket(): number {
+    return this.#socketId;
+  }
+
+  /**
+   * The port the server listens on — the real one when 0 was asked.
+   *
+   * @example Port 0 lets the system choose
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = new Server("127.0.0.1", 0);
+   * assert.ok(server.getPort() > 0);
+   * ```
+   *
+   * @returns The port number.
+   */
+  getPort(): number {
+    return this.#port;
+  }
+
+  /**
+   * The IP address string the server listens on.
+   *
+   * @example Read the address
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * await using server = new Server("127.0.0.1");
+   * assert.equal(server.getAddress(), "127.0.0.1");
+   * ```
+   *
+   * @returns The address given at creation.
+   */
+  getAddress(): string {
+    return this.#address;
+  }
+
+  /**
+   * Stops listening and closes every connection (queued tables are still
+   * sent, for up to 2 s); clients get `EVENT_SERVER_CLOSE`. Resolves when
+   * everything is closed. Idempotent.
+   *
+   * @example Close a server
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * const server = new Server("127.0.0.1");
+   * await server.close();
+   * assert.equal(server.connectionCount(), 0);
+   * ```
+   *
+   * @returns A promise that resolves once closed.
+   */
+  close(): Promise<void> {
+    this.#closeTask ??= this.#close();
+    return this.#closeTask;
+  }
+
+  async #close(): Promise<void> {
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    await this.#acceptTask;
+    const closing: Promise<void>[] = [];
+    for (const session of this.#sessions.values()) {
+      closing.push(session.close());
+    }
+    this.#sessions.clear();
+    for (const session of this.#handshaking) closing.push(session.close(0));
+    await Promise.allSettled(closing);
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+  }
+
+  /**
+   * Same as {@linkcode close}.
+   *
+   * @example Dispose with await using
+   * ```ts
+   * import { Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * {
+   *   await using server = new Server("127.0.0.1");
+   *   assert.ok(server.getPort() > 0);
+   * }
+   * ```
+   *
+   * @returns A promise that resolves once closed.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
