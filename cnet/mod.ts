@@ -10,6 +10,7 @@ export {};
 export * from "./modem.ts";
 export * from "./modem_side.ts";
 export * from "./memory_network.ts";
+export * from "./udp_modem.ts";
 export * as CryptoNet from "./cryptonet/mod.ts";
 // The message value type every cNet API carries (shared by CryptoNet and CTCP/CTTP).
 export type { LuaTable, LuaValue } from "../net/table_codec.ts";

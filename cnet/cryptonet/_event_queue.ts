@@ -49,8 +49,11 @@ export class EventQueue<T> {
     return waiter.promise;
   }
 
+  /** Drops buffered events; waiting and later readers get undefined. */
   close(): void {
     this.#closed = true;
+    this.#items = [];
+    this.#head = 0;
     for (const waiter of this.#waiters.splice(0)) waiter.resolve(undefined);
   }
 }
