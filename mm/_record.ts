@@ -1,8 +1,13 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Record format: a record (one frame, encrypted as a whole when a cipher key
-// is set) holds one or more encoded tables, each prefixed with its length as
-// a u32 big-endian. Tables sent in the same tick are coalesced into one
-// record so per-record costs (AEAD, frame header, write) are amortised.
+// is set) is a msgpack array32 of the encoded tables sent in the same tick.
+// Coalescing amortises per-record costs (AEAD, frame header, write) and the
+// receiver decodes a whole record with one decoder call.
+import { decodeTable, type LuaTable } from "../net/table_codec.ts";
+import { isTable } from "./_options.ts";
+
+/** Bytes of the array32 header in front of the tables. */
+export const RECORD_HEADER_SIZE = 5;
 
 /** Builds the record holding `items[start..end)`; `bytes` is their total size. */
 export function buildRecord(
@@ -11,51 +16,40 @@ export function buildRecord(
   end: number,
   bytes: number,
 ): Uint8Array<ArrayBuffer> {
-  const record = new Uint8Array(bytes + 4 * (end - start));
-  const view = new DataView(record.buffer);
-  let offset = 0;
+  const record = new Uint8Array(RECORD_HEADER_SIZE + bytes);
+  record[0] = 0xdd;
+  new DataView(record.buffer).setUint32(1, end - start);
+  let offset = RECORD_HEADER_SIZE;
   for (let i = start; i < end; i++) {
-    const item = items[i];
-    view.setUint32(offset, item.length);
-    record.set(item, offset + 4);
-    offset += 4 + item.length;
+    record.set(items[i], offset);
+    offset += items[i].length;
   }
   return record;
 }
 
-/** Splits a record into its encoded tables (subarrays, no copy). */
-export function splitRecord(
-  record: Uint8Array,
-  maxMessageSize: number,
-): Uint8Array[] {
-  const items: Uint8Array[] = [];
-  const view = new DataView(record.buffer, record.byteOffset, record.length);
-  let offset = 0;
-  if (record.length === 0) {
-    throw new SyntaxError("Cannot read record: record is empty");
+/** Decodes a record into its tables; typed errors on anything malformed. */
+export function readRecord(record: Uint8Array): LuaTable[] {
+  if (record.length <= RECORD_HEADER_SIZE || record[0] !== 0xdd) {
+    throw new SyntaxError("Cannot read record: missing record header");
   }
-  while (offset < record.length) {
-    if (record.length - offset < 4) {
-      throw new SyntaxError(
-        `Cannot read record: ${record.length - offset} trailing bytes`,
-      );
-    }
-    const length = view.getUint32(offset);
-    if (length > maxMessageSize) {
-      throw new RangeError(
-        `Cannot read record: message length ${length} exceeds limit ${maxMessageSize}`,
-      );
-    }
-    offset += 4;
-    if (length > record.length - offset) {
-      throw new SyntaxError(
-        `Cannot read record: message length ${length} exceeds the ${
-          record.length - offset
-        } bytes left`,
-      );
-    }
-    items.push(record.subarray(offset, offset + length));
-    offset += length;
+  const count = new DataView(record.buffer, record.byteOffset, 5).getUint32(1);
+  // Every table takes at least one byte: refuse counts that cannot fit.
+  if (count === 0 || count > record.length - RECORD_HEADER_SIZE) {
+    throw new SyntaxError(
+      `Cannot read record: ${count} messages cannot fit in ${
+        record.length - RECORD_HEADER_SIZE
+      } bytes`,
+    );
   }
-  return items;
+  // The record array adds one level to the tables' default depth limit.
+  const tables = decodeTable(record, {
+    maxBytes: record.length,
+    maxDepth: 65,
+  }) as LuaTable[];
+  for (let i = 0; i < tables.length; i++) {
+    if (!isTable(tables[i])) {
+      throw new TypeError(`Cannot read record: message ${i} is not a table`);
+    }
+  }
+  return tables;
 }

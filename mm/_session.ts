@@ -7,17 +7,17 @@ import { NoiseHandshake } from "../crypto/noise_handshake.ts";
 import type { NoiseCipherState } from "../crypto/noise_cipher_state.ts";
 import { TimeoutError } from "../net/errors.ts";
 import type { FramedConnection } from "../net/framed_connection.ts";
-import { decodeTable, type LuaTable } from "../net/table_codec.ts";
-import { isTable, type ResolvedOptions } from "./_options.ts";
-import { buildRecord, splitRecord } from "./_record.ts";
+import type { LuaTable } from "../net/table_codec.ts";
+import type { ResolvedOptions } from "./_options.ts";
+import { buildRecord, readRecord, RECORD_HEADER_SIZE } from "./_record.ts";
 
 export const PROTOCOL_NAME = "Noise_NNpsk0_25519_AESGCM_SHA256";
 const PROLOGUE = new TextEncoder().encode("moonwire mm v1 NNpsk0");
 /** Bytes a record grows by when sealed (AES-GCM tag). */
 export const TAG_SIZE = 16;
-/** Frame limit for a given message limit: length prefix + tag. */
+/** Frame limit for a given message limit: record header + tag. */
 export function frameLimit(maxMessageSize: number): number {
-  return maxMessageSize + 4 + TAG_SIZE;
+  return maxMessageSize + RECORD_HEADER_SIZE + TAG_SIZE;
 }
 
 // Hello frame: "mmw", protocol version 1, mode (0 plaintext, 1 NNpsk0).
@@ -39,8 +39,8 @@ function readHello(frame: Uint8Array, peer: string): boolean {
 }
 
 export interface SessionHandlers {
-  /** A received table. */
-  table(packet: LuaTable): void;
+  /** A received table and when its record arrived (`Date.now()`). */
+  table(packet: LuaTable, timestamp: number): void;
   /** The connection ended on its own (never after a local close). */
   end(error: Error | undefined): void;
 }
@@ -218,15 +218,17 @@ export class Session {
   }
 
   async #flushLoop(): Promise<void> {
-    const limit = this.#options.maxMessageSize + 4;
+    const limit = this.#options.maxMessageSize;
     try {
       while (this.#pending.length > 0 && !this.#ended) {
         const items = this.#pending;
         let end = 0;
         let bytes = 0;
-        let size = 0;
-        while (end < items.length && size + 4 + items[end].length <= limit) {
-          size += 4 + items[end].length;
+        // Each item fits on its own (send checks maxMessageSize).
+        while (
+          end < items.length &&
+          (end === 0 || bytes + items[end].length <= limit)
+        ) {
           bytes += items[end].length;
           end++;
         }
@@ -260,7 +262,6 @@ export class Session {
 
   async #readLoop(): Promise<void> {
     const framed = this.#framed;
-    const maxMessageSize = this.#options.maxMessageSize;
     try {
       for (;;) {
         const frame = await framed.read();
@@ -288,15 +289,11 @@ export class Session {
             this.#receiveBytes = 0;
           }
         }
-        for (const bytes of splitRecord(record, maxMessageSize)) {
-          const packet = decodeTable(bytes, { maxBytes: maxMessageSize });
-          if (!isTable(packet)) {
-            throw new TypeError(
-              `Cannot read message from ${this.peer}: expected a table`,
-            );
-          }
+        const packets = readRecord(record);
+        const timestamp = Date.now();
+        for (const packet of packets) {
           if (this.#closing || this.#ended) return;
-          this.#handlers!.table(packet);
+          this.#handlers!.table(packet, timestamp);
         }
       }
       this.#finish(undefined);

@@ -144,10 +144,10 @@ export class Client implements NetworkObject, AsyncDisposable {
     this.#early = [];
     this.#earlyBytes = 0;
     session.start({
-      table: (packet) =>
+      table: (packet, timestamp) =>
         events.push({
           event: EVENT_RECEIVE,
-          timestamp: Date.now(),
+          timestamp,
           object: this,
           errors: "",
           packet,

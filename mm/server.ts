@@ -173,10 +173,10 @@ export class Server implements NetworkObject, AsyncDisposable {
       errors: "",
     });
     session.start({
-      table: (packet) =>
+      table: (packet, timestamp) =>
         events.push({
           event: EVENT_RECEIVE,
-          timestamp: Date.now(),
+          timestamp,
           object: connection,
           errors: "",
           packet,

@@ -1,64 +1,95 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
-import { buildRecord, splitRecord } from "../../mm/_record.ts";
+import { buildRecord, readRecord } from "../../mm/_record.ts";
+import { encodeTable } from "../../net/table_codec.ts";
+import { mulberry32 } from "./_helpers.ts";
 
-Deno.test("records hold length-prefixed tables", () => {
-  const items = [Uint8Array.of(1, 2, 3), Uint8Array.of(), Uint8Array.of(9)];
-  const record = buildRecord(items, 0, 3, 4);
+Deno.test("a record is a msgpack array of the encoded tables", () => {
+  const items = [encodeTable([1]), encodeTable({ a: "b" }), encodeTable([])];
+  const record = buildRecord(items, 0, 3, 2 + 5 + 1);
   assert.deepEqual(
     record,
-    Uint8Array.of(0, 0, 0, 3, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 1, 9),
+    Uint8Array.of(
+      0xdd,
+      0,
+      0,
+      0,
+      3,
+      0x91,
+      1,
+      0x81,
+      0xa1,
+      0x61,
+      0xa1,
+      0x62,
+      0x90,
+    ),
   );
-  assert.deepEqual(splitRecord(record, 16), items);
-  assert.deepEqual(
-    buildRecord(items, 1, 3, 1),
-    Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 1, 9),
+  assert.deepEqual(readRecord(record), [[1], { a: "b" }, []]);
+  assert.deepEqual(readRecord(buildRecord(items, 1, 2, 5)), [{ a: "b" }]);
+});
+
+Deno.test("readRecord rejects malformed records", () => {
+  assert.throws(() => readRecord(new Uint8Array(0)), {
+    name: "SyntaxError",
+    message: "Cannot read record: missing record header",
+  });
+  assert.throws(() => readRecord(Uint8Array.of(0x93, 1, 2, 3, 4, 5)), {
+    name: "SyntaxError",
+    message: "Cannot read record: missing record header",
+  });
+  assert.throws(() => readRecord(Uint8Array.of(0xdd, 0, 0, 0, 0, 0x90)), {
+    name: "SyntaxError",
+    message: "Cannot read record: 0 messages cannot fit in 1 bytes",
+  });
+  assert.throws(
+    () => readRecord(Uint8Array.of(0xdd, 255, 255, 255, 255, 0x90)),
+    {
+      name: "SyntaxError",
+      message: "Cannot read record: 4294967295 messages cannot fit in 1 bytes",
+    },
+  );
+  assert.throws(() => readRecord(Uint8Array.of(0xdd, 0, 0, 0, 2, 0x90, 0x05)), {
+    name: "TypeError",
+    message: "Cannot read record: message 1 is not a table",
+  });
+  assert.throws(
+    () => readRecord(Uint8Array.of(0xdd, 0, 0, 0, 2, 0x90)),
+    SyntaxError,
+  );
+  assert.throws(
+    () => readRecord(Uint8Array.of(0xdd, 0, 0, 0, 1, 0x90, 0x90)),
+    SyntaxError,
   );
 });
 
-Deno.test("splitRecord rejects malformed records", () => {
-  assert.throws(() => splitRecord(new Uint8Array(0), 16), {
-    name: "SyntaxError",
-    message: "Cannot read record: record is empty",
-  });
-  assert.throws(() => splitRecord(Uint8Array.of(0, 0, 0, 1, 5, 0, 0), 16), {
-    name: "SyntaxError",
-    message: "Cannot read record: 2 trailing bytes",
-  });
-  assert.throws(() => splitRecord(Uint8Array.of(0, 0, 0, 3, 5), 16), {
-    name: "SyntaxError",
-    message: "Cannot read record: message length 3 exceeds the 1 bytes left",
-  });
-  assert.throws(() => splitRecord(Uint8Array.of(0, 0, 1, 0, 5), 16), {
-    name: "RangeError",
-    message: "Cannot read record: message length 256 exceeds limit 16",
-  });
-});
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-Deno.test("splitRecord on random input throws only typed errors", () => {
+Deno.test("readRecord on random input throws only typed errors", () => {
   const random = mulberry32(0x6d6d);
+  const parts = [encodeTable({ a: [1, 2, { b: "c" }] }), encodeTable([true])];
+  const valid = buildRecord(parts, 0, 2, parts[0].length + parts[1].length);
   for (let i = 0; i < 5000; i++) {
-    const bytes = new Uint8Array(Math.floor(random() * 40));
-    for (let j = 0; j < bytes.length; j++) {
-      // Small length bytes so some inputs parse.
-      bytes[j] = random() < 0.6 ? 0 : Math.floor(random() * 256);
+    let bytes: Uint8Array;
+    if (i % 2 === 0) {
+      // Mutations of a valid record reach deep into the decoder.
+      bytes = valid.slice(0, Math.floor(random() * (valid.length + 1)));
+      for (let j = 0; j < 3; j++) {
+        bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      }
+    } else {
+      bytes = new Uint8Array(Math.floor(random() * 40));
+      for (let j = 0; j < bytes.length; j++) {
+        bytes[j] = Math.floor(random() * 256);
+      }
+      if (bytes.length > 0) bytes[0] = 0xdd;
     }
     try {
-      for (const item of splitRecord(bytes, 64)) {
-        assert.ok(item.length <= 64);
+      for (const table of readRecord(bytes)) {
+        assert.equal(typeof table, "object");
       }
     } catch (error) {
       assert.ok(
-        error instanceof SyntaxError || error instanceof RangeError,
+        error instanceof SyntaxError || error instanceof RangeError ||
+          error instanceof TypeError,
         String(error),
       );
     }

@@ -350,7 +350,7 @@ Deno.test("garbage after the handshake ends only that connection", async () => {
   );
   assert.match(
     seen[0].errors,
-    /^Cannot read record: 3 trailing bytes \(peer 127\.0\.0\.1:\d+\)$/,
+    /^Cannot read record: missing record header \(peer 127\.0\.0\.1:\d+\)$/,
   );
   assert.deepEqual(kinds(log.take()), ["connect", "error", "client_close"]);
 });
