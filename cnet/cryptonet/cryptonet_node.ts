@@ -2619,7 +2619,12 @@ export class CryptoNetNode implements AsyncDisposable {
   ): void {
     session.rx = session.rx.then(async () => {
       const cipher = session.receiveCipher;
-      if (isClosedSession(session) || cipher === undefined) return;
+      if (isClosedSession(session)) return;
+      if (cipher === undefined) {
+        // Data before the handshake finished: never from the real peer.
+        this.#drop(session.serverState);
+        return;
+      }
       if (!session.window.check(counter)) {
         this.#drop(session.serverState, true);
         return;
