@@ -1,0 +1,138 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import { StreamSocket } from "./stream_socket.ts";
+import {
+  assertPort,
+  errorCode,
+  errorMessage,
+  invoke,
+  isHostnameFormat,
+} from "./_callback_common.ts";
+import {
+  assertLinkCallbacks,
+  createLink,
+  type LinkCallbacks,
+  startLink,
+} from "./_callback_tcp_link.ts";
+
+/** Options for {@linkcode connect}. */
+export interface ConnectOptions {
+  /** Milliseconds to wait for the connection before `onError` with code
+   * `TimeoutError` (default 5000). */
+  timeout?: number;
+  /** Most bytes a link queues for sending (default 4 MiB). */
+  maxQueuedBytes?: number;
+}
+
+/**
+ * Starts a TCP connection to `host`:`port` in the background; Cuberite's
+ * `cNetwork:Connect`. On success `callbacks.onConnected(link)` runs, then
+ * data arrives through `onReceivedData`; a failure (refused, unreachable,
+ * timeout) reaches `onError`. No callback runs inside this call.
+ *
+ * @param host Host name or IP address (names use the system resolver).
+ * @param port TCP port, 0–65535.
+ * @param callbacks The link's callbacks.
+ * @param options Connect timeout and send queue limit.
+ * @returns `true` when the connection was queued; `false` when `host` is not
+ * shaped like a host name (no callback is called then).
+ * @throws {TypeError} When `host` is not a string, `port` not a number, or a
+ * callback not a function.
+ * @throws {RangeError} When `port` is outside 0–65535.
+ *
+ * @example A refused connection reaches onError
+ * ```ts
+ * import { connect } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const port = listener.addr.port;
+ * listener.close(); // nothing listens there now
+ * const failed = Promise.withResolvers<string>();
+ * const queued = connect("127.0.0.1", port, {
+ *   onConnected: () => failed.reject(new Error("connected")),
+ *   onReceivedData: () => {},
+ *   onRemoteClosed: () => {},
+ *   onError: (_link, code) => failed.resolve(code),
+ * });
+ * assert.equal(queued, true);
+ * assert.equal(await failed.promise, "ECONNREFUSED");
+ * ```
+ */
+export function connect(
+  host: string,
+  port: number,
+  callbacks: LinkCallbacks,
+  options: ConnectOptions = {},
+): boolean {
+  const action = "connect";
+  if (typeof host !== "string") {
+    throw new TypeError(
+      `Cannot ${action}: host must be a string, got ${typeof host}`,
+    );
+  }
+  assertPort(action, port);
+  assertLinkCallbacks(action, callbacks);
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${action}: options must be an object`);
+  }
+  const timeout = options.timeout ?? 5000;
+  const maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
+  for (
+    const [name, value] of [["timeout", timeout], [
+      "maxQueuedBytes",
+      maxQueuedBytes,
+    ]] as const
+  ) {
+    if (typeof value !== "number") {
+      throw new TypeError(`Cannot ${action}: ${name} must be a number`);
+    }
+    if (!Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
+      throw new RangeError(
+        `Cannot ${action}: ${name} ${value} is out of range 1-2147483647`,
+      );
+    }
+  }
+  if (!isHostnameFormat(host)) return false;
+  run(host, port, callbacks, timeout, maxQueuedBytes);
+  return true;
+}
+
+async function run(
+  host: string,
+  port: number,
+  callbacks: LinkCallbacks,
+  timeout: number,
+  maxQueuedBytes: number,
+): Promise<void> {
+  let socket: StreamSocket;
+  try {
+    socket = await StreamSocket.connect(host, port, {
+      timeout,
+      maxQueuedBytes,
+    });
+  } catch (error) {
+    const link = createLink({
+      socket: undefined,
+      remoteHost: host,
+      remotePort: port,
+      maxQueuedBytes,
+    }, callbacks);
+    invoke(
+      callbacks.onError,
+      callbacks,
+      link,
+      errorCode(error),
+      `Cannot connect to ${host}:${port}: ${errorMessage(error)}`,
+    );
+    return;
+  }
+  const link = createLink({
+    socket,
+    remoteHost: host,
+    remotePort: port,
+    serverName: host,
+    maxQueuedBytes,
+  }, callbacks);
+  invoke(callbacks.onConnected, callbacks, link);
+  startLink(link);
+}

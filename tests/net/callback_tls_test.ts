@@ -1,0 +1,344 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// STARTTLS on callback links: startTlsClient against startTlsServer over
+// loopback, data order around EOF, and handshake failures reaching onError.
+// Certificates are made by openssl in a temp dir (test ignored without it).
+import assert from "node:assert/strict";
+import { connect } from "../../net/connect.ts";
+import { listen } from "../../net/listen.ts";
+import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
+import type { ServerHandle } from "../../net/server_handle.ts";
+import { ignoreReason } from "../_tools.ts";
+import { makeTestCertificates } from "./_poll_certs.ts";
+
+const decoder = new TextDecoder();
+const opensslMissing = ignoreReason("openssl");
+
+interface Recorder {
+  callbacks: LinkCallbacks;
+  events: string[];
+  text: () => string;
+  terminal: Promise<TcpLink>;
+}
+
+function recorder(hooks: {
+  onConnected?: (link: TcpLink) => void;
+  /** Returns `true` when the bytes are not application data (ClientHello). */
+  onData?: (link: TcpLink, data: Uint8Array, rec: Recorder) => boolean | void;
+  onText?: (link: TcpLink, rec: Recorder) => void;
+} = {}): Recorder {
+  const events: string[] = [];
+  let text = "";
+  const terminal = Promise.withResolvers<TcpLink>();
+  const rec: Recorder = {
+    events,
+    text: () => text,
+    terminal: terminal.promise,
+    callbacks: {
+      onConnected: (link) => {
+        events.push("connected");
+        hooks.onConnected?.(link);
+      },
+      onReceivedData: (link, data) => {
+        if (hooks.onData?.(link, data, rec) === true) return;
+        if (events.at(-1) !== "data") events.push("data");
+        text += decoder.decode(data);
+        hooks.onText?.(link, rec);
+      },
+      onRemoteClosed: (link) => {
+        events.push("remoteClosed");
+        terminal.resolve(link);
+      },
+      onError: (link, code, message) => {
+        events.push(`error ${code}: ${message}`);
+        terminal.resolve(link);
+      },
+    },
+  };
+  return rec;
+}
+
+/** A server whose links start TLS on their first received bytes. */
+function tlsServer(
+  cert: string,
+  key: string,
+  onData: (link: TcpLink, text: string) => void,
+): { server: ServerHandle; links: Recorder[] } {
+  const links: Recorder[] = [];
+  const server = listen(0, {
+    onIncomingConnection: () => {
+      let started = false;
+      const rec = recorder({
+        onData: (link, data) => {
+          if (started) return false;
+          started = true;
+          // The first bytes are the ClientHello: hand them to TLS.
+          link.startTlsServer(cert, key, { startData: data });
+          return true;
+        },
+        onText: (link, self) => onData(link, self.text()),
+      });
+      links.push(rec);
+      return rec.callbacks;
+    },
+    onError: (code, message) => {
+      throw new Error(`${code} ${message}`);
+    },
+  }, { hostname: "127.0.0.1" });
+  return { server, links };
+}
+
+Deno.test({
+  name:
+    "startTlsClient talks to startTlsServer; data sent before the handshake waits for it",
+  ignore: opensslMissing !== undefined,
+  fn: async () => {
+    using certs = makeTestCertificates();
+    const { server, links } = tlsServer(certs.cert, certs.key, (link, text) => {
+      if (text.endsWith("\n")) link.send(`echo:${text}`);
+    });
+    const client = recorder({
+      onConnected: (link) => {
+        link.startTlsClient({
+          caCerts: [certs.caCert],
+          serverName: "localhost",
+        });
+        assert.equal(link.send("hello over "), true);
+        assert.equal(link.send("tls\n"), true);
+      },
+      onText: (link, self) => {
+        if (self.text() === "echo:hello over tls\n") link.shutdown();
+      },
+    });
+    connect("127.0.0.1", server.getPort(), client.callbacks);
+    const link = await client.terminal;
+    assert.equal(client.text(), "echo:hello over tls\n");
+    assert.deepEqual(client.events, ["connected", "data", "remoteClosed"]);
+    await link.closed;
+    await links[0].terminal;
+    assert.deepEqual(links[0].events, ["data", "remoteClosed"]);
+    server.close();
+    await server.closed;
+  },
+});
+
+Deno.test({
+  name: "TLS data decrypted before EOF is delivered before onRemoteClosed",
+  ignore: opensslMissing !== undefined,
+  fn: async () => {
+    using certs = makeTestCertificates();
+    const big = "x".repeat(200_000);
+    const { server } = tlsServer(certs.cert, certs.key, (link, text) => {
+      if (text === "go") {
+        link.send(big);
+        link.send("last words");
+        link.shutdown();
+      }
+    });
+    const client = recorder({
+      onConnected: (link) => {
+        link.startTlsClient({ caCerts: [certs.caCert] });
+        link.send("go");
+      },
+    });
+    connect("127.0.0.1", server.getPort(), client.callbacks);
+    const link = await client.terminal;
+    assert.equal(client.text(), big + "last words");
+    assert.deepEqual(client.events, ["connected", "data", "remoteClosed"]);
+    await link.closed;
+    server.close();
+    await server.closed;
+  },
+});
+
+Deno.test({
+  name:
+    "a certificate from an unknown CA fails the client handshake through onError",
+  ignore: opensslMissing !== undefined,
+  fn: async () => {
+    using certs = makeTestCertificates();
+    const { server, links } = tlsServer(certs.cert, certs.key, () => {});
+    const client = recorder({
+      onConnected: (link) => {
+        link.startTlsClient({ caCerts: [certs.otherCaCert] });
+        link.send("secret");
+      },
+    });
+    connect("127.0.0.1", server.getPort(), client.callbacks);
+    await client.terminal;
+    assert.equal(client.events.length, 2);
+    assert.equal(client.events[0], "connected");
+    assert.match(client.events[1], /^error \S+: .*(certificate|issuer)/i);
+    assert.equal(client.text(), "");
+    await links[0].terminal;
+    assert.equal(links[0].events.length, 1);
+    assert.match(links[0].events[0], /^(error|remoteClosed)/);
+    server.close();
+    await server.closed;
+  },
+});
+
+Deno.test({
+  name: "a name mismatch fails the client handshake through onError",
+  ignore: opensslMissing !== undefined,
+  fn: async () => {
+    using certs = makeTestCertificates();
+    const { server } = tlsServer(certs.cert, certs.key, () => {});
+    const client = recorder({
+      onConnected: (link) =>
+        link.startTlsClient({
+          caCerts: [certs.caCert],
+          serverName: "other.example",
+        }),
+    });
+    connect("127.0.0.1", server.getPort(), client.callbacks);
+    await client.terminal;
+    assert.equal(client.events.length, 2);
+    assert.match(
+      client.events[1],
+      /^error \S+: .*(other\.example|name|altname)/i,
+    );
+    server.close();
+    await server.closed;
+  },
+});
+
+Deno.test("startTlsClient against a plain server fails through onError, never stalls", async () => {
+  // The server answers the ClientHello with plain text.
+  const server = listen(0, {
+    onIncomingConnection: () => ({
+      onReceivedData: (link) => link.send("HTTP/1.0 400 Not TLS\r\n\r\n"),
+      onRemoteClosed: () => {},
+      onError: () => {},
+    }),
+    onError: () => {},
+  }, { hostname: "127.0.0.1" });
+  const client = recorder({
+    onConnected: (link) => link.startTlsClient({ timeout: 3000 }),
+  });
+  connect("127.0.0.1", server.getPort(), client.callbacks);
+  await client.terminal;
+  assert.equal(client.events.length, 2);
+  assert.match(client.events[1], /^error /);
+  assert.doesNotMatch(client.events[1], /TimeoutError/);
+  server.close();
+  await server.closed;
+});
+
+Deno.test({
+  name: "startTlsServer times out a peer that never speaks TLS",
+  ignore: opensslMissing !== undefined,
+  fn: async () => {
+    using certs = makeTestCertificates();
+    const rec = recorder();
+    const server = listen(0, {
+      onIncomingConnection: () => rec.callbacks,
+      onAccepted: (link) =>
+        link.startTlsServer(certs.cert, certs.key, { timeout: 300 }),
+      onError: () => {},
+    }, { hostname: "127.0.0.1" });
+    using conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.getPort(),
+    });
+    await rec.terminal;
+    assert.deepEqual(rec.events, [
+      "error TimeoutError: Cannot complete TLS handshake: no answer within 300 ms",
+    ]);
+    assert.equal(await conn.read(new Uint8Array(8)), null);
+    server.close();
+    await server.closed;
+  },
+});
+
+Deno.test({
+  name: "TLS misuse throws at once: twice, bad PEM, wrong types",
+  ignore: opensslMissing !== undefined,
+  fn: async () => {
+    using certs = makeTestCertificates();
+    const thrown: Array<[string, string]> = [];
+    const done = Promise.withResolvers<void>();
+    const server = listen(0, {
+      onIncomingConnection: () => ({
+        onReceivedData: () => {},
+        onRemoteClosed: () => {},
+        onError: () => {},
+      }),
+      onAccepted: (link) => {
+        const attempts: Array<() => void> = [
+          () => link.startTlsServer("not pem", "not pem"),
+          () => link.startTlsServer(1 as unknown as string, certs.key),
+          () =>
+            link.startTlsServer(certs.cert, certs.key, {
+              startData: "x" as unknown as Uint8Array,
+            }),
+          () => link.startTlsClient({ caCerts: "pem" as unknown as string[] }),
+          () => link.startTlsClient({ timeout: 0 }),
+          () => link.startTlsClient({ ownCert: certs.cert }),
+          () => link.startTlsServer(certs.cert, certs.cert),
+          () => link.startTlsServer(certs.cert, certs.key),
+          () => link.startTlsClient(),
+        ];
+        for (const attempt of attempts) {
+          try {
+            attempt();
+            thrown.push(["none", ""]);
+          } catch (error) {
+            const e = error as Error;
+            thrown.push([e.name, e.message]);
+          }
+        }
+        link.close();
+        thrown.push(["closed", ""]);
+        try {
+          link.startTlsClient();
+        } catch (error) {
+          const e = error as Error;
+          thrown.push([e.name, e.message]);
+        }
+        done.resolve();
+      },
+      onError: () => {},
+    }, { hostname: "127.0.0.1" });
+    using _conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.getPort(),
+    });
+    await done.promise;
+    assert.deepEqual(thrown, [
+      [
+        "SyntaxError",
+        "Cannot start TLS server: certPem is not a PEM certificate",
+      ],
+      [
+        "TypeError",
+        "Cannot start TLS server: certPem and keyPem must be PEM strings",
+      ],
+      ["TypeError", "Cannot start TLS server: startData must be a Uint8Array"],
+      [
+        "TypeError",
+        "Cannot start TLS client: caCerts must be an array of strings",
+      ],
+      [
+        "RangeError",
+        "Cannot start TLS client: timeout 0 is out of range 1-2147483647",
+      ],
+      [
+        "TypeError",
+        "Cannot start TLS client: ownCert and ownPrivateKey go together",
+      ],
+      [
+        "SyntaxError",
+        "Cannot start TLS server: keyPem is not a PEM private key",
+      ],
+      ["none", ""],
+      [
+        "Error",
+        "Cannot start TLS client: TLS is already started on this link",
+      ],
+      ["closed", ""],
+      ["ConnectionClosedError", "Cannot start TLS client: link is closed"],
+    ]);
+    server.close();
+    await server.closed;
+  },
+});
