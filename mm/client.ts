@@ -41,9 +41,14 @@ export interface WaitForConnectResult {
  * {@linkcode waitForConnect} waits for. Bad arguments throw
  * `TypeError`/`RangeError`/`SyntaxError` before any socket is opened.
  *
- * With a cipher key, "connected" means the encrypted handshake succeeded; a
- * wrong key (or a key on one side only) gives an `EVENT_ERROR` followed by
- * `EVENT_CONNECTED` with `result: false`, and no table ever passes.
+ * A server that cannot be reached gives `EVENT_CONNECTED` with
+ * `result: false` and the reason in `errors`. With a cipher key, "connected"
+ * means the encrypted handshake succeeded; a failed handshake (wrong key, a
+ * key on one side only, a peer that is not an mm server, no answer within
+ * `handshakeTimeout`) gives an `EVENT_ERROR` followed by `EVENT_CONNECTED`
+ * with `result: false`, and no table ever passes. Once connected, the end of
+ * the connection is an `EVENT_SERVER_CLOSE` (preceded by an `EVENT_ERROR`
+ * when it ended because of an error, e.g. a modified record).
  *
  * Tables sent before the connection is up are queued and sent once it is.
  *

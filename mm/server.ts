@@ -38,8 +38,12 @@ import {
  *
  * Accepted clients are reported as `EVENT_CONNECT` (object: a
  * {@linkcode ClientConnection}), their tables as `EVENT_RECEIVE`, their
- * departure as `EVENT_CLIENT_CLOSE`, failures as `EVENT_ERROR`. Connections
- * the server itself disconnects get no close event.
+ * departure as `EVENT_CLIENT_CLOSE` (preceded by an `EVENT_ERROR` when the
+ * connection ended because of an error, e.g. a modified or replayed record).
+ * A client refused during the handshake (wrong or missing key, garbage, no
+ * handshake within `handshakeTimeout`) never becomes a connection: it is one
+ * `EVENT_ERROR` whose object is the server. Connections the server itself
+ * disconnects get no close event.
  *
  * @example Echo one table back
  * ```ts

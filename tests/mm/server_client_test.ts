@@ -12,9 +12,10 @@ import {
   type NetworkEvent,
   NetworkEvents,
   type NetworkObject,
+  pollEvents,
   Server,
 } from "../../mm/mod.ts";
-import { EventLog, KEY, KEY_256 } from "./_helpers.ts";
+import { EventLog, KEY, KEY_256, waitFor } from "./_helpers.ts";
 
 function summary(event: NetworkEvent): string {
   switch (event.event) {
@@ -301,4 +302,28 @@ Deno.test("encrypted sessions rekey at the same record on both sides", async () 
     (e) => e.event === EVENT_RECEIVE && e.object === client,
   );
   assert.equal(log.all.filter((e) => e.event === EVENT_ERROR).length, 0);
+});
+
+Deno.test("without an events option, pollEvents() sees the events", async () => {
+  pollEvents();
+  await using server = new Server("127.0.0.1");
+  await using client = new Client("127.0.0.1", server.getPort());
+  assert.equal((await client.waitForConnect()).ok, true);
+  client.send(["Hello Server"]);
+  const seen: NetworkEvent[] = [];
+  const log = { poll: () => (seen.push(...pollEvents()), seen) };
+  await waitFor(
+    "receive",
+    () => log.poll().some((e) => e.event === EVENT_RECEIVE),
+  );
+  const kinds = seen.map((e) => e.event).sort();
+  assert.deepEqual(
+    kinds,
+    [EVENT_CONNECT, EVENT_CONNECTED, EVENT_RECEIVE].sort(),
+  );
+  const received = seen.find((e) => e.event === EVENT_RECEIVE)!;
+  assert.deepEqual(
+    received.event === EVENT_RECEIVE && received.packet,
+    ["Hello Server"],
+  );
 });
