@@ -30,6 +30,7 @@
  * @module
  */
 export * from "./cryptonet_node.ts";
+export * from "./default_node.ts";
 export * from "./events.ts";
 export * from "./server.ts";
 export * from "./socket.ts";
