@@ -79,3 +79,5 @@ export * from "./ip_to_hostname.ts";
 export * from "./enum_local_ip_addresses.ts";
 export * from "./tcp_link.ts";
 export * from "./server_handle.ts";
+export * from "./create_udp_endpoint.ts";
+export * from "./udp_endpoint.ts";

@@ -1,0 +1,86 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import { DatagramEndpoint } from "./datagram_endpoint.ts";
+import {
+  assertCallbacks,
+  assertPort,
+  errorCode,
+  errorMessage,
+  invoke,
+} from "./_callback_common.ts";
+import {
+  createUdp,
+  type UdpCallbacks,
+  type UdpEndpoint,
+} from "./_callback_udp.ts";
+
+/** Options for {@linkcode createUdpEndpoint}. */
+export interface CreateUdpEndpointOptions {
+  /** Address to bind (default `"0.0.0.0"`, all IPv4 interfaces, as
+   * Cuberite does; pass `"127.0.0.1"` to stay on loopback). */
+  hostname?: string;
+}
+
+/**
+ * Opens a UDP endpoint on `port` that reports datagrams through callbacks;
+ * Cuberite's `cNetwork:CreateUDPEndpoint`. A bind failure calls
+ * `callbacks.onError` *before* this function returns and the endpoint reports
+ * `isOpen() === false`. Needs `--unstable-net`.
+ *
+ * @param port Local port, 0–65535 (0 picks a free port; see `getPort()`).
+ * @param callbacks Receive datagrams and errors.
+ * @param options Address to bind.
+ * @returns The endpoint.
+ * @throws {TypeError} When `port` is not a number or a callback not a
+ * function.
+ * @throws {RangeError} When `port` is outside 0–65535.
+ *
+ * @example An echo endpoint
+ * ```ts
+ * import { createUdpEndpoint } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * using echo = createUdpEndpoint(0, {
+ *   onReceivedData: (endpoint, data, host, port) => endpoint.send(data, host, port),
+ *   onError: () => {},
+ * }, { hostname: "127.0.0.1" });
+ * const answer = Promise.withResolvers<string>();
+ * using client = createUdpEndpoint(0, {
+ *   onReceivedData: (_endpoint, data) => answer.resolve(new TextDecoder().decode(data)),
+ *   onError: () => {},
+ * }, { hostname: "127.0.0.1" });
+ * client.send("marco", "127.0.0.1", echo.getPort());
+ * assert.equal(await answer.promise, "marco");
+ * ```
+ */
+export function createUdpEndpoint(
+  port: number,
+  callbacks: UdpCallbacks,
+  options: CreateUdpEndpointOptions = {},
+): UdpEndpoint {
+  const action = "create UDP endpoint";
+  assertPort(action, port);
+  assertCallbacks(action, "callbacks", callbacks, [
+    "onReceivedData",
+    "onError",
+  ]);
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${action}: options must be an object`);
+  }
+  const hostname = options.hostname ?? "0.0.0.0";
+  if (typeof hostname !== "string") {
+    throw new TypeError(`Cannot ${action}: hostname must be a string`);
+  }
+  let endpoint: DatagramEndpoint | undefined;
+  try {
+    endpoint = DatagramEndpoint.bind({ hostname, port });
+  } catch (error) {
+    // Cuberite reports bind failures before CreateUDPEndpoint() returns.
+    invoke(
+      callbacks.onError,
+      callbacks,
+      errorCode(error),
+      `Cannot bind UDP endpoint to ${hostname}:${port}: ${errorMessage(error)}`,
+    );
+  }
+  return createUdp({ endpoint, callbacks });
+}
