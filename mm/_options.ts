@@ -15,6 +15,7 @@ export interface ResolvedOptions {
   psk: Uint8Array | undefined;
   events: EventQueue;
   handshakeTimeout: number;
+  heartbeatInterval: number;
   maxMessageSize: number;
   maxQueuedBytes: number;
   rekeyRecords: number;
@@ -108,6 +109,13 @@ export function resolveOptions(
       options.handshakeTimeout,
       5000,
       1,
+    ),
+    heartbeatInterval: checkNumber(
+      action,
+      "heartbeatInterval",
+      options.heartbeatInterval,
+      25_000,
+      0,
     ),
     maxMessageSize: checkNumber(
       action,

@@ -6,7 +6,10 @@ import { AuthenticationError, HandshakeError } from "../crypto/errors.ts";
 import { NoiseHandshake } from "../crypto/noise_handshake.ts";
 import type { NoiseCipherState } from "../crypto/noise_cipher_state.ts";
 import { TimeoutError } from "../net/errors.ts";
-import type { FramedConnection } from "../net/framed_connection.ts";
+import type {
+  FramedConnection,
+  FramedConnectionOptions,
+} from "../net/framed_connection.ts";
 import type { LuaTable } from "../net/table_codec.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import { buildRecord, readRecord, RECORD_HEADER_SIZE } from "./_record.ts";
@@ -18,6 +21,19 @@ export const TAG_SIZE = 16;
 /** Frame limit for a given message limit: record header + tag. */
 export function frameLimit(maxMessageSize: number): number {
   return maxMessageSize + RECORD_HEADER_SIZE + TAG_SIZE;
+}
+
+/** FramedConnection settings for an mm connection. */
+export function framedOptions(
+  options: ResolvedOptions,
+): FramedConnectionOptions {
+  const interval = options.heartbeatInterval;
+  return {
+    maxFrameSize: frameLimit(options.maxMessageSize),
+    keepAlive: interval > 0 ? { interval, maxMissed: 2 } : undefined,
+    // Let the peer see our end and finish before the socket closes.
+    closeTimeout: 1000,
+  };
 }
 
 // Hello frame: "mmw", protocol version 1, mode (0 plaintext, 1 NNpsk0).

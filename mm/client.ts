@@ -16,7 +16,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./_options.ts";
-import { frameLimit, Session } from "./_session.ts";
+import { framedOptions, Session } from "./_session.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
 import {
   EVENT_CONNECTED,
@@ -119,9 +119,7 @@ export class Client implements NetworkObject, AsyncDisposable {
       );
       return;
     }
-    const framed = new FramedConnection(socket, {
-      maxFrameSize: frameLimit(options.maxMessageSize),
-    });
+    const framed = new FramedConnection(socket, framedOptions(options));
     const session = new Session(framed, options);
     this.#session = session;
     try {

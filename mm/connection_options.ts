@@ -41,6 +41,14 @@ export interface ConnectionOptions {
    */
   handshakeTimeout?: number;
   /**
+   * Milliseconds between keepalive checks on a quiet connection: a ping
+   * (an empty frame) is sent, and a peer silent for three checks in a row
+   * is disconnected with an `EVENT_ERROR`. `0` turns keepalive off.
+   *
+   * @default {25000}
+   */
+  heartbeatInterval?: number;
+  /**
    * Largest encoded table, in bytes, accepted for sending and receiving.
    *
    * @default {1048576}

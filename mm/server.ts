@@ -16,7 +16,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./_options.ts";
-import { frameLimit, Session } from "./_session.ts";
+import { framedOptions, Session } from "./_session.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
 import type { ClientConnection } from "./client_connection.ts";
@@ -144,9 +144,7 @@ export class Server implements NetworkObject, AsyncDisposable {
 
   async #admit(conn: Deno.TcpConn): Promise<void> {
     const options = this.#options;
-    const framed = new FramedConnection(conn, {
-      maxFrameSize: frameLimit(options.maxMessageSize),
-    });
+    const framed = new FramedConnection(conn, framedOptions(options));
     const session = new Session(framed, options);
     this.#handshaking.add(session);
     try {

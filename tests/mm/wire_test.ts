@@ -1,0 +1,118 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import assert from "node:assert/strict";
+import {
+  Client,
+  EVENT_CLIENT_CLOSE,
+  EVENT_RECEIVE,
+  type NetworkEvent,
+  NetworkEvents,
+  Server,
+} from "../../mm/mod.ts";
+import {
+  delay,
+  EventLog,
+  FrameProxy,
+  KEY,
+  readAll,
+  writeAll,
+} from "./_helpers.ts";
+
+for (const cipherKey of [undefined, KEY]) {
+  Deno.test(`tables sent in one tick travel in one record (${cipherKey ? "encrypted" : "plaintext"})`, async () => {
+    const events = new NetworkEvents();
+    const log = new EventLog(events);
+    await using server = new Server("127.0.0.1", 0, { cipherKey, events });
+    const frames: number[] = [];
+    const proxy = new FrameProxy(server.getPort(), (_index, frame) => {
+      frames.push(frame.length);
+      return [frame];
+    });
+    const client = new Client("127.0.0.1", proxy.port, { cipherKey, events });
+    try {
+      assert.equal((await client.waitForConnect()).ok, true);
+      const handshakeFrames = frames.length;
+      assert.equal(handshakeFrames, cipherKey ? 2 : 1);
+      for (let i = 0; i < 50; i++) assert.equal(client.send({ i }), true);
+      const received = await log.count(
+        "50 tables",
+        50,
+        (e) => e.event === EVENT_RECEIVE,
+      );
+      assert.deepEqual(
+        received.map((e) =>
+          e.event === EVENT_RECEIVE && (e.packet as { i: number }).i
+        ),
+        Array.from({ length: 50 }, (_, i) => i),
+      );
+      // One record: array32 header + 50 tables of 4 bytes (+ tag when sealed).
+      assert.deepEqual(frames.slice(handshakeFrames), [
+        4 + 5 + 50 * 4 + (cipherKey ? 16 : 0),
+      ]);
+    } finally {
+      await client.disconnect();
+      await proxy.close();
+    }
+  });
+}
+
+Deno.test("a silent peer is disconnected by the heartbeat", async () => {
+  const events = new NetworkEvents();
+  const log = new EventLog(events);
+  await using server = new Server("127.0.0.1", 0, {
+    events,
+    heartbeatInterval: 100,
+  });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: server.getPort(),
+  });
+  await writeAll(conn, Uint8Array.of(0, 0, 0, 5, 0x6d, 0x6d, 0x77, 1, 0));
+  const bytes = await readAll(conn); // hello, pings, then the end
+  conn.close();
+  assert.deepEqual([...bytes.subarray(0, 9)], [
+    0,
+    0,
+    0,
+    5,
+    0x6d,
+    0x6d,
+    0x77,
+    1,
+    0,
+  ]);
+  assert.ok(bytes.length >= 13 && bytes.subarray(9).every((b) => b === 0));
+  const seen: NetworkEvent[] = await log.count(
+    "close",
+    1,
+    (e) => e.event === EVENT_CLIENT_CLOSE,
+  );
+  assert.match(
+    seen[0].errors,
+    /^Cannot keep connection alive: no traffic from peer for 300 ms \(peer 127\.0\.0\.1:\d+\)$/,
+  );
+  assert.deepEqual(log.take().map((e) => e.event), [
+    "connect",
+    "error",
+    "client_close",
+  ]);
+});
+
+Deno.test("heartbeats keep idle mm peers connected", async () => {
+  const events = new NetworkEvents();
+  const options = { events, heartbeatInterval: 50 };
+  await using server = new Server("127.0.0.1", 0, options);
+  await using client = new Client("127.0.0.1", server.getPort(), options);
+  assert.equal((await client.waitForConnect()).ok, true);
+  await delay(500);
+  assert.deepEqual(events.poll().map((e) => e.event).sort(), [
+    "connect",
+    "connected",
+  ]);
+  assert.equal(server.connectionCount(), 1);
+  assert.equal(client.send(["still here"]), true);
+  await new EventLog(events).count(
+    "receive",
+    1,
+    (e) => e.event === EVENT_RECEIVE,
+  );
+});
