@@ -1,0 +1,125 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import assert from "node:assert/strict";
+import { type ModemMessage, UdpModem } from "../../cnet/mod.ts";
+import { DatagramEndpoint } from "../../net/mod.ts";
+import { netnsAvailable, runInNetns } from "../_netns.ts";
+
+function collect(modem: UdpModem): ModemMessage[] {
+  const heard: ModemMessage[] = [];
+  modem.subscribe((message) => heard.push(message));
+  return heard;
+}
+
+async function until(predicate: () => boolean, timeout = 3000) {
+  const end = Date.now() + timeout;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error("Timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+Deno.test("UdpModem peer list: channels, replies, never its own", async () => {
+  await using a = await UdpModem.create({ peers: [] });
+  await using b = await UdpModem.create({ peers: [] });
+  await using c = await UdpModem.create({ peers: [] });
+  for (const modem of [a, b, c]) {
+    for (const other of [a, b, c]) modem.addPeer("127.0.0.1", other.port);
+  }
+  a.open(1);
+  b.open(1);
+  const heardA = collect(a);
+  const heardB = collect(b);
+  const heardC = collect(c);
+  a.transmit(1, 2, new Uint8Array([9, 8, 7]));
+  await until(() => heardB.length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(heardA, []);
+  assert.deepEqual(heardC, []);
+  assert.deepEqual(heardB, [{
+    channel: 1,
+    replyChannel: 2,
+    payload: new Uint8Array([9, 8, 7]),
+    distance: undefined,
+  }]);
+  assert.equal(a.stats.sent, 3);
+  assert.equal(a.stats.dropped, 1); // its own datagram, sent to itself
+  assert.equal(a.removePeer("127.0.0.1", a.port), true);
+  assert.equal(a.removePeer("127.0.0.1", a.port), false);
+});
+
+Deno.test("UdpModem: limits and validation", async () => {
+  await using modem = await UdpModem.create({ peers: [], maxPayloadSize: 100 });
+  assert.equal(modem.mode, "peers");
+  assert.equal(modem.hostname, "127.0.0.1");
+  assert.throws(() => modem.transmit(1, 1, new Uint8Array(101)), {
+    name: "RangeError",
+    message: "Cannot transmit: payload of 101 bytes exceeds limit 100",
+  });
+  assert.throws(() => modem.transmit(65536, 1, new Uint8Array(1)), {
+    name: "RangeError",
+    message: "Cannot transmit: channel 65536 is not an integer in 0-65535",
+  });
+  assert.throws(() => modem.addPeer("127.0.0.1", 0), {
+    name: "RangeError",
+    message: "Cannot add peer: peer port 0 is not in 1-65535",
+  });
+  await assert.rejects(UdpModem.create({ maxPayloadSize: 65496 }), {
+    name: "RangeError",
+    message: "Cannot create UDP modem: maxPayloadSize 65496 is not in 1-65495",
+  });
+  modem.close();
+  assert.equal(modem.isClosed, true);
+  assert.throws(() => modem.transmit(1, 1, new Uint8Array(1)), {
+    name: "Error",
+    message: "Cannot transmit: modem is closed",
+  });
+  await modem.closed;
+});
+
+Deno.test("UdpModem: foreign and malformed datagrams are dropped and counted", async () => {
+  await using modem = await UdpModem.create({ peers: [] });
+  modem.open(7);
+  const heard = collect(modem);
+  using raw = DatagramEndpoint.bind();
+  // Seeded random datagrams, then one valid one.
+  let state = 99;
+  const next = () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+  for (let i = 0; i < 200; i++) {
+    const bytes = Uint8Array.from({ length: next() % 40 }, next);
+    if (bytes[0] === 0x43) bytes[0] = 0;
+    await raw.send(bytes, "127.0.0.1", modem.port);
+  }
+  await raw.send(
+    new Uint8Array([0x43, 0x4d, 1, 0, 1, 2, 3, 4, 0, 7, 0, 8, 42]),
+    "127.0.0.1",
+    modem.port,
+  );
+  await until(() => heard.length === 1);
+  assert.deepEqual(heard[0].payload, new Uint8Array([42]));
+  assert.equal(heard[0].replyChannel, 8);
+  assert.equal(modem.stats.dropped, 200);
+});
+
+Deno.test({
+  name: "UdpModem multicast + CryptoNet inside a private network namespace",
+  ignore: !netnsAvailable(),
+  async fn() {
+    const out = await runInNetns(
+      new URL("./netns/udp_modem_multicast.ts", import.meta.url),
+      { timeout: 30_000 },
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), {
+      mode: "multicast",
+      raw: [5, 6, 1, 2, 3],
+      selfHeard: 0,
+      found: ["mc-door"],
+      protocol: "Noise_NX_25519_ChaChaPoly_SHA256",
+      loggedIn: true,
+      permissionLevel: 2,
+      received: 20,
+      echoes: 20,
+      lastEcho: "echo m19",
+    });
+  },
+});
