@@ -90,8 +90,15 @@ export interface FramedConnectionConnectOptions
 }
 
 const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
-const ARENA_SIZE = 64 * 1024;
+// Send arenas: big enough that a write moves a lot, small enough to pipeline.
+const ARENA_SIZE = 256 * 1024;
 const EMPTY_FRAME = new Uint8Array(4);
+// Arenas kept for reuse while busy (a full 4 MiB queue); trimmed to none
+// once the queue drains, so idle connections hold no send memory.
+const POOL_SIZE = 16;
+const NO_ARENA = new Uint8Array(0);
+const TRIM_DELAY = 1000;
+const RESOLVED: Promise<void> = Promise.resolve();
 
 // Frames accepted for sending, gathered into one buffer and written at once.
 interface Batch {
@@ -100,9 +107,20 @@ interface Batch {
   done: PromiseWithResolvers<void> | undefined;
 }
 
+// A pending read() (one frame) or readMany() (all available frames).
+type Reader =
+  | {
+    many: false;
+    done: PromiseWithResolvers<Uint8Array<ArrayBuffer> | null>;
+  }
+  | {
+    many: true;
+    done: PromiseWithResolvers<Uint8Array<ArrayBuffer>[] | null>;
+  };
+
 // A send waiting for room in the queue (only when whenFull is "wait").
 interface BlockedSend {
-  payloads: Uint8Array[];
+  payloads: Uint8Array | Uint8Array[];
   size: number;
   done: PromiseWithResolvers<void>;
 }
@@ -131,13 +149,17 @@ function option(
  * A framed message connection over TCP, TLS or a Unix socket. Each message
  * is one frame: a 4-byte big-endian length, then the payload.
  *
- * Sending: `send()` copies the payload into the current batch; every frame
- * sent while the previous write is in flight goes out in one write. The
- * returned promise resolves when the batch is handed to the socket. While
- * the queue holds `maxQueuedBytes`, `send()` waits (or fails fast with
- * `whenFull: "fail"`). Zero-length frames are keepalive pings and are never
- * sent by `send()` nor delivered by `read()`, so `send(new Uint8Array(0))`
- * is a `RangeError`.
+ * Sending: `send()` copies the payload (reuse your buffer at once) into a
+ * 256 KiB arena (bigger frames get their own); frames sent in the same
+ * turn, or while the previous
+ * write is in flight, go out together in one write, and share one promise
+ * that resolves when that write is handed to the socket. While the queue
+ * holds `maxQueuedBytes`, `send()` waits (or fails fast with
+ * `whenFull: "fail"`); a producer may also skip awaiting each send and
+ * `await ready()` instead. Send promises never raise unhandled rejections:
+ * a failed connection also shows in `read()`, `ready()` and `closed`.
+ * Zero-length frames are keepalive pings and are never sent by `send()` nor
+ * delivered by `read()`, so `send(new Uint8Array(0))` is a `RangeError`.
  *
  * Receiving: frames are read ahead up to `maxReadAheadBytes`, then the
  * socket is paused until `read()` catches up. A frame that lies in one
@@ -176,14 +198,19 @@ export class FramedConnection
   #readAhead: number;
   #closeTimeout: number;
 
-  // Send side.
+  // Send side: frames are copied into 64 KiB arenas; full arenas wait in
+  // #sealed; one arena is written at a time while the next ones fill.
   #batch: Batch;
-  #spare: Batch | undefined;
+  #sealed: Batch[] = [];
+  #pool: Batch[] = [];
+  #queued = 0;
   #inflight = 0;
   #writing = false;
   #scheduled = false;
   #blocked: BlockedSend[] = [];
   #idleWaiters: PromiseWithResolvers<void>[] = [];
+  #readyWaiters: PromiseWithResolvers<void>[] = [];
+  #trimTimer: ReturnType<typeof setTimeout> | undefined;
   #sendError: Error | undefined;
 
   // Receive side.
@@ -191,7 +218,7 @@ export class FramedConnection
   #head = 0;
   #frameBytes = 0;
   #paused = false;
-  #readers: PromiseWithResolvers<Uint8Array<ArrayBuffer> | null>[] = [];
+  #readers: Reader[] = [];
   #readDone = false;
   #readError: Error | undefined;
   #peerEnded = Promise.withResolvers<void>();
@@ -261,7 +288,7 @@ export class FramedConnection
       };
     }
     this.#decoder = new FrameDecoder({ maxFrameSize: this.#maxFrameSize });
-    this.#batch = newBatch(ARENA_SIZE);
+    this.#batch = { buffer: NO_ARENA, used: 0, done: undefined };
     this.#socket = socket instanceof StreamSocket
       ? socket
       : new StreamSocket(socket, { maxQueuedBytes: this.#maxQueued });
@@ -335,7 +362,7 @@ export class FramedConnection
 
   /** Bytes of frames accepted by `send()` and not yet handed to the socket. */
   get pendingBytes(): number {
-    return this.#batch.used + this.#inflight;
+    return this.#queued + this.#inflight;
   }
 
   /** Socket counters (`writeCalls` shows how well sends coalesce). */
@@ -352,8 +379,8 @@ export class FramedConnection
    * Sends one frame. Frames sent in the same turn, or while a write is in
    * flight, share one write and one promise.
    *
-   * @param payload The message, 1 to `maxFrameSize` bytes (copied at once
-   * unless the call has to wait for room).
+   * @param payload The message, 1 to `maxFrameSize` bytes (copied at once:
+   * the caller may reuse the buffer when `send()` returns).
    * @returns Resolves when the frame is handed to the socket.
    * @throws {FrameTooLargeError} When the payload is longer than `maxFrameSize`.
    * @throws {RangeError} For an empty payload, or a full queue with `whenFull: "fail"`.
@@ -362,7 +389,7 @@ export class FramedConnection
   send(payload: Uint8Array): Promise<void> {
     const error = this.#checkPayload(payload);
     if (error) return Promise.reject(error);
-    return this.#submit([payload], 4 + payload.length);
+    return this.#submit(payload, 4 + payload.length);
   }
 
   /**
@@ -426,9 +453,80 @@ export class FramedConnection
     }
     if (this.#readError) return Promise.reject(this.#readError);
     if (this.#readDone) return Promise.resolve(null);
-    const reader = Promise.withResolvers<Uint8Array<ArrayBuffer> | null>();
-    this.#readers.push(reader);
-    return reader.promise;
+    const done = Promise.withResolvers<Uint8Array<ArrayBuffer> | null>();
+    this.#readers.push({ many: false, done });
+    return done.promise;
+  }
+
+  /**
+   * Reads every frame received so far (at least one, waiting if there is
+   * none): one promise for many frames, for high-throughput consumers.
+   *
+   * @returns The frames in order, or `null` once the peer has finished
+   * sending and every frame has been read.
+   * @throws The same errors as {@linkcode FramedConnection.prototype.read}.
+   *
+   * @example Drain what has arrived
+   * ```ts
+   * import { FramedConnection } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept();
+   * await using client = await FramedConnection.connect("127.0.0.1", listener.addr.port);
+   * await using server = new FramedConnection(await accepted);
+   * await client.sendMany([new Uint8Array([1]), new Uint8Array([2])]);
+   * const frames = [];
+   * while (frames.length < 2) frames.push(...(await server.readMany())!);
+   * assert.deepEqual(frames, [new Uint8Array([1]), new Uint8Array([2])]);
+   * ```
+   */
+  readMany(): Promise<Uint8Array<ArrayBuffer>[] | null> {
+    if (this.#head < this.#frames.length) {
+      return Promise.resolve(this.#takeAll());
+    }
+    if (this.#readError) return Promise.reject(this.#readError);
+    if (this.#readDone) return Promise.resolve(null);
+    const done = Promise.withResolvers<Uint8Array<ArrayBuffer>[] | null>();
+    this.#readers.push({ many: true, done });
+    return done.promise;
+  }
+
+  /**
+   * Waits until the send queue has room: resolves at once while
+   * `pendingBytes` is below `maxQueuedBytes`, otherwise once it has fallen
+   * to half of it. With it a producer can send without awaiting every
+   * `send()` (send promises never cause unhandled rejections; failures
+   * also show up in `read()` and `ready()`).
+   *
+   * @returns Resolves when there is room; rejects with
+   * {@linkcode ConnectionClosedError} once closing, closed or failed.
+   *
+   * @example Stream without awaiting each send
+   * ```ts
+   * import { FramedConnection } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept();
+   * await using client = await FramedConnection.connect("127.0.0.1", listener.addr.port);
+   * await using server = new FramedConnection(await accepted);
+   * const reading = Array.fromAsync({ length: 1000 }, () => server.read());
+   * for (let i = 0; i < 1000; i++) {
+   *   await client.ready();
+   *   client.send(new Uint8Array([i & 0xff]));
+   * }
+   * assert.equal((await reading).length, 1000);
+   * ```
+   */
+  ready(): Promise<void> {
+    if (this.#closing || this.#shut) {
+      return Promise.reject(this.#closedSendError());
+    }
+    if (this.#queued + this.#inflight < this.#maxQueued) return RESOLVED;
+    const waiter = Promise.withResolvers<void>();
+    this.#readyWaiters.push(waiter);
+    return waiter.promise;
   }
 
   /**
@@ -511,11 +609,11 @@ export class FramedConnection
     return new ConnectionClosedError("Cannot send frame: connection is closed");
   }
 
-  #submit(payloads: Uint8Array[], size: number): Promise<void> {
+  #submit(payloads: Uint8Array | Uint8Array[], size: number): Promise<void> {
     if (this.#closing || this.#shut) {
       return Promise.reject(this.#closedSendError());
     }
-    const pending = this.#batch.used + this.#inflight;
+    const pending = this.#queued + this.#inflight;
     if (
       this.#blocked.length === 0 &&
       (pending === 0 || pending + size <= this.#maxQueued)
@@ -530,43 +628,73 @@ export class FramedConnection
       );
     }
     const done = Promise.withResolvers<void>();
-    this.#blocked.push({ payloads, size, done });
+    done.promise.catch(ignore);
+    // Waiting sends keep a copy, so callers may reuse their buffer at once.
+    const copy = payloads instanceof Uint8Array
+      ? payloads.slice()
+      : payloads.map((payload) => payload.slice());
+    this.#blocked.push({ payloads: copy, size, done });
     return done.promise;
   }
 
-  // Copies frames into the current batch and schedules a write.
-  #append(payloads: Uint8Array[], size: number): Promise<void> {
+  // Copies frames into the current arena and schedules a write.
+  #append(payloads: Uint8Array | Uint8Array[], size: number): Promise<void> {
     const batch = this.#reserve(size);
-    const buffer = batch.buffer;
-    let offset = batch.used;
-    for (const payload of payloads) {
-      const length = payload.length;
-      buffer[offset] = length >>> 24;
-      buffer[offset + 1] = (length >>> 16) & 0xff;
-      buffer[offset + 2] = (length >>> 8) & 0xff;
-      buffer[offset + 3] = length & 0xff;
-      buffer.set(payload, offset + 4);
-      offset += 4 + length;
+    if (payloads instanceof Uint8Array) {
+      writeFrame(batch.buffer, batch.used, payloads);
+    } else {
+      let offset = batch.used;
+      for (const payload of payloads) {
+        writeFrame(batch.buffer, offset, payload);
+        offset += 4 + payload.length;
+      }
     }
-    batch.used = offset;
-    batch.done ??= Promise.withResolvers<void>();
+    batch.used += size;
+    this.#queued += size;
+    let done = batch.done;
+    if (done === undefined) {
+      done = batch.done = Promise.withResolvers<void>();
+      // Callers may fire and forget; failures also reach read()/ready().
+      done.promise.catch(ignore);
+    }
     this.#sentSinceTick = true;
     this.#schedule();
-    return batch.done.promise;
+    return done.promise;
   }
 
-  // The current batch, grown if needed so `size` more bytes fit.
+  // The arena that takes the next `size` bytes: the current one if they
+  // fit, else a fresh one (the current one is sealed for writing). Frames
+  // larger than an arena get a buffer of their own.
   #reserve(size: number): Batch {
     const batch = this.#batch;
     if (batch.used + size <= batch.buffer.length) return batch;
-    const grown = newBatch(
-      Math.max(batch.buffer.length * 2, batch.used + size),
-    );
-    grown.buffer.set(batch.buffer.subarray(0, batch.used));
-    grown.used = batch.used;
-    grown.done = batch.done;
-    this.#batch = grown;
-    return grown;
+    if (batch.used > 0) this.#sealed.push(batch);
+    else this.#recycle(batch);
+    const next = size <= ARENA_SIZE
+      ? (this.#pool.pop() ?? newBatch(ARENA_SIZE))
+      : newBatch(size);
+    this.#batch = next;
+    return next;
+  }
+
+  // Frees pooled arenas once sending has paused for a while, so an idle
+  // connection holds no send memory while a busy one reuses its arenas.
+  #scheduleTrim(): void {
+    if (this.#trimTimer !== undefined || this.#pool.length === 0) return;
+    this.#trimTimer = setTimeout(() => {
+      this.#trimTimer = undefined;
+      if (this.#queued === 0 && !this.#writing) this.#pool.length = 0;
+      else this.#scheduleTrim();
+    }, TRIM_DELAY);
+    Deno.unrefTimer(this.#trimTimer);
+  }
+
+  #recycle(batch: Batch): void {
+    batch.used = 0;
+    batch.done = undefined;
+    if (batch.buffer.length === ARENA_SIZE && this.#pool.length < POOL_SIZE) {
+      this.#pool.push(batch);
+    }
   }
 
   #schedule(): void {
@@ -580,16 +708,22 @@ export class FramedConnection
   }
 
   #flush(): void {
-    const batch = this.#batch;
-    if (this.#writing || this.#shut || batch.used === 0) return;
+    if (this.#writing || this.#shut) return;
+    let batch = this.#sealed.shift();
+    if (batch === undefined) {
+      batch = this.#batch;
+      if (batch.used === 0) return;
+      this.#batch = this.#pool.pop() ??
+        { buffer: NO_ARENA, used: 0, done: undefined };
+    }
     this.#writing = true;
+    this.#queued -= batch.used;
     this.#inflight = batch.used;
-    this.#batch = this.#spare ?? newBatch(ARENA_SIZE);
-    this.#spare = undefined;
     this.#lastActivity = Date.now();
+    const written = batch;
     this.#socket.write(batch.buffer.subarray(0, batch.used)).then(
-      () => this.#written(batch),
-      (error) => this.#writeFailed(batch, error),
+      () => this.#written(written),
+      (error) => this.#writeFailed(written, error),
     );
   }
 
@@ -597,14 +731,19 @@ export class FramedConnection
     this.#writing = false;
     this.#inflight = 0;
     const done = batch.done;
-    batch.done = undefined;
-    batch.used = 0;
-    // Keep one spare arena of the default size; drop grown ones.
-    if (batch.buffer.length === ARENA_SIZE) this.#spare = batch;
+    this.#recycle(batch);
     done?.resolve();
     this.#admitBlocked();
-    if (this.#batch.used > 0) this.#flush();
-    else if (this.#blocked.length === 0) this.#notifyIdle();
+    if (this.#readyWaiters.length > 0 && this.#queued <= this.#maxQueued / 2) {
+      const waiters = this.#readyWaiters;
+      this.#readyWaiters = [];
+      for (const waiter of waiters) waiter.resolve();
+    }
+    if (this.#queued > 0) this.#flush();
+    else if (this.#blocked.length === 0) {
+      this.#scheduleTrim();
+      this.#notifyIdle();
+    }
   }
 
   #writeFailed(batch: Batch, error: unknown): void {
@@ -623,7 +762,7 @@ export class FramedConnection
   #admitBlocked(): void {
     while (this.#blocked.length > 0) {
       const next = this.#blocked[0];
-      const pending = this.#batch.used + this.#inflight;
+      const pending = this.#queued + this.#inflight;
       if (pending !== 0 && pending + next.size > this.#maxQueued) return;
       this.#blocked.shift();
       this.#append(next.payloads, next.size).then(
@@ -641,9 +780,7 @@ export class FramedConnection
 
   // Resolves when everything accepted or waiting has been written.
   #flushed(): Promise<void> {
-    if (
-      !this.#writing && this.#batch.used === 0 && this.#blocked.length === 0
-    ) {
+    if (!this.#writing && this.#queued === 0 && this.#blocked.length === 0) {
       return Promise.resolve();
     }
     const waiter = Promise.withResolvers<void>();
@@ -656,6 +793,7 @@ export class FramedConnection
     const batch = this.#reserve(4);
     batch.buffer.set(EMPTY_FRAME, batch.used);
     batch.used += 4;
+    this.#queued += 4;
     this.#sentSinceTick = true;
     this.#schedule();
   }
@@ -672,25 +810,50 @@ export class FramedConnection
       this.#teardown(error as Error);
       return;
     }
+    let bytes = 0;
+    let pings = 0;
     for (const frame of frames) {
-      if (frame.length === 0) {
-        // A ping: answer only when we do not send our own.
-        if (!this.#keepAlive) this.#sendPing();
-        continue;
-      }
-      const reader = this.#readers.shift();
-      if (reader) {
-        reader.resolve(frame);
-        continue;
-      }
-      if (this.#closing && this.#frameBytes >= this.#readAhead) continue;
-      this.#frames.push(frame);
-      this.#frameBytes += frame.length;
+      bytes += frame.length;
+      if (frame.length === 0) pings++;
+    }
+    if (pings > 0) {
+      // Pings: answer only when we do not send our own.
+      if (!this.#keepAlive) this.#sendPing();
+      frames = frames.filter((frame) => frame.length > 0);
+    }
+    if (this.#closing && this.#frameBytes >= this.#readAhead) {
+      // Closing and nobody reads: drop rather than buffer without bound.
+    } else if (this.#head === this.#frames.length) {
+      this.#frames = frames;
+      this.#head = 0;
+      this.#frameBytes += bytes;
+    } else {
+      for (const frame of frames) this.#frames.push(frame);
+      this.#frameBytes += bytes;
+    }
+    while (this.#readers.length > 0 && this.#head < this.#frames.length) {
+      const reader = this.#readers.shift()!;
+      if (reader.many) reader.done.resolve(this.#takeAll());
+      else reader.done.resolve(this.#take());
     }
     if (this.#frameBytes >= this.#readAhead && !this.#closing) {
       this.#paused = true;
       this.#socket.pause();
     }
+  }
+
+  #takeAll(): Uint8Array<ArrayBuffer>[] {
+    const frames = this.#head === 0
+      ? this.#frames
+      : this.#frames.slice(this.#head);
+    this.#frames = [];
+    this.#head = 0;
+    this.#frameBytes = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    return frames;
   }
 
   #take(): Uint8Array<ArrayBuffer> {
@@ -723,7 +886,7 @@ export class FramedConnection
     this.#readDone = true;
     this.#stopKeepAlive();
     this.#peerEnded.resolve();
-    for (const reader of this.#readers.splice(0)) reader.resolve(null);
+    for (const reader of this.#readers.splice(0)) reader.done.resolve(null);
   }
 
   #onError(error: Error): void {
@@ -819,7 +982,7 @@ export class FramedConnection
   #teardown(error: Error | undefined): void {
     if (error && !this.#readDone && !this.#readError) {
       this.#readError = error;
-      for (const reader of this.#readers.splice(0)) reader.reject(error);
+      for (const reader of this.#readers.splice(0)) reader.done.reject(error);
     }
     if (this.#shut) return;
     this.#shut = true;
@@ -830,18 +993,40 @@ export class FramedConnection
       clearTimeout(this.#idleTimer);
       this.#idleTimer = undefined;
     }
+    if (this.#trimTimer !== undefined) {
+      clearTimeout(this.#trimTimer);
+      this.#trimTimer = undefined;
+    }
+    this.#pool.length = 0;
     this.#socket.close();
     const sendError = this.#closedSendError();
-    this.#batch.done?.reject(sendError);
-    this.#batch.done = undefined;
-    this.#batch.used = 0;
+    for (const batch of [...this.#sealed.splice(0), this.#batch]) {
+      batch.done?.reject(sendError);
+      batch.done = undefined;
+      batch.used = 0;
+    }
+    this.#queued = 0;
     for (const blocked of this.#blocked.splice(0)) {
       blocked.done.reject(sendError);
     }
-    for (const reader of this.#readers.splice(0)) reader.resolve(null);
+    for (const waiter of this.#readyWaiters.splice(0)) {
+      waiter.reject(sendError);
+    }
+    for (const reader of this.#readers.splice(0)) reader.done.resolve(null);
     this.#peerEnded.resolve();
     this.#notifyIdle();
   }
+}
+
+function ignore(): void {}
+
+function writeFrame(buffer: Uint8Array, offset: number, payload: Uint8Array) {
+  const length = payload.length;
+  buffer[offset] = length >>> 24;
+  buffer[offset + 1] = (length >>> 16) & 0xff;
+  buffer[offset + 2] = (length >>> 8) & 0xff;
+  buffer[offset + 3] = length & 0xff;
+  buffer.set(payload, offset + 4);
 }
 
 function newBatch(size: number): Batch {

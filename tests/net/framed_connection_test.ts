@@ -144,6 +144,45 @@ Deno.test("FramedConnection coalesces many small sends into few writes", async (
   }
 });
 
+Deno.test("FramedConnection.ready paces a producer that does not await sends", async () => {
+  await using p = await pair({ maxQueuedBytes: 64 * 1024 });
+  const frame = new Uint8Array(1000);
+  const count = 3000;
+  let maxPending = 0;
+  const reading = (async () => {
+    let got = 0;
+    while (got < count) {
+      const frames = await p.server.readMany();
+      assert.notEqual(frames, null);
+      for (const f of frames!) assert.equal(f[0], got++ & 0xff);
+    }
+  })();
+  for (let i = 0; i < count; i++) {
+    await p.client.ready();
+    frame[0] = i & 0xff;
+    p.client.send(frame);
+    maxPending = Math.max(maxPending, p.client.pendingBytes);
+  }
+  await reading;
+  assert.ok(maxPending <= 64 * 1024 + 1004, `pending ${maxPending}`);
+  p.client.abort();
+  await assert.rejects(p.client.ready(), {
+    name: "ConnectionClosedError",
+    message: "Cannot send frame: connection is closed",
+  });
+});
+
+Deno.test("FramedConnection.readMany returns what has arrived, then null", async () => {
+  await using p = await pair();
+  const waiting = p.server.readMany();
+  await p.client.sendMany([bytes(1), bytes(2), bytes(3)]);
+  const got: Uint8Array[] = [...(await waiting)!];
+  while (got.length < 3) got.push(...(await p.server.readMany())!);
+  assert.deepEqual(got, [bytes(1), bytes(2), bytes(3)]);
+  await p.client.close();
+  assert.equal(await p.server.readMany(), null);
+});
+
 Deno.test("FramedConnection.sendMany writes all frames at once", async () => {
   await using p = await pair();
   await p.client.sendMany([bytes(1), bytes(2, 2), bytes(3, 3, 3)]);
