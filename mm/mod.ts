@@ -38,8 +38,8 @@
  * - **No garbage-collection close.** The seed closes a `ClientConnection`
  *   whose object is collected; moonwire keeps every connection open until
  *   `server.disconnect()`, `server.close()` or the client leaves.
- * - **Own wire format.** Frames (u32 length + payload) carrying records of
- *   msgpack-encoded tables, after a small hello; with a cipher key a
+ * - **Own wire format.** Frames (u32 length + payload) carrying records (a
+ *   msgpack array of the tables sent in one tick), after a small hello; with a cipher key a
  *   `Noise_NNpsk0_25519_AESGCM_SHA256` handshake (PSK derived from the key
  *   with HKDF-SHA256, label `"moonwire mm v1 psk"`) and AES-GCM records with
  *   counter nonces, rekeyed every 2^20 records or 2^30 bytes. It does not
@@ -57,6 +57,12 @@
  *   (object `null`) — never silently.
  * - **Coalescing.** Tables sent in the same tick to one connection travel in
  *   one record (one AEAD operation, one write).
+ * - **Heartbeat.** A quiet connection is pinged every 25 s
+ *   (`heartbeatInterval`); a peer silent for three intervals is disconnected
+ *   with an `EVENT_ERROR`, so half-open connections do not linger.
+ * - **Backpressure.** Each connection queues at most `maxQueuedBytes` (4 MiB)
+ *   of unsent tables; beyond that `send` reports failure instead of growing
+ *   memory without bound.
  * - **Local closes are quiet.** `server.disconnect()` and
  *   `client.disconnect()` produce no close event on the side that called
  *   them; the other side gets `EVENT_CLIENT_CLOSE`/`EVENT_SERVER_CLOSE`.
