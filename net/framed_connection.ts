@@ -151,9 +151,9 @@ function option(
  *
  * Sending: `send()` copies the payload (reuse your buffer at once) into a
  * 256 KiB arena (bigger frames get their own); frames sent in the same
- * turn, or while the previous
- * write is in flight, go out together in one write, and share one promise
- * that resolves when that write is handed to the socket. While the queue
+ * turn, or while the previous write is in flight, go out together in one
+ * write, and share one promise that resolves when that write is handed to
+ * the socket. While the queue
  * holds `maxQueuedBytes`, `send()` waits (or fails fast with
  * `whenFull: "fail"`); a producer may also skip awaiting each send and
  * `await ready()` instead. Send promises never raise unhandled rejections:
