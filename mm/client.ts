@@ -122,6 +122,10 @@ export class Client implements NetworkObject, AsyncDisposable {
     const framed = new FramedConnection(socket, framedOptions(options));
     const session = new Session(framed, options);
     this.#session = session;
+    if (this.#disconnected) {
+      await session.close(0);
+      return;
+    }
     try {
       await session.handshake(true);
     } catch (error) {

@@ -89,6 +89,7 @@ export class Server implements NetworkObject, AsyncDisposable {
   #handshaking = new Set<Session>();
   #tasks = new Set<Promise<void>>();
   #acceptTask: Promise<void>;
+  #wakeAcceptLoop: (() => void) | undefined;
   #closed = false;
   #closeTask: Promise<void> | undefined;
 
@@ -125,10 +126,22 @@ export class Server implements NetworkObject, AsyncDisposable {
       try {
         conn = await this.#listener.accept();
       } catch (error) {
-        if (!this.#closed) {
-          this.#emitError(this, `Cannot accept: ${(error as Error).message}`);
-        }
-        return;
+        if (this.#closed) return;
+        // E.g. out of file descriptors: report, back off, keep serving.
+        this.#emitError(
+          this,
+          `Cannot accept connection: ${(error as Error).message}`,
+        );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 100);
+          this.#wakeAcceptLoop = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wakeAcceptLoop = undefined;
+        if (this.#closed) return;
+        continue;
       }
       if (this.#closed) {
         conn.close();
@@ -405,6 +418,7 @@ export class Server implements NetworkObject, AsyncDisposable {
     } catch {
       // Already closed.
     }
+    this.#wakeAcceptLoop?.();
     await this.#acceptTask;
     const closing: Promise<void>[] = [];
     for (const session of this.#sessions.values()) {
