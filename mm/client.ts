@@ -50,7 +50,8 @@ export interface WaitForConnectResult {
  * the connection is an `EVENT_SERVER_CLOSE` (preceded by an `EVENT_ERROR`
  * when it ended because of an error, e.g. a modified record).
  *
- * Tables sent before the connection is up are queued and sent once it is.
+ * Tables sent before the connection is up are queued and sent once it is
+ * (and dropped if it fails).
  *
  * @example Connect, send, disconnect
  * ```ts
