@@ -71,6 +71,7 @@
  * ```ts
  * import {
  *   Client,
+ *   type ClientConnection,
  *   EVENT_CONNECT,
  *   EVENT_RECEIVE,
  *   NetworkEvents,
@@ -87,7 +88,7 @@
  * });
  * for await (const event of events) {
  *   if (event.event === EVENT_CONNECT) {
- *     server.send(["Hello Client"], event.object as never);
+ *     server.send(["Hello Client"], event.object as ClientConnection);
  *   } else if (event.event === EVENT_RECEIVE) {
  *     assert.equal(event.object, client);
  *     assert.deepEqual(event.packet, ["Hello Client"]);

@@ -49,6 +49,7 @@ import {
  * ```ts
  * import {
  *   Client,
+ *   type ClientConnection,
  *   EVENT_RECEIVE,
  *   NetworkEvents,
  *   Server,
@@ -72,7 +73,8 @@ import {
  *     break;
  *   }
  *   assert.deepEqual(event.packet, { OpCode: 10, Data: "From client" });
- *   assert.equal(server.send(["Hello Client"], event.object as never), 1);
+ *   const connection = event.object as ClientConnection;
+ *   assert.equal(server.send(["Hello Client"], connection), 1);
  * }
  * await client.disconnect();
  * await server.close();
