@@ -268,7 +268,7 @@ Deno.test("a handshake that does not finish in time is closed", async () => {
     const elapsed = performance.now() - start;
     conn.close();
     assert.deepEqual([...bytes], cipherKey ? HELLO_NOISE : HELLO_PLAIN);
-    assert.ok(elapsed >= 250 && elapsed < 3000, String(elapsed));
+    assert.ok(elapsed >= 250 && elapsed < 10_000, String(elapsed));
     const [error] = await log.count(
       "timeout error",
       1,

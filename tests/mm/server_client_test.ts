@@ -258,11 +258,11 @@ Deno.test("waitForConnect times out while a handshake is stalled", async () => {
   const accepted = listener.accept();
   const client = new Client("127.0.0.1", listener.addr.port, {
     events,
-    handshakeTimeout: 1000,
+    handshakeTimeout: 10_000,
   });
   const { ok, waitTime } = await client.waitForConnect(0.25);
   assert.equal(ok, false);
-  assert.ok(waitTime >= 0.2 && waitTime < 1, String(waitTime));
+  assert.ok(waitTime >= 0.2 && waitTime < 5, String(waitTime));
   const conn = await accepted;
   await client.disconnect();
   conn.close();

@@ -99,11 +99,11 @@ Deno.test("a silent peer is disconnected by the heartbeat", async () => {
 
 Deno.test("heartbeats keep idle mm peers connected", async () => {
   const events = new NetworkEvents();
-  const options = { events, heartbeatInterval: 50 };
+  const options = { events, heartbeatInterval: 200 };
   await using server = new Server("127.0.0.1", 0, options);
   await using client = new Client("127.0.0.1", server.getPort(), options);
   assert.equal((await client.waitForConnect()).ok, true);
-  await delay(500);
+  await delay(1000); // five intervals
   assert.deepEqual(events.poll().map((e) => e.event).sort(), [
     "connect",
     "connected",
