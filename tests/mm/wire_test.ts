@@ -116,3 +116,29 @@ Deno.test("heartbeats keep idle mm peers connected", async () => {
     (e) => e.event === EVENT_RECEIVE,
   );
 });
+
+Deno.test("a record over the receiver's message limit ends the connection", async () => {
+  const events = new NetworkEvents();
+  const log = new EventLog(events);
+  await using server = new Server("127.0.0.1", 0, {
+    events,
+    maxMessageSize: 1024,
+  });
+  await using client = new Client("127.0.0.1", server.getPort(), { events });
+  assert.equal((await client.waitForConnect()).ok, true);
+  assert.equal(client.send({ big: "x".repeat(2000) }), true);
+  const seen = await log.count(
+    "close",
+    1,
+    (e) => e.event === EVENT_CLIENT_CLOSE,
+  );
+  assert.match(
+    seen[0].errors,
+    /^Cannot decode frame: length 2013 exceeds limit 1045 \(peer 127\.0\.0\.1:\d+\)$/,
+  );
+  await log.count("server close", 1, (e) => e.event === "server_close");
+  const serverSide = log.take().filter((e) => e.object !== client).map((e) =>
+    e.event
+  );
+  assert.deepEqual(serverSide, ["connect", "error", "client_close"]);
+});
