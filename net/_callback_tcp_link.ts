@@ -670,9 +670,22 @@ export class TcpLink implements Disposable {
 
   #onEnd(): void {
     if (this.#done) return;
-    // Through TLS, the end arrives after every decrypted byte ("end" event).
-    if (this.#tlsInput) this.#tlsInput.push(null);
-    else this.#terminate(undefined);
+    if (!this.#tlsInput) {
+      this.#terminate(undefined);
+      return;
+    }
+    // Through TLS, the end arrives after every decrypted byte ("end").
+    this.#tlsInput.push(null);
+    if (!this.#tlsReady) {
+      // node:tls on Deno may not report a close in mid-handshake: give it a
+      // moment to report an alert it got, then fail instead of waiting for
+      // the handshake timeout.
+      clearTimeout(this.#tlsTimer);
+      this.#tlsTimer = setTimeout(() => {
+        this.#tlsTimer = undefined;
+        this.#terminate(handshakeClosedError());
+      }, 200);
+    }
   }
 
   #checkTlsStart(action: string): StreamSocket {
@@ -712,6 +725,10 @@ export class TcpLink implements Disposable {
     secure.once("finish", () => {
       socket.closeWrite().catch(() => {}).finally(() => finished.resolve());
     });
+    // A TLS socket destroyed by a failure never finishes: nothing to flush.
+    secure.once("close", () => {
+      if (!secure.writableFinished) finished.resolve();
+    });
     this.#tlsTimer = setTimeout(() => {
       this.#tlsTimer = undefined;
       this.#terminate(
@@ -738,7 +755,10 @@ export class TcpLink implements Disposable {
         new Uint8Array(data),
       );
     });
-    secure.on("end", () => this.#terminate(undefined));
+    // An end before the handshake finished is a failed handshake.
+    secure.on("end", () => {
+      this.#terminate(this.#tlsReady ? undefined : handshakeClosedError());
+    });
     secure.on("error", (error: Error) => this.#terminate(error));
   }
 
@@ -845,6 +865,14 @@ function checkOptionStrings(
       throw new TypeError(`Cannot ${action}: ${name} must be a string`);
     }
   }
+}
+
+function handshakeClosedError(): Error {
+  const error = new ConnectionClosedError(
+    "Cannot complete TLS handshake: the peer closed the connection",
+  );
+  Object.defineProperty(error, "code", { value: "ECONNRESET" });
+  return error;
 }
 
 function checkPem(

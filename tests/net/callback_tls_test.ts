@@ -342,3 +342,21 @@ Deno.test({
     await server.closed;
   },
 });
+
+Deno.test("a peer that closes in mid-handshake gives one onError, not a timeout", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const client = recorder({
+    onConnected: (link) => link.startTlsClient({ timeout: 4000 }),
+  });
+  connect("127.0.0.1", listener.addr.port, client.callbacks);
+  const conn = await accepted;
+  await conn.read(new Uint8Array(4096)); // the ClientHello
+  conn.close();
+  const link = await client.terminal;
+  assert.deepEqual(client.events, [
+    "connected",
+    "error ECONNRESET: Cannot complete TLS handshake: the peer closed the connection",
+  ]);
+  await link.closed;
+});

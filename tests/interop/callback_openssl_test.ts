@@ -1,0 +1,340 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// TcpLink STARTTLS against real OpenSSL peers: startTlsClient talks to
+// `openssl s_server` (with a throw-away CA made by openssl, a wrong CA, and a
+// client certificate), and `openssl s_client` talks to startTlsServer.
+import assert from "node:assert/strict";
+import { connect } from "../../net/connect.ts";
+import { listen } from "../../net/listen.ts";
+import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
+import { ignoreReason } from "../_tools.ts";
+import { makeTestCertificates } from "../net/_poll_certs.ts";
+import { freePort, startPeer } from "./_poll_process.ts";
+
+const decoder = new TextDecoder();
+const opensslMissing = ignoreReason("openssl");
+
+interface Recorder {
+  callbacks: LinkCallbacks;
+  events: string[];
+  text: () => string;
+  terminal: Promise<TcpLink>;
+  waitText: (text: string) => Promise<void>;
+}
+
+function recorder(onConnected: (link: TcpLink) => void): Recorder {
+  const events: string[] = [];
+  let text = "";
+  let wanted: { text: string; resolve: () => void } | undefined;
+  const terminal = Promise.withResolvers<TcpLink>();
+  const check = () => {
+    if (wanted && text.includes(wanted.text)) wanted.resolve();
+  };
+  return {
+    events,
+    text: () => text,
+    terminal: terminal.promise,
+    waitText: (want) =>
+      new Promise<void>((resolve) => {
+        wanted = { text: want, resolve };
+        check();
+      }),
+    callbacks: {
+      onConnected: (link) => {
+        events.push("connected");
+        onConnected(link);
+      },
+      onReceivedData: (_link, data) => {
+        if (events.at(-1) !== "data") events.push("data");
+        text += decoder.decode(data);
+        check();
+      },
+      onRemoteClosed: (link) => {
+        events.push("remoteClosed");
+        terminal.resolve(link);
+        wanted?.resolve();
+      },
+      onError: (link, code, message) => {
+        events.push(`error ${code}: ${message}`);
+        terminal.resolve(link);
+        wanted?.resolve();
+      },
+    },
+  };
+}
+
+function openssl(dir: string, args: string[]): void {
+  const out = new Deno.Command("openssl", {
+    args,
+    cwd: dir,
+    stdout: "null",
+    stderr: "piped",
+  }).outputSync();
+  if (!out.success) {
+    throw new Error(
+      `openssl ${args[0]} failed: ${decoder.decode(out.stderr)}`,
+    );
+  }
+}
+
+/** A client certificate signed by the test CA in `dir` (ca.crt/ca.key). */
+function makeClientCertificate(dir: string): { cert: string; key: string } {
+  openssl(dir, [
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    "client.key",
+    "-out",
+    "client.csr",
+    "-subj",
+    "/CN=moonwire client",
+  ]);
+  Deno.writeTextFileSync(
+    `${dir}/client.cnf`,
+    "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+  );
+  openssl(dir, [
+    "x509",
+    "-req",
+    "-in",
+    "client.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "client.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "client.cnf",
+  ]);
+  return {
+    cert: Deno.readTextFileSync(`${dir}/client.crt`),
+    key: Deno.readTextFileSync(`${dir}/client.key`),
+  };
+}
+
+Deno.test({
+  name: "interop: startTlsClient exchanges data with openssl s_server",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    const port = freePort();
+    await using _server = await startPeer("openssl", [
+      "s_server",
+      "-accept",
+      `127.0.0.1:${port}`,
+      "-cert",
+      certs.certPath,
+      "-key",
+      certs.keyPath,
+      "-rev",
+      "-naccept",
+      "1",
+    ], { ready: "ACCEPT" });
+    let clientLink: TcpLink | undefined;
+    const client = recorder((link) => {
+      clientLink = link;
+      link.startTlsClient({ caCerts: [certs.caCert], serverName: "localhost" });
+      link.send("hello moonwire\n"); // held until the handshake is done
+    });
+    assert.equal(connect("127.0.0.1", port, client.callbacks), true);
+    await client.waitText("\n");
+    // s_server -rev answers each line reversed.
+    assert.equal(client.text(), "eriwnoom olleh\n");
+    assert.deepEqual(client.events, ["connected", "data"]);
+    clientLink!.close();
+    await clientLink!.closed;
+    assert.deepEqual(client.events, ["connected", "data"]);
+  },
+});
+
+Deno.test({
+  name:
+    "interop: a wrong CA fails startTlsClient against openssl s_server with a certificate error",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    const port = freePort();
+    await using _server = await startPeer("openssl", [
+      "s_server",
+      "-accept",
+      `127.0.0.1:${port}`,
+      "-cert",
+      certs.certPath,
+      "-key",
+      certs.keyPath,
+      "-rev",
+      "-naccept",
+      "1",
+    ], { ready: "ACCEPT" });
+    const client = recorder((link) => {
+      link.startTlsClient({ caCerts: [certs.otherCaCert] });
+      link.send("secret\n");
+    });
+    connect("127.0.0.1", port, client.callbacks);
+    const link = await client.terminal;
+    assert.equal(client.events.length, 2);
+    assert.match(client.events[1], /^error \S+: .*(certificate|issuer)/i);
+    assert.equal(client.text(), "");
+    await link.closed;
+  },
+});
+
+Deno.test({
+  name:
+    "interop: startTlsClient presents a client certificate to openssl s_server -Verify",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    const own = makeClientCertificate(certs.dir);
+    const port = freePort();
+    await using server = await startPeer("openssl", [
+      "s_server",
+      "-accept",
+      `127.0.0.1:${port}`,
+      "-cert",
+      certs.certPath,
+      "-key",
+      certs.keyPath,
+      "-Verify",
+      "1",
+      "-CAfile",
+      certs.caCertPath,
+      "-verify_return_error",
+      "-rev",
+      "-naccept",
+      "2",
+    ], { ready: "ACCEPT" });
+
+    let certLink: TcpLink | undefined;
+    const withCert = recorder((link) => {
+      certLink = link;
+      link.startTlsClient({
+        caCerts: [certs.caCert],
+        ownCert: own.cert,
+        ownPrivateKey: own.key,
+      });
+      link.send("with cert\n");
+    });
+    connect("127.0.0.1", port, withCert.callbacks);
+    await withCert.waitText("\n");
+    assert.equal(withCert.text(), "trec htiw\n");
+    // s_server logs the peer certificate; its output may lag the echo.
+    for (let i = 0; i < 100 && !/Verification: OK/.test(server.output()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.match(server.output(), /Peer certificate: CN ?= ?moonwire client/);
+    assert.match(server.output(), /Verification: OK/);
+
+    // s_server serves one connection at a time: end this one first.
+    certLink!.close();
+    await certLink!.closed;
+
+    // Without one, s_server refuses the handshake: no data, one onError.
+    const without = recorder((link) => {
+      link.startTlsClient({ caCerts: [certs.caCert] });
+      link.send("no cert\n");
+    });
+    connect("127.0.0.1", port, without.callbacks);
+    const link = await without.terminal;
+    assert.equal(without.text(), "");
+    assert.equal(without.events.length, 2);
+    assert.match(without.events[1], /^error \S+: .*certificate ?required/i);
+    await link.closed;
+  },
+});
+
+Deno.test({
+  name: "interop: openssl s_client talks to startTlsServer",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    const serverEvents: string[] = [];
+    const serverDone = Promise.withResolvers<void>();
+    const server = listen(0, {
+      onIncomingConnection: () => {
+        let started = false;
+        return {
+          onReceivedData: (link, data) => {
+            if (!started) {
+              // The ClientHello arrived in plain text: switch to TLS.
+              started = true;
+              serverEvents.push("starttls");
+              link.startTlsServer(certs.cert, certs.key, { startData: data });
+              return;
+            }
+            const line = decoder.decode(data);
+            serverEvents.push(`data ${JSON.stringify(line)}`);
+            link.send(`pong:${line}`);
+          },
+          onRemoteClosed: () => {
+            serverEvents.push("remoteClosed");
+            serverDone.resolve();
+          },
+          onError: (_link, code) => {
+            serverEvents.push(`error ${code}`);
+            serverDone.resolve();
+          },
+        };
+      },
+      onError: (code, message) =>
+        serverEvents.push(`listen ${code} ${message}`),
+    }, { hostname: "127.0.0.1" });
+    const child = new Deno.Command("openssl", {
+      args: [
+        "s_client",
+        "-connect",
+        `127.0.0.1:${server.getPort()}`,
+        "-servername",
+        "localhost",
+        "-verify_hostname",
+        "localhost",
+        "-CAfile",
+        certs.caCertPath,
+        "-verify_return_error",
+        "-quiet",
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    let output = "";
+    let errors = "";
+    const errorsDone = (async () => {
+      for await (const chunk of child.stderr) errors += decoder.decode(chunk);
+    })();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    try {
+      await writer.write(new TextEncoder().encode("ping\n"));
+      for await (const chunk of child.stdout) {
+        output += decoder.decode(chunk);
+        if (output.includes("\n")) break;
+      }
+      assert.equal(output, "pong:ping\n", errors);
+    } finally {
+      clearTimeout(timer);
+      child.kill("SIGTERM");
+      await writer.close().catch(() => {});
+      await child.status;
+      await errorsDone;
+      await child.stdout.cancel().catch(() => {});
+    }
+    await serverDone.promise;
+    assert.deepEqual(serverEvents.slice(0, 2), [
+      "starttls",
+      'data "ping\\n"',
+    ]);
+    assert.equal(serverEvents.length, 3);
+    assert.match(serverEvents[2], /^(remoteClosed|error )/);
+    assert.doesNotMatch(errors, /verify error/);
+    server.close();
+    await server.closed;
+  },
+});

@@ -1,0 +1,125 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// The callback API against socat TCP and UDP echo servers on loopback.
+import assert from "node:assert/strict";
+import { connect } from "../../net/connect.ts";
+import { createUdpEndpoint } from "../../net/create_udp_endpoint.ts";
+import type { TcpLink } from "../../net/tcp_link.ts";
+import { ignoreReason } from "../_tools.ts";
+import { freePort, startPeer } from "./_poll_process.ts";
+
+const decoder = new TextDecoder();
+const socatMissing = ignoreReason("socat");
+
+Deno.test({
+  name: "interop: connect() echoes 1 MiB through socat, then half-closes",
+  ignore: socatMissing !== undefined,
+  async fn() {
+    const port = freePort();
+    await using _peer = await startPeer("socat", [
+      `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`,
+      "EXEC:cat",
+    ], { tcpPort: port });
+    const data = new Uint8Array(1 << 20);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0xff;
+    const echoed = new Uint8Array(data.length);
+    let got = 0;
+    const events: string[] = [];
+    const done = Promise.withResolvers<TcpLink>();
+    assert.equal(
+      connect("127.0.0.1", port, {
+        onConnected: (link) => {
+          events.push("connected");
+          // In 64 KiB pieces, then end our side: cat ends and socat closes.
+          for (let offset = 0; offset < data.length; offset += 65536) {
+            link.send(data.subarray(offset, offset + 65536));
+          }
+          link.shutdown();
+        },
+        onReceivedData: (_link, chunk) => {
+          if (events.at(-1) !== "data") events.push("data");
+          echoed.set(chunk, got);
+          got += chunk.length;
+        },
+        onRemoteClosed: (link) => {
+          events.push("remoteClosed");
+          done.resolve(link);
+        },
+        onError: (link, code, message) => {
+          events.push(`error ${code}: ${message}`);
+          done.resolve(link);
+        },
+      }),
+      true,
+    );
+    const link = await done.promise;
+    assert.deepEqual(events, ["connected", "data", "remoteClosed"]);
+    assert.equal(got, data.length);
+    assert.deepEqual(echoed, data);
+    await link.closed;
+  },
+});
+
+Deno.test({
+  name: "interop: createUdpEndpoint exchanges datagrams with a socat UDP echo",
+  ignore: socatMissing !== undefined,
+  async fn() {
+    const port = freePort("udp");
+    await using _peer = await startPeer("socat", [
+      `UDP-RECVFROM:${port},bind=127.0.0.1,fork`,
+      "PIPE",
+    ]);
+    const received: string[] = [];
+    const errors: string[] = [];
+    let wake: (() => void) | undefined;
+    const endpoint = createUdpEndpoint(0, {
+      onReceivedData: (_endpoint, data, host, remotePort) => {
+        received.push(`${decoder.decode(data)} from ${host}:${remotePort}`);
+        wake?.();
+      },
+      onError: (code, message) => errors.push(`${code}: ${message}`),
+    }, { hostname: "127.0.0.1" });
+    const wait = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    try {
+      // socat may still be starting: resend until the first echo comes back.
+      for (let attempt = 0; attempt < 100 && received.length === 0; attempt++) {
+        assert.equal(endpoint.send("datagram one", "127.0.0.1", port), true);
+        await wait(50);
+      }
+      assert.equal(received[0], `datagram one from 127.0.0.1:${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      received.length = 0;
+      const payload = new Uint8Array([0, 1, 2, 254, 255]);
+      let bytes: Uint8Array | undefined;
+      const exact = createUdpEndpoint(0, {
+        onReceivedData: (_endpoint, data) => {
+          bytes = data;
+          wake?.();
+        },
+        onError: (code, message) => errors.push(`${code}: ${message}`),
+      }, { hostname: "127.0.0.1" });
+      try {
+        for (let attempt = 0; attempt < 20 && !bytes; attempt++) {
+          exact.send(payload, "127.0.0.1", port);
+          await wait(200);
+        }
+        assert.deepEqual(bytes, payload);
+      } finally {
+        exact.close();
+        await exact.closed;
+      }
+      // ICMP errors from socat's per-datagram children are tolerated; any
+      // other error is not.
+      for (const error of errors) assert.match(error, /^ECONNREFUSED: /);
+    } finally {
+      endpoint.close();
+      await endpoint.closed;
+    }
+  },
+});
