@@ -63,6 +63,14 @@ export interface FramedConnectionOptions {
    */
   keepAlive?: FramedConnectionKeepAlive;
   /**
+   * Size of each socket read when this connection creates the
+   * {@linkcode StreamSocket} (given a `Deno.Conn`). Larger reads mean fewer
+   * calls for bulk transfers, at that much memory per connection.
+   *
+   * @default {65536}
+   */
+  readChunkSize?: number;
+  /**
    * Received bytes buffered ahead of `read()` before the socket is paused.
    *
    * @default {4194304}
@@ -194,6 +202,7 @@ export class FramedConnection
   #decoder: FrameDecoder;
   #maxFrameSize: number;
   #maxQueued: number;
+  #readyMark: number;
   #failFast: boolean;
   #readAhead: number;
   #closeTimeout: number;
@@ -258,6 +267,7 @@ export class FramedConnection
       DEFAULT_MAX_QUEUED,
       1,
     );
+    this.#readyMark = Math.min(ARENA_SIZE, this.#maxQueued / 2);
     this.#readAhead = option(
       "maxReadAheadBytes",
       options.maxReadAheadBytes,
@@ -291,7 +301,10 @@ export class FramedConnection
     this.#batch = { buffer: NO_ARENA, used: 0, done: undefined };
     this.#socket = socket instanceof StreamSocket
       ? socket
-      : new StreamSocket(socket, { maxQueuedBytes: this.#maxQueued });
+      : new StreamSocket(socket, {
+        maxQueuedBytes: this.#maxQueued,
+        readChunkSize: options.readChunkSize,
+      });
     this.#socket.start({
       data: (chunk) => this.#onData(chunk),
       end: () => this.#onEnd(),
@@ -341,6 +354,7 @@ export class FramedConnection
       tls: options.tls,
       signal: options.signal,
       maxQueuedBytes: options.maxQueuedBytes,
+      readChunkSize: options.readChunkSize,
     });
     try {
       return new FramedConnection(socket, options);
@@ -493,11 +507,12 @@ export class FramedConnection
   }
 
   /**
-   * Waits until the send queue has room: resolves at once while
-   * `pendingBytes` is below `maxQueuedBytes`, otherwise once it has fallen
-   * to half of it. With it a producer can send without awaiting every
-   * `send()` (send promises never cause unhandled rejections; failures
-   * also show up in `read()` and `ready()`).
+   * Paces a producer that does not await every `send()`: resolves at once
+   * while little is queued (under 256 KiB, or half of `maxQueuedBytes` if
+   * smaller), otherwise after the next write completes with room left in
+   * the queue. So `await ready()` before each send yields to I/O about once
+   * per write and keeps the queue bounded. Send promises never cause
+   * unhandled rejections; failures also show up in `read()` and `ready()`.
    *
    * @returns Resolves when there is room; rejects with
    * {@linkcode ConnectionClosedError} once closing, closed or failed.
@@ -523,7 +538,7 @@ export class FramedConnection
     if (this.#closing || this.#shut) {
       return Promise.reject(this.#closedSendError());
     }
-    if (this.#queued + this.#inflight < this.#maxQueued) return RESOLVED;
+    if (this.#queued + this.#inflight < this.#readyMark) return RESOLVED;
     const waiter = Promise.withResolvers<void>();
     this.#readyWaiters.push(waiter);
     return waiter.promise;
@@ -734,7 +749,7 @@ export class FramedConnection
     this.#recycle(batch);
     done?.resolve();
     this.#admitBlocked();
-    if (this.#readyWaiters.length > 0 && this.#queued <= this.#maxQueued / 2) {
+    if (this.#readyWaiters.length > 0 && this.#queued < this.#maxQueued) {
       const waiters = this.#readyWaiters;
       this.#readyWaiters = [];
       for (const waiter of waiters) waiter.resolve();

@@ -1,0 +1,196 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// One-way stream over loopback of N frames per iteration, timed with
+// b.start()/b.end() around the transfer. Each benchmark keeps one connection
+// pair for all its iterations (steady state, like a long-lived connection).
+// Baseline in every group: a raw Deno.Conn writing the same pre-framed bytes
+// and a raw reader counting them.
+// - "stream": FramedConnection on both ends (read() per frame, or readMany()).
+// - "send side": FramedConnection sender, the raw reader as receiver.
+// - "receive side": the raw writer as sender, FramedConnection receiver.
+import { FramedConnection } from "../net/framed_connection.ts";
+import { FrameEncoder } from "../net/frame_codec.ts";
+
+const CASES: [string, number, number][] = [
+  ["64 B", 64, 50_000],
+  ["1 KiB", 1024, 10_000],
+];
+// Enough warmup for the JIT to settle; few timed runs (shared machine).
+const RUNS = { n: 15, warmup: 15 };
+// The producer waits for room (ready()) only when this much is queued.
+const HIGH_WATER = 256 * 1024;
+
+const cleanups: (() => void)[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const cleanup of cleanups) cleanup();
+});
+
+async function connectedPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const client = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: listener.addr.port,
+  });
+  const server = await accepted;
+  cleanups.push(() => {
+    client.close();
+    server.close();
+  });
+  return [client, server];
+}
+
+// Lazily made on the first iteration of each benchmark, then reused.
+function persistent<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+}
+
+async function rawWrite(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += await conn.write(bytes.subarray(offset));
+  }
+}
+
+async function rawRead(
+  conn: Deno.Conn,
+  buffer: Uint8Array,
+  total: number,
+): Promise<void> {
+  let received = 0;
+  while (received < total) {
+    // Never read past this iteration's bytes.
+    const n = await conn.read(buffer.subarray(0, total - received));
+    if (n === null) throw new Error("early end of stream");
+    received += n;
+  }
+}
+
+async function framedSend(
+  conn: FramedConnection,
+  payload: Uint8Array,
+  count: number,
+): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    if (conn.pendingBytes >= HIGH_WATER) await conn.ready();
+    conn.send(payload);
+  }
+}
+
+async function framedRead(
+  conn: FramedConnection,
+  count: number,
+  many: boolean,
+): Promise<void> {
+  if (many) {
+    for (let got = 0; got < count;) {
+      const frames = await conn.readMany();
+      if (frames === null) throw new Error("early end of stream");
+      got += frames.length;
+    }
+    if (count < 0) throw new Error("unreachable");
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    if ((await conn.read()) === null) throw new Error("early end of stream");
+  }
+}
+
+function framedPair(): Promise<[FramedConnection, FramedConnection]> {
+  return connectedPair().then(([client, server]) => {
+    const pair: [FramedConnection, FramedConnection] = [
+      new FramedConnection(client),
+      new FramedConnection(server),
+    ];
+    return pair;
+  });
+}
+
+for (const [label, size, count] of CASES) {
+  const payload = new Uint8Array(size).fill(7);
+  const framed = new FrameEncoder().encodeMany(
+    Array.from({ length: count }, () => payload),
+  );
+  const name = `${label} x${count}`;
+
+  for (const group of ["stream", "send side", "receive side"]) {
+    const conns = persistent(connectedPair);
+    const buffer = new Uint8Array(64 * 1024);
+    Deno.bench({
+      name: `raw Deno.Conn ${name}`,
+      group: `${group} ${label}`,
+      baseline: true,
+      ...RUNS,
+      async fn(b) {
+        const [client, server] = await conns();
+        b.start();
+        await Promise.all([
+          rawRead(server, buffer, framed.length),
+          rawWrite(client, framed),
+        ]);
+        b.end();
+      },
+    });
+  }
+
+  for (const many of [false, true]) {
+    const conns = persistent(framedPair);
+    Deno.bench({
+      name: `FramedConnection ${name}, ${many ? "readMany()" : "read()"}`,
+      group: `stream ${label}`,
+      ...RUNS,
+      async fn(b) {
+        const [client, server] = await conns();
+        b.start();
+        await Promise.all([
+          framedRead(server, count, many),
+          framedSend(client, payload, count),
+        ]);
+        b.end();
+      },
+    });
+  }
+
+  {
+    const conns = persistent(async () => {
+      const [client, server] = await connectedPair();
+      return [new FramedConnection(client), server] as const;
+    });
+    const buffer = new Uint8Array(64 * 1024);
+    Deno.bench({
+      name: `FramedConnection.send ${name}`,
+      group: `send side ${label}`,
+      ...RUNS,
+      async fn(b) {
+        const [client, server] = await conns();
+        b.start();
+        await Promise.all([
+          rawRead(server, buffer, framed.length),
+          framedSend(client, payload, count),
+        ]);
+        b.end();
+      },
+    });
+  }
+
+  {
+    const conns = persistent(async () => {
+      const [client, server] = await connectedPair();
+      return [client, new FramedConnection(server)] as const;
+    });
+    Deno.bench({
+      name: `FramedConnection.readMany ${name}`,
+      group: `receive side ${label}`,
+      ...RUNS,
+      async fn(b) {
+        const [client, server] = await conns();
+        b.start();
+        await Promise.all([
+          framedRead(server, count, true),
+          rawWrite(client, framed),
+        ]);
+        b.end();
+      },
+    });
+  }
+}
