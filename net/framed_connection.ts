@@ -510,9 +510,12 @@ export class FramedConnection
    * Paces a producer that does not await every `send()`: resolves at once
    * while little is queued (under 256 KiB, or half of `maxQueuedBytes` if
    * smaller), otherwise after the next write completes with room left in
-   * the queue. So `await ready()` before each send yields to I/O about once
-   * per write and keeps the queue bounded. Send promises never cause
-   * unhandled rejections; failures also show up in `read()` and `ready()`.
+   * the queue. So `await ready()` before each send keeps the queue bounded;
+   * for bulk streams, `if (conn.pendingBytes >= 256 * 1024) await
+   * conn.ready()` also skips the per-frame await, so the loop yields only
+   * when a write is due and sends coalesce into full 256 KiB writes. Send
+   * promises never cause unhandled rejections; failures also show up in
+   * `read()` and `ready()`.
    *
    * @returns Resolves when there is room; rejects with
    * {@linkcode ConnectionClosedError} once closing, closed or failed.
