@@ -49,6 +49,74 @@
  * - Read, write and receive buffers are bounded (4 MiB, 4 MiB, 1024
  *   datagrams — oldest dropped and counted in `Udp.dropped`).
  *
+ * ## Callback API (seed: Cuberite `cNetwork`)
+ *
+ * Work runs in the background and reports through plain objects of
+ * callbacks (camelCase keys). No callback runs inside the call that starts
+ * the work, except a bind failure of `listen`/`createUdpEndpoint`, which
+ * calls `onError` before returning (as Cuberite does). Every link gets
+ * exactly one terminal callback (`onRemoteClosed` or `onError`) and none
+ * after a local `close()`; `onAccepted` precedes the link's data. The `code`
+ * of `onError` is an errno-style code (`ECONNREFUSED`, `EADDRINUSE`,
+ * `ENOTFOUND`) or an error class name (`TimeoutError`, `NotFound`). An
+ * exception thrown by a callback is reported with `reportError` (uncaught)
+ * and does not disturb the link.
+ *
+ * | Lua (Cuberite cNetwork) | moonwire |
+ * | --- | --- |
+ * | `cNetwork:Connect(host, port, LinkCallbacks)` → bool | `connect(host, port, callbacks, { timeout })` → boolean |
+ * | `cNetwork:Listen(port, ListenCallbacks)` → `cServerHandle` | `listen(port, callbacks, { hostname })` → `ServerHandle` |
+ * | `cNetwork:HostnameToIP(host, LookupCallbacks)` | `hostnameToIp(host, callbacks, { nameServer, timeout })` → boolean |
+ * | `cNetwork:IPToHostname(ip, LookupCallbacks)` | `ipToHostname(ip, callbacks, { nameServer, timeout })` → boolean |
+ * | `cNetwork:CreateUDPEndpoint(port, UDPCallbacks)` | `createUdpEndpoint(port, callbacks, { hostname })` → `UdpEndpoint` |
+ * | `cNetwork:EnumLocalIPAddresses()` | `enumLocalIpAddresses()` → `string[]` |
+ * | `OnConnected` / `OnError` / `OnReceivedData` / `OnRemoteClosed` | `onConnected(link)` / `onError(link, code, message)` / `onReceivedData(link, bytes)` / `onRemoteClosed(link)` |
+ * | `OnIncomingConnection` / `OnAccepted` / `OnError` (listen) | `onIncomingConnection(ip, port, localPort)` → callbacks or `null` / `onAccepted(link)` / `onError(code, message)` |
+ * | `OnNameResolved` / `OnFinished` / `OnError` (lookups) | `onNameResolved(hostname, ip)` / `onFinished(query)` / `onError(query, code, message)` |
+ * | `OnReceivedData` / `OnError` (UDP) | `onReceivedData(endpoint, bytes, remoteHost, remotePort)` / `onError(code, message)` |
+ * | `cTCPLink:Send(data)` | `send(bytes \| string)` → boolean |
+ * | `cTCPLink:Shutdown()` / `Close()` | `shutdown()` (flush, then half-close) / `close()` (at once) |
+ * | `cTCPLink:StartTLSClient(cert, key, password)` | `startTlsClient({ ownCert, ownPrivateKey, ownPrivateKeyPassword, caCerts, serverName })` |
+ * | `cTCPLink:StartTLSServer(cert, key, password, startData)` | `startTlsServer(certPem, keyPem, { ownPrivateKeyPassword, startData })` |
+ * | `cTCPLink:GetLocalIP()` / `GetLocalPort()` / `GetRemoteIP()` / `GetRemotePort()` | `getLocalIp()` / `getLocalPort()` / `getRemoteIp()` / `getRemotePort()` |
+ * | `cServerHandle:Close()` / `IsListening()` | `close()` / `isListening()`; plus `getPort()`, `closed` |
+ * | `cUDPEndpoint:Send(data, host, port)` / `Close()` / `IsOpen()` / `GetPort()` / `EnableBroadcasts()` | `send(...)` → boolean / `close()` / `isOpen()` / `getPort()` / `enableBroadcasts()` |
+ *
+ * Deliberate differences from the seed:
+ * - Argument errors throw at once: `TypeError` for wrong types and callbacks
+ *   that are not functions, `RangeError` for ports outside 0–65535. `false`
+ *   is returned only for a malformed host or address string.
+ * - TLS verifies the peer's certificate and name by default and fails
+ *   closed. A failed handshake — bad certificate, the peer hanging up
+ *   mid-handshake, no answer within `timeout` (5 s) — reaches `onError`,
+ *   never a stall; `unsafelyDisableVerification: true` is the explicit
+ *   opt-out.
+ * - `ServerHandle.close()` ends each open link with one
+ *   `onError(link, "ECONNABORTED", ...)` (its peer did not close it), flushes
+ *   what the link queued, then closes it.
+ * - A link's send queue is bounded (`maxQueuedBytes`, default 4 MiB): a send
+ *   past it fails the link with `onError` code `ENOBUFS` rather than
+ *   buffering without limit; `pendingBytes` shows the queue.
+ * - `listen` and `createUdpEndpoint` bind `0.0.0.0` by default, like
+ *   Cuberite but IPv4 only; pass `hostname: "127.0.0.1"` for loopback.
+ * - `ipToHostname` reports the numeric address as the name when there is
+ *   none (`onNameResolved(ip, ip)`). Lookups use the system resolver (hosts
+ *   file included); `nameServer` asks one DNS server for A+AAAA or PTR.
+ * - Additions: `ServerHandle.getPort()`, `closed` promises on links, servers
+ *   and endpoints, `TcpLink.pendingBytes`, `using` support.
+ *
+ * Deno gaps and how they are covered:
+ * - `Deno.startTls` is client-only and takes no client certificate, so TLS
+ *   on a link runs through `node:tls` over the link's byte stream: server
+ *   STARTTLS (`startTlsServer`) and client certificates work on Deno 2.9.6.
+ *   `node:tls` on Deno does not check PEM when it is given, so moonwire
+ *   checks its shape (`SyntaxError`).
+ * - Deno sets `SO_BROADCAST` on every UDP socket and cannot clear it, so
+ *   moonwire enforces `enableBroadcasts()` itself: before it, a send to a
+ *   broadcast address reports `onError` code `EACCES`.
+ * - Deno's DNS client answers PTR queries for 127.0.0.0/8 itself
+ *   (`localhost`), even when a `nameServer` is given.
+ *
  * @example Errors are typed
  * ```ts
  * import { TimeoutError } from "@moonwire/moonwire/net";
