@@ -408,9 +408,9 @@ Deno.test("FramedConnection idle timeout really closes the connection", async ()
 });
 
 Deno.test("FramedConnection idle timer is reset by traffic", async () => {
-  await using p = await pair({}, { idleTimeout: 300 });
+  await using p = await pair({}, { idleTimeout: 1000 });
   for (let i = 0; i < 6; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 250));
     await p.client.send(bytes(i));
     assert.deepEqual(await p.server.read(), bytes(i));
   }
@@ -418,12 +418,12 @@ Deno.test("FramedConnection idle timer is reset by traffic", async () => {
 
 Deno.test("FramedConnection keepalive pings keep an idle connection up and are never delivered", async () => {
   await using p = await pair(
-    { keepAlive: { interval: 50, maxMissed: 2 } },
-    { idleTimeout: 300 },
+    { keepAlive: { interval: 150, maxMissed: 4 } },
+    { idleTimeout: 600 },
   );
   const serverRead = p.server.read();
   const clientRead = p.client.read();
-  await new Promise((resolve) => setTimeout(resolve, 800));
+  await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.equal(await settleState(serverRead), "pending");
   assert.equal(await settleState(clientRead), "pending");
   await p.client.send(bytes(5));
@@ -434,11 +434,11 @@ Deno.test("FramedConnection keepalive pings keep an idle connection up and are n
 
 Deno.test("FramedConnection keepalive on both sides does not loop and stays up", async () => {
   await using p = await pair(
-    { keepAlive: { interval: 50, maxMissed: 1 } },
-    { keepAlive: { interval: 70, maxMissed: 1 } },
+    { keepAlive: { interval: 100, maxMissed: 5 } },
+    { keepAlive: { interval: 130, maxMissed: 5 } },
   );
   const serverRead = p.server.read();
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.equal(await settleState(serverRead), "pending");
   // Pings are 4 bytes each; a loop would have written far more.
   assert.ok(
