@@ -314,6 +314,7 @@ export class TcpLink implements Disposable {
           } bytes queued exceeds limit ${this.#maxQueued}`,
         ),
         "ENOBUFS",
+        true,
       );
       return false;
     }
@@ -762,31 +763,38 @@ export class TcpLink implements Disposable {
     secure.on("error", (error: Error) => this.#terminate(error));
   }
 
-  // The terminal event: exactly once, then release the socket.
-  #terminate(error: Error | undefined, code?: string): void {
+  // The terminal event: exactly once, then release the socket. `defer`
+  // keeps the callback out of a user call that caused it (send, close).
+  #terminate(error: Error | undefined, code?: string, defer = false): void {
     if (this.#done) return;
     this.#done = true;
     this.#onDone?.(this);
     if (error) {
       this.#release(false);
-      invoke(
-        this.#callbacks.onError,
-        this.#callbacks,
-        this,
-        code ?? errorCode(error),
-        errorMessage(error),
-      );
+      const report = () =>
+        invoke(
+          this.#callbacks.onError,
+          this.#callbacks,
+          this,
+          code ?? errorCode(error),
+          errorMessage(error),
+        );
+      if (defer) queueMicrotask(report);
+      else report();
     } else {
       invoke(this.#callbacks.onRemoteClosed, this.#callbacks, this);
       this.#release(true);
     }
   }
 
-  // The server handle closed: one terminal onError, then flush and close.
+  // The server handle closed: one terminal onError (after close() returns),
+  // then flush and close.
   #abort(code: string, message: string): void {
     if (this.#done) return;
     this.#done = true;
-    invoke(this.#callbacks.onError, this.#callbacks, this, code, message);
+    queueMicrotask(() =>
+      invoke(this.#callbacks.onError, this.#callbacks, this, code, message)
+    );
     this.#release(true);
   }
 

@@ -348,6 +348,8 @@ Deno.test("ServerHandle.close() ends every link with one onError ECONNABORTED; c
   }
   server.close();
   assert.equal(server.isListening(), false);
+  // The terminal callbacks come after close() returned.
+  for (const link of links) assert.deepEqual(link.events, ["accepted"]);
   server.close(); // idempotent
   await server.closed;
   for (const link of links) {
@@ -402,6 +404,8 @@ Deno.test("send() beyond maxQueuedBytes fails the link with ENOBUFS instead of b
   using _peer = await accepted; // never reads
   // One send may exceed the limit when nothing is queued; the next may not.
   assert.equal(link.send(new Uint8Array(16 * 1024 * 1024)), true);
+  assert.equal(link.send(new Uint8Array(1)), false);
+  assert.deepEqual(client.events, ["connected"]); // reported after send()
   assert.equal(link.send(new Uint8Array(1)), false);
   await client.terminal;
   assert.deepEqual(client.events, [
