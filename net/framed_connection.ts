@@ -99,7 +99,10 @@ export interface FramedConnectionConnectOptions
 
 const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
 // Send arenas: big enough that a write moves a lot, small enough to pipeline.
+// They start small (a chat-like connection never zeroes 256 KiB per message)
+// and double each time one fills up, back to small after a quiet second.
 const ARENA_SIZE = 256 * 1024;
+const FIRST_ARENA_SIZE = 16 * 1024;
 const EMPTY_FRAME = new Uint8Array(4);
 // Arenas kept for reuse while busy (a full 4 MiB queue); trimmed to none
 // once the queue drains, so idle connections hold no send memory.
@@ -157,14 +160,13 @@ function option(
  * A framed message connection over TCP, TLS or a Unix socket. Each message
  * is one frame: a 4-byte big-endian length, then the payload.
  *
- * Sending: `send()` copies the payload (reuse your buffer at once) into a
- * 256 KiB arena (bigger frames get their own); frames sent in the same
+ * Sending: `send()` copies the payload (reuse your buffer at once) into an
+ * arena of 16–256 KiB (bigger frames get their own); frames sent in the same
  * turn, or while the previous write is in flight, go out together in one
  * write, and share one promise that resolves when that write is handed to
- * the socket. While the queue
- * holds `maxQueuedBytes`, `send()` waits (or fails fast with
- * `whenFull: "fail"`); a producer may also skip awaiting each send and
- * `await ready()` instead. Send promises never raise unhandled rejections:
+ * the socket. While the queue holds `maxQueuedBytes`, `send()` waits (or
+ * fails fast with `whenFull: "fail"`); a producer may also skip awaiting
+ * each send and `await ready()` instead. Send promises never raise unhandled rejections:
  * a failed connection also shows in `read()`, `ready()` and `closed`.
  * Zero-length frames are keepalive pings and are never sent by `send()` nor
  * delivered by `read()`, so `send(new Uint8Array(0))` is a `RangeError`.
@@ -212,6 +214,7 @@ export class FramedConnection
   #batch: Batch;
   #sealed: Batch[] = [];
   #pool: Batch[] = [];
+  #arenaSize = FIRST_ARENA_SIZE;
   #queued = 0;
   #inflight = 0;
   #writing = false;
@@ -686,10 +689,18 @@ export class FramedConnection
   #reserve(size: number): Batch {
     const batch = this.#batch;
     if (batch.used + size <= batch.buffer.length) return batch;
-    if (batch.used > 0) this.#sealed.push(batch);
-    else this.#recycle(batch);
-    const next = size <= ARENA_SIZE
-      ? (this.#pool.pop() ?? newBatch(ARENA_SIZE))
+    if (batch.used > 0) {
+      this.#sealed.push(batch);
+      if (
+        this.#arenaSize < ARENA_SIZE && batch.buffer.length >= this.#arenaSize
+      ) {
+        // A full arena: traffic is heavy, use bigger ones.
+        this.#arenaSize *= 2;
+        this.#pool.length = 0;
+      }
+    } else this.#recycle(batch);
+    const next = size <= this.#arenaSize
+      ? (this.#pool.pop() ?? newBatch(this.#arenaSize))
       : newBatch(size);
     this.#batch = next;
     return next;
@@ -698,11 +709,16 @@ export class FramedConnection
   // Frees pooled arenas once sending has paused for a while, so an idle
   // connection holds no send memory while a busy one reuses its arenas.
   #scheduleTrim(): void {
-    if (this.#trimTimer !== undefined || this.#pool.length === 0) return;
+    if (
+      this.#trimTimer !== undefined ||
+      (this.#pool.length === 0 && this.#arenaSize === FIRST_ARENA_SIZE)
+    ) return;
     this.#trimTimer = setTimeout(() => {
       this.#trimTimer = undefined;
-      if (this.#queued === 0 && !this.#writing) this.#pool.length = 0;
-      else this.#scheduleTrim();
+      if (this.#queued === 0 && !this.#writing) {
+        this.#pool.length = 0;
+        this.#arenaSize = FIRST_ARENA_SIZE;
+      } else this.#scheduleTrim();
     }, TRIM_DELAY);
     Deno.unrefTimer(this.#trimTimer);
   }
@@ -710,7 +726,9 @@ export class FramedConnection
   #recycle(batch: Batch): void {
     batch.used = 0;
     batch.done = undefined;
-    if (batch.buffer.length === ARENA_SIZE && this.#pool.length < POOL_SIZE) {
+    if (
+      batch.buffer.length === this.#arenaSize && this.#pool.length < POOL_SIZE
+    ) {
       this.#pool.push(batch);
     }
   }
