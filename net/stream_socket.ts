@@ -117,7 +117,7 @@ const DIRECT_WRITE_SIZE = 32 * 1024;
  * assert.equal(await received.promise, "hello");
  * ```
  */
-export class StreamSocket implements Disposable {
+export class StreamSocket implements Disposable, AsyncDisposable {
   #conn: StreamConn;
   #maxQueued: number;
   #chunkSize: number;
@@ -742,6 +742,12 @@ export class StreamSocket implements Disposable {
   /** Same as `close()`. */
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Closes and waits until no operation is in flight. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.closed;
   }
 }
 

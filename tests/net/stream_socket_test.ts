@@ -129,8 +129,8 @@ Deno.test("StreamSocket end is reported once and close stays silent", async () =
   assert.deepEqual(back.events, ["end"]);
   server.close();
   server.close();
-  client.close();
-  await Promise.all([client.closed, server.closed]);
+  await client[Symbol.asyncDispose]();
+  await server.closed;
   assert.deepEqual(rec.events, ["end"]);
 });
 
