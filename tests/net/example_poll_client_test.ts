@@ -1,20 +1,11 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Runs examples/net_poll_client.ts with `deno run`: against an echo server in
-// this test, and against examples/net_echo_server.ts (the callback API) when
-// that example exists.
+// this test, and together with examples/net_echo_server.ts (the callback API).
 import assert from "node:assert/strict";
 
 const client = new URL("../../examples/net_poll_client.ts", import.meta.url);
 const server = new URL("../../examples/net_echo_server.ts", import.meta.url);
 const decoder = new TextDecoder();
-
-function exists(url: URL): boolean {
-  try {
-    return Deno.statSync(url).isFile;
-  } catch {
-    return false;
-  }
-}
 
 async function runClient(
   args: string[],
@@ -67,7 +58,6 @@ Deno.test("example net_poll_client reports a refused connection", async () => {
 
 Deno.test({
   name: "examples net_echo_server + net_poll_client run together",
-  ignore: !exists(server),
   async fn() {
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", server.pathname, "0"],
@@ -98,8 +88,32 @@ Deno.test({
       ]);
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "echo: both examples\n");
-    } finally {
+      // The server logs the accept and the client's close; then it stops
+      // cleanly on SIGTERM.
+      while (!/ closed\n/.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
       child.kill("SIGTERM");
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value);
+      }
+      const status = await child.status;
+      assert.equal(status.code, 0, text);
+      const lines = text.trim().split("\n");
+      assert.equal(lines[0], `listening on 127.0.0.1:${port}`);
+      assert.match(lines[1], /^accepted 127\.0\.0\.1:\d+$/);
+      assert.match(lines[2], /^connection to 127\.0\.0\.1:\d+ closed$/);
+      assert.equal(lines.at(-1), "stopped");
+    } finally {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Exited already.
+      }
       await child.status;
       await reader.cancel();
       await stderr.catch(() => {});
