@@ -12,6 +12,7 @@ import "./tcp.ts";
 import { StreamSocket } from "./stream_socket.ts";
 import { checkPort } from "./_stream_validate.ts";
 import { tcpHooks } from "./_poll_tcp_hooks.ts";
+import { checkTcpLimits } from "./_poll_validate.ts";
 
 /** Options for {@linkcode createServer}. */
 export interface CreateServerOptions {
@@ -88,6 +89,7 @@ export class Server implements Disposable, AsyncDisposable {
       );
     }
     this.#options = { ...options.connection };
+    checkTcpLimits(this.#options, "create server");
     this.#listener = Deno.listen({
       hostname: address?.getIp() ?? "0.0.0.0",
       port,

@@ -11,6 +11,7 @@ import { checkPort } from "./_stream_validate.ts";
 import { bundleCerts } from "./_poll_cacert.ts";
 import { checkTimeout, Notifier, waitUntil } from "./_poll_wait.ts";
 import { tcpHooks } from "./_poll_tcp_hooks.ts";
+import { checkTcpLimits } from "./_poll_validate.ts";
 
 /** TLS settings for {@linkcode openTcp}. */
 export interface TcpTlsOptions {
@@ -104,11 +105,7 @@ export class Tcp implements Disposable, AsyncDisposable {
       );
     }
     checkPort(port, "open TCP connection");
-    if (!Number.isInteger(this.#maxRead) || this.#maxRead < 1) {
-      throw new RangeError(
-        `Cannot open TCP connection: maxReadBufferBytes must be a positive integer, got ${this.#maxRead}`,
-      );
-    }
+    checkTcpLimits(options, "open TCP connection");
     const status = address.getStatus();
     if (status === "waiting") {
       throw new Error(

@@ -120,6 +120,14 @@ Deno.test("createServer argument checks and bind errors", async () => {
   });
   await pending.waitUntilResolved(-1);
   assert.throws(() => createServer(local, 0, { maxPending: 0 }), RangeError);
+  assert.throws(
+    () => createServer(local, 0, { connection: { maxQueuedBytes: -1 } }),
+    {
+      name: "RangeError",
+      message:
+        "Cannot create server: maxQueuedBytes must be a positive integer, got -1",
+    },
+  );
   await using first = createServer(local, 0);
   assert.throws(
     () => createServer(local, first.getPort()),

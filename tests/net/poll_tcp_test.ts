@@ -230,6 +230,26 @@ Deno.test("openTcp argument checks", async () => {
     name: "TypeError",
     message: "Cannot open TCP connection: port must be a number, got string",
   });
+  assert.throws(() => openTcp(local, 80, { maxQueuedBytes: 0 }), {
+    name: "RangeError",
+    message:
+      "Cannot open TCP connection: maxQueuedBytes must be a positive integer, got 0",
+  });
+  assert.throws(() => openTcp(local, 80, { maxReadBufferBytes: 1.5 }), {
+    name: "RangeError",
+    message:
+      "Cannot open TCP connection: maxReadBufferBytes must be a positive integer, got 1.5",
+  });
+  assert.throws(() => openTcp(local, 80, { timeout: -1 }), {
+    name: "RangeError",
+    message:
+      "Cannot open TCP connection: timeout must be a non-negative number, got -1",
+  });
+  assert.throws(() => openTcp(local, 80, { tls: "yes" as never }), {
+    name: "TypeError",
+    message:
+      "Cannot open TCP connection: tls must be a boolean or an options object",
+  });
   const pending = resolveAddress("localhost");
   assert.throws(() => openTcp(pending, 80), {
     name: "Error",
