@@ -83,6 +83,51 @@ Deno.test("setCacertPath reports missing and unparsable files and keeps the old 
   assert.equal(getCacertPath(), before);
 });
 
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+Deno.test("setCacertPath on random files throws only SyntaxError (seeded)", () => {
+  const random = mulberry32(0x5eed);
+  const dir = Deno.makeTempDirSync();
+  const before = getCacertPath();
+  const alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n";
+  try {
+    const path = `${dir}/random.pem`;
+    for (let i = 0; i < 1000; i++) {
+      let body = "";
+      const length = Math.floor(random() * 600);
+      for (let j = 0; j < length; j++) {
+        body += alphabet[Math.floor(random() * alphabet.length)];
+      }
+      const kind = i % 3;
+      const text = kind === 0
+        ? body
+        : kind === 1
+        ? `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`
+        : `junk\n-----BEGIN CERTIFICATE-----${body}-----END CERTIFICATE-----`;
+      if (kind === 0 && i % 2 === 0) {
+        const bytes = new Uint8Array(length);
+        for (let j = 0; j < length; j++) bytes[j] = random() * 256;
+        Deno.writeFileSync(path, bytes);
+      } else Deno.writeTextFileSync(path, text);
+      assert.throws(() => setCacertPath(path), (error: Error) => {
+        assert.equal(error.name, "SyntaxError", error.message);
+        return true;
+      });
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  assert.equal(getCacertPath(), before);
+});
+
 function tlsEchoServer(cert: string, key: string): {
   port: number;
   done: Promise<void>;
