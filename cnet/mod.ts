@@ -14,6 +14,39 @@ export * from "./udp_modem.ts";
 export * as CryptoNet from "./cryptonet/mod.ts";
 // The message value type every cNet API carries (shared by CryptoNet and CTCP/CTTP).
 export type { LuaTable, LuaValue } from "../net/table_codec.ts";
+// CryptoNet's types, also at the top level: the cNet surface (`connect`,
+// `host`, `CNetNode`, handlers) takes and returns them, and `deno doc` only
+// links types exported at the top level (not through the namespace).
+export type {
+  ChannelOptions,
+  ConnectionClosedEvent,
+  ConnectionOpenedEvent,
+  ConnectOptions,
+  CryptoNetEvent,
+  CryptoNetEventMap,
+  CryptoNetNode,
+  CryptoNetNodeOptions,
+  CryptoNetNodeStats,
+  DiscoveredServer,
+  DiscoverOptions,
+  EncryptedMessageEvent,
+  EventSubscription,
+  HostOptions,
+  InitCertificateAuthorityOptions,
+  LoginEvent,
+  LoginFailedEvent,
+  LogoutEvent,
+  ModemMessageEvent,
+  PlainMessageEvent,
+  RequestCertificateOptions,
+  RequestedCertificate,
+  Server,
+  ServerStats,
+  SessionProtocol,
+  SignCertificateOptions,
+  Socket,
+} from "./cryptonet/mod.ts";
+export type { Certificate, CertificateAuthority } from "../crypto/mod.ts";
 // Copper cNet (seed 001): CTCP/CTTP surface.
 export * from "./message_event_type.ts";
 export * from "./cttp_request_method.ts";

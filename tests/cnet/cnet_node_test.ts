@@ -1,0 +1,283 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import assert from "node:assert/strict";
+import {
+  CNetNode,
+  type CNetNodeOptions,
+  CttpRequest,
+  CttpRequestMethod,
+  CttpResponse,
+  CttpStatus,
+  type LuaValue,
+  MemoryNetwork,
+  type MemoryNetworkOptions,
+  MessageEventType,
+  RegisterResult,
+} from "../../cnet/mod.ts";
+
+const FAST_CTCP: CNetNodeOptions["ctcp"] = {
+  retransmitTimeout: 0.02,
+  maxRetransmitTimeout: 0.16,
+  maxRetransmits: 40,
+};
+
+async function world(
+  networkOptions: MemoryNetworkOptions = {},
+  options: CNetNodeOptions = {},
+) {
+  const network = new MemoryNetwork(networkOptions);
+  const directory = await Deno.makeTempDir({ prefix: "cnet_node_test_" });
+  const make = () =>
+    new CNetNode({
+      directory,
+      modems: { top: network.createModem() },
+      retransmitInterval: 0.02,
+      ctcp: FAST_CTCP,
+      ...options,
+    });
+  const server = make();
+  const client = make();
+  return {
+    network,
+    directory,
+    server,
+    client,
+    async [Symbol.asyncDispose]() {
+      await client.close();
+      await server.close();
+      network.close();
+      await Deno.remove(directory, { recursive: true });
+    },
+  };
+}
+
+Deno.test("cNet: 50 CTCP connections x 100 CTTP requests over a 20% lossy, duplicating, reordering MemoryNetwork", async () => {
+  await using w = await world({
+    seed: 2026,
+    loss: 0.2,
+    duplication: 0.1,
+    reordering: 0.1,
+    delay: { min: 0, max: 2 },
+  });
+  await w.server.host("store");
+  w.server.setRestApi("GET", "/echo", (args, header, data) => ({
+    args,
+    n: header.n,
+    data,
+  }));
+  const results = await Promise.all(
+    Array.from({ length: 50 }, async (_, c) => {
+      const connection = await w.client.connectCtcp("store", { timeout: 30 });
+      assert.ok(connection, `connection ${c} opened`);
+      let ok = 0;
+      for (let i = 0; i < 100; i++) {
+        const { response, acknowledged } = await w.client.sendCttpRequest(
+          connection,
+          new CttpRequest("GET", `/echo/${c}/${i}`, { n: i }, [c, i]),
+          { timeout: 30 },
+        );
+        assert.ok(response, `response ${c}/${i}`);
+        assert.equal(acknowledged, true);
+        assert.deepEqual(response.data, {
+          args: [String(c), String(i)],
+          n: i,
+          data: [c, i],
+        });
+        ok++;
+      }
+      await w.client.disconnectCtcp(connection, { timeout: 10 });
+      return ok;
+    }),
+  );
+  assert.deepEqual(results, Array(50).fill(100));
+  assert.ok(w.network.stats.lost > 0);
+  assert.equal(w.server.malformedPackets, 0);
+  assert.equal(w.client.malformedPackets, 0);
+});
+
+Deno.test("cNet: register, log in, authorised request; wrong password; duplicate name", async () => {
+  await using w = await world();
+  await w.server.host("store");
+  w.server.setRestApi(
+    "GET",
+    "/me",
+    (_args, _header, _data, connection) =>
+      connection.socket.username === undefined
+        ? new CttpResponse(CttpStatus.UNAUTHORIZED)
+        : { user: connection.socket.username },
+  );
+  assert.equal(
+    await w.client.register("store", "ann", "correct horse"),
+    RegisterResult.SUCCESS,
+  );
+  assert.equal(
+    await w.client.register("store", "ann", "another"),
+    RegisterResult.NAME_TAKEN,
+  );
+  const server = w.server.cryptoNet.servers[0];
+  assert.equal(w.server.cryptoNet.userExists(server, "ann"), true);
+  // Stored as scrypt, never as the password.
+  const table = await Deno.readTextFile(server.userTablePath);
+  assert.ok(table.includes("$scrypt$"));
+  assert.ok(!table.includes("correct horse"));
+
+  const connection = await w.client.connectCtcp("store");
+  assert.ok(connection);
+  const me = () =>
+    w.client.sendCttpRequest(connection, new CttpRequest("GET", "/me"));
+  assert.equal((await me()).response?.statusCode, 401);
+  assert.equal(await w.client.login(connection, "ann", "correct horse"), true);
+  assert.deepEqual((await me()).response?.data, { user: "ann" });
+  assert.equal(await w.client.logout(connection), true);
+  assert.equal(await w.client.logout(connection), false);
+  assert.equal((await me()).response?.statusCode, 401);
+  assert.equal(await w.client.login(connection, "ann", "wrong"), false);
+  assert.equal(connection.socket.username, undefined);
+  assert.equal(await w.client.disconnectCtcp(connection), true);
+});
+
+Deno.test("cNet: registration can be turned off or limited per server", async () => {
+  await using w = await world();
+  await w.server.host("closed", { allowRegistration: false });
+  await w.server.host("small", { maxRegisteredUsers: 1 });
+  assert.equal(
+    await w.client.register("closed", "ann", "pw"),
+    RegisterResult.REFUSED,
+  );
+  assert.equal(await w.client.register("small", "ann", "pw"), 0);
+  assert.equal(
+    await w.client.register("small", "bob", "pw"),
+    RegisterResult.REFUSED,
+  );
+  assert.equal(
+    await w.client.register("small", "x".repeat(65), "pw"),
+    RegisterResult.REFUSED,
+  );
+  assert.equal(
+    await w.client.register("nobody", "ann", "pw", { timeout: 0.3 }),
+    RegisterResult.CONNECT_FAILED,
+  );
+});
+
+Deno.test("cNet: login and logout events reach setMessageHandler on both sides; CTCP stays out of ENCRYPTED_MESSAGE", async () => {
+  await using w = await world();
+  const server = await w.server.host("store");
+  await w.server.cryptoNet.addUser(server, "ann", "pw");
+  const seen: string[] = [];
+  for (
+    const [name, node] of [["server", w.server], ["client", w.client]] as const
+  ) {
+    node.setMessageHandler(
+      MessageEventType.LOGIN,
+      (event) => seen.push(`${name} login ${event.username}`),
+    );
+    node.setMessageHandler(
+      MessageEventType.LOGIN_FAILED,
+      (event) => seen.push(`${name} login_failed ${event.username}`),
+    );
+    node.setMessageHandler(
+      MessageEventType.LOGOUT,
+      (event) => seen.push(`${name} logout ${event.username}`),
+    );
+    node.setMessageHandler(
+      MessageEventType.ENCRYPTED_MESSAGE,
+      (event) => seen.push(`${name} message ${JSON.stringify(event.message)}`),
+    );
+  }
+  w.server.setRestApi("GET", "/", () => "ok");
+  const connection = await w.client.connectCtcp("store");
+  assert.ok(connection);
+  assert.equal(
+    (await w.client.sendCttpRequest(connection, new CttpRequest("GET", "/")))
+      .response?.data,
+    "ok",
+  );
+  assert.equal(await w.client.login(connection, "ann", "pw"), true);
+  assert.equal(await w.client.logout(connection.socket), true);
+  await w.client.send(connection.socket, { hello: "server" });
+  await waitFor(() => seen.some((line) => line.startsWith("server message")));
+  await w.client.disconnectCtcp(connection);
+  // A new session: the failed-login delay is per socket.
+  const second = await w.client.connectCtcp("store");
+  assert.ok(second);
+  assert.equal(await w.client.login(second, "ann", "nope"), false);
+  await waitFor(() =>
+    seen.filter((l) => l.includes("login_failed")).length === 2
+  );
+  await w.client.disconnectCtcp(second);
+  assert.deepEqual(seen.sort(), [
+    "client login ann",
+    "client login_failed ann",
+    "client logout ann",
+    "server login ann",
+    "server login_failed ann",
+    "server logout ann",
+    'server message {"hello":"server"}',
+  ]);
+});
+
+Deno.test("cNet: malformed CTCP/CTTP packets over CryptoNet are dropped and counted", async () => {
+  await using w = await world();
+  await w.server.host("store");
+  w.server.setRestApi("GET", "/", () => "ok");
+  const good = await w.client.connectCtcp("store");
+  assert.ok(good);
+  const socket = await w.client.connect("store");
+  const garbage: LuaValue[] = [
+    { __ctcp: 42, c: 1, o: true, s: 0, a: 0 },
+    { __ctcp: 1, c: "x", o: true, s: 0, a: 0 },
+    { __ctcp: 4, c: 1, o: true, s: -1, a: 0, d: "x" },
+  ];
+  for (const packet of garbage) await w.client.send(socket, packet);
+  await waitFor(() => w.server.malformedPackets === 3);
+  const { response } = await w.client.sendCttpRequest(
+    good,
+    new CttpRequest("GET", "/"),
+  );
+  assert.equal(response?.data, "ok");
+  assert.equal(w.server.malformedPackets, 3);
+  await w.client.disconnectCtcp(good);
+  await socket.close();
+});
+
+Deno.test("cNet: unknown servers, reserved paths and bad arguments", async () => {
+  await using w = await world();
+  assert.equal(await w.client.connectCtcp("nobody", { timeout: 0.3 }), null);
+  assert.deepEqual(
+    await w.client.connectAndSendCttpRequest(
+      "nobody",
+      new CttpRequest(CttpRequestMethod.GET, "/"),
+      { timeout: 0.3 },
+    ),
+    {
+      response: null,
+      connected: false,
+      acknowledged: false,
+      disconnectAcknowledged: false,
+    },
+  );
+  assert.throws(() => w.server.setRestApi("POST", "/.cnet/register", () => 1), {
+    name: "RangeError",
+    message: "Cannot set REST handler: paths under /.cnet are reserved",
+  });
+  await assert.rejects(() => w.client.connectCtcp("x", { timeout: -1 }), {
+    name: "RangeError",
+    message:
+      "Cannot connect CTCP: timeout must be a number of seconds in 0-2147483, got -1",
+  });
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => w.server.setMessageHandler("nope" as any, () => {}),
+    {
+      name: "TypeError",
+      message: 'Cannot set message handler: unknown event type "nope"',
+    },
+  );
+});
+
+async function waitFor(condition: () => boolean, timeout = 5000) {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("Condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
