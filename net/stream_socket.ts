@@ -392,14 +392,13 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     }
   }
 
-  // The connection broke: report once (unless already ended), then close.
+  // The connection broke: close, then report once (unless already ended).
   #fail(error: Error): void {
     if (this.#closed) return;
-    if (!this.#terminal) {
-      this.#terminal = { error };
-      this.#sendTerminal();
-    }
+    const report = !this.#terminal;
+    if (report) this.#terminal = { error };
     this.#shutdown(error);
+    if (report) this.#sendTerminal();
   }
 
   /**

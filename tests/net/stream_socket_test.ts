@@ -376,12 +376,16 @@ Deno.test("StreamSocket data handler that throws becomes the error event", async
       throw new Error("boom");
     },
     end: () => events.push("end"),
-    error: (e) => failed.resolve(e),
+    error: (e) => {
+      // The socket is already closed when error() runs.
+      events.push(`error closed=${server.isClosed}`);
+      failed.resolve(e);
+    },
   });
   await client.write(encoder.encode("x"));
   assert.equal((await failed.promise).message, "boom");
   assert.equal(server.isClosed, true);
-  assert.deepEqual(events, []);
+  assert.deepEqual(events, ["error closed=true"]);
   client.close();
   await Promise.all([client.closed, server.closed]);
 });
