@@ -10,6 +10,9 @@ import { connectionState } from "../cnet/_ctcp_registry.ts";
 import { CttpRequest } from "../cnet/cttp_request.ts";
 import type { CttpResponse } from "../cnet/cttp_response.ts";
 import type { CtcpConnection } from "../cnet/ctcp_connection.ts";
+import { CNetNode } from "../cnet/cnet_node.ts";
+import { MemoryNetwork } from "../cnet/memory_network.ts";
+import { UdpModem } from "../cnet/udp_modem.ts";
 
 const ROUND_TRIPS = 100;
 const GROUP = "cttp round trip";
@@ -114,8 +117,78 @@ Deno.bench({
   },
 });
 
+// CTTP over CTCP over CryptoNet (Noise sessions, ChaCha20-Poly1305) on a
+// modem: one server node and one client node per medium.
+const directory = await Deno.makeTempDir({ prefix: "cttp_bench_" });
+
+async function cnetPair(
+  name: string,
+  serverModem: import("../cnet/modem.ts").Modem,
+  clientModem: import("../cnet/modem.ts").Modem,
+) {
+  const server = new CNetNode({ directory, modems: { top: serverModem } });
+  const client = new CNetNode({ directory, modems: { top: clientModem } });
+  await server.host(name);
+  server.setRestApi("GET", "/ping", () => "pong");
+  const connection = await client.connectCtcp(name);
+  if (connection === null) throw new Error(`${name}: cannot connect`);
+  return { server, client, connection };
+}
+
+const memoryNetwork = new MemoryNetwork();
+const memory = await cnetPair(
+  "bench-memory",
+  memoryNetwork.createModem(),
+  memoryNetwork.createModem(),
+);
+
+const udpServerModem = await UdpModem.create({ peers: [] });
+const udpClientModem = await UdpModem.create({
+  peers: [{ hostname: "127.0.0.1", port: udpServerModem.port }],
+});
+udpServerModem.addPeer("127.0.0.1", udpClientModem.port);
+const udp = await cnetPair("bench-udp", udpServerModem, udpClientModem);
+
+Deno.bench({
+  name: "CTTP over CryptoNet, MemoryNetwork",
+  group: GROUP,
+  n: 20,
+  warmup: 2,
+  async fn(b) {
+    b.start();
+    await roundTrips("CTTP CryptoNet MemoryNetwork", memory.connection);
+    b.end();
+  },
+});
+
+Deno.bench({
+  name: "CTTP over CryptoNet, UdpModem loopback (peers)",
+  group: GROUP,
+  n: 20,
+  warmup: 2,
+  async fn(b) {
+    b.start();
+    await roundTrips("CTTP CryptoNet UdpModem loopback", udp.connection);
+    b.end();
+  },
+});
+
 globalThis.addEventListener("unload", () => {
   pipeClient.close();
   pipeServer.close();
   void httpServer.shutdown();
+});
+
+// Tear down after the last benchmark (deno bench awaits pending work first).
+globalThis.addEventListener("beforeunload", () => {
+  void (async () => {
+    for (const pair of [memory, udp]) {
+      await pair.client.close();
+      await pair.server.close();
+    }
+    memoryNetwork.close();
+    await udpServerModem.close();
+    await udpClientModem.close();
+    await Deno.remove(directory, { recursive: true });
+  })();
 });

@@ -4,6 +4,50 @@
  * with certificates, a certificate authority, discovery, user logins, and the
  * CTCP/CTTP request layer, over channel-based modems.
  *
+ * ## Copper cNet (seed 001) and seed 000's cNet surface
+ *
+ * The module-level functions run on a default node ({@linkcode CNetNode.default},
+ * over `CryptoNet.getDefaultNode()`); every one is also a method of
+ * {@linkcode CNetNode}, so one process can run several computers (a server and
+ * its clients on one `MemoryNetwork`). Timeouts are in seconds, as in Lua.
+ *
+ * | Lua | TypeScript |
+ * | --- | --- |
+ * | `cNet.CryptoNet` | `CryptoNet` namespace; `node.cryptoNet` |
+ * | `cNet.MessageEventType.LOGIN` ... | `MessageEventType.LOGIN` (= `"login"`, the CryptoNet event name) |
+ * | `cNet.CttpRequestMethod.GET` | `CttpRequestMethod.GET` (= `"GET"`) |
+ * | `cNet.CttpStatus.NOT_FOUND` | `CttpStatus.NOT_FOUND` (= `{ code: 404, message: "Not Found" }`); `cttpStatusFromCode(404)` |
+ * | `cNet.ModemSide.TOP` | `ModemSide.TOP` |
+ * | `CttpRequest.new(method, path, header, data)` | `new CttpRequest(method, path, header?, data?)` |
+ * | `CttpResponse.new(status, header, data)` | `new CttpResponse(status, header?, data?)` (`statusCode`, `statusMessage`) |
+ * | `CtcpConnection.new(Socket, seq, ack)` | `new CtcpConnection(socket, seqNumber, ackNumber)` (field `socket`) |
+ * | `cNet.checksum(object)` | `checksum(object)`: CRC-32 of the canonical (sorted-key) table encoding |
+ * | `cNet.setup(onStart)` / `cNet.startEventLoop(onStart)` | `await setup(onStart)` / `await startEventLoop(onStart)`: resolve when the node is closed |
+ * | `cNet.host(name, discoverable, hideCertificate, modemSide, certificate, privateKey, userTablePath)` | `await host(name, { discoverable, hideCertificate, modemSide, certificate, privateKey, userTablePath, allowRegistration, maxRegisteredUsers })` |
+ * | `cNet.connect(name, timeout, certTimeout, certificate, modemSide, certAuthKey, allowUnsigned)` | `await connect(name, { timeout, certTimeout, certificate, modemSide, certAuthKey, allowUnsigned })` |
+ * | `cNet.send(socket, message)` | `await send(socket, message)` |
+ * | `cNet.connectCtcp(id, timeout, modemSide)` → connection / `nil` | `await connectCtcp(id, { timeout, modemSide })` → `CtcpConnection` / `null` |
+ * | `cNet.disconnectCtcp(connection, timeout)` → boolean | `await disconnectCtcp(connection, { timeout })` → boolean |
+ * | `cNet.sendCttpRequest(connection, request, timeout)` → `response, acknowledged` | `await sendCttpRequest(connection, request, { timeout })` → `{ response, acknowledged }` (`response` is `null` for `nil`) |
+ * | `cNet.connectAndSendCttpRequest(id, request, timeout, modemSide)` → `response, connected, acknowledged, disconnectAcknowledged` | `await connectAndSendCttpRequest(id, request, { timeout, modemSide })` → `{ response, connected, acknowledged, disconnectAcknowledged }` |
+ * | `cNet.setMessageHandler(eventType, handler)` | `setMessageHandler(eventType, handler)`: `handler(event)` gets the CryptoNet event object |
+ * | `cNet.setRestApi(method, path, handler)` | `setRestApi(method, path, (args, header, data, connection) => response or value)` |
+ * | `cNet.register(id, username, password, timeout, modemSide)` → integer | `await register(id, username, password, { timeout, modemSide })` → `RegisterResult` 0–5 |
+ * | `cNet.login(connection, username, password)` | `await login(connectionOrSocket, username, password)` → boolean |
+ * | `cNet.logout(connection)` | `await logout(connectionOrSocket)` → boolean |
+ *
+ * Differences from the original, each on purpose: CTCP is a real reliable,
+ * ordered connection (SYN / SYN-ACK / ACK, sequence and acknowledgement
+ * numbers, retransmission with capped exponential backoff, duplicate
+ * suppression, FIN / FIN-ACK / ACK) over the at-most-once CryptoNet session,
+ * and every buffer is bounded (reorder window, send queue, connections per
+ * node, request size); CTTP routes by the longest prefix segment by segment,
+ * answers 404, 500 (no error details) and 501; registration sends the
+ * password only inside the encrypted session and stores a scrypt hash, and
+ * can be turned off or limited per server; `register` adds code 4 (name
+ * taken) and 5 (refused). Encrypted messages that are tables with a
+ * `__ctcp` key are CTCP's and never reach the `encrypted_message` handler.
+ *
  * @module
  */
 export {};
