@@ -4,11 +4,8 @@
  *
  * @module
  */
-import {
-  type ResolvedTableOptions,
-  TableReader,
-  TableWriter,
-} from "./_table_msgpack.ts";
+import { TableReader } from "./_table_decoder.ts";
+import { encodeWith, resolveTableOptions } from "./_table_encoder.ts";
 
 /**
  * A Lua value: `nil` is `null`; numbers are integers or floats (NaN and
@@ -51,40 +48,6 @@ export interface TableCodecOptions {
   canonical?: boolean;
 }
 
-const DEFAULT_OPTIONS: ResolvedTableOptions = {
-  maxDepth: 64,
-  maxBytes: 1024 * 1024,
-  canonical: false,
-};
-
-function resolve(
-  action: string,
-  options: TableCodecOptions | undefined,
-): ResolvedTableOptions {
-  if (options === undefined) return DEFAULT_OPTIONS;
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action} table: options must be an object`);
-  }
-  const { maxDepth = 64, maxBytes = 1024 * 1024, canonical = false } = options;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) {
-    throw new RangeError(
-      `Cannot ${action} table: maxDepth ${maxDepth} is not a positive integer`,
-    );
-  }
-  if (!Number.isInteger(maxBytes) || maxBytes < 1) {
-    throw new RangeError(
-      `Cannot ${action} table: maxBytes ${maxBytes} is not a positive integer`,
-    );
-  }
-  if (typeof canonical !== "boolean") {
-    throw new TypeError(
-      `Cannot ${action} table: canonical must be a boolean, got ${typeof canonical}`,
-    );
-  }
-  return { maxDepth, maxBytes, canonical };
-}
-
-const writer = new TableWriter();
 const reader = new TableReader();
 
 /**
@@ -131,17 +94,14 @@ export function encodeTable(
   value: LuaValue,
   options?: TableCodecOptions,
 ): Uint8Array<ArrayBuffer> {
-  const resolved = resolve("encode", options);
-  // A getter that encodes from inside an encode gets its own writer.
-  const active = writer.busy ? new TableWriter() : writer;
-  return active.encode(value, resolved);
+  return encodeWith(value, resolveTableOptions("encode", options), false);
 }
 
 /**
  * Decodes msgpack bytes into a Lua value. Safe on untrusted input: it throws
  * only `SyntaxError` (malformed, truncated or trailing bytes), `RangeError`
  * (size or depth limit) or `TypeError` (extension types, map keys that are
- * not strings or numbers), with the library's error as `cause`.
+ * not strings or numbers), with the failing byte offset in `cause`.
  *
  * Maps whose keys are all strings become plain objects (a `"__proto__"` key
  * becomes an ordinary own property, never the prototype); maps with any
@@ -174,7 +134,7 @@ export function decodeTable(
   bytes: Uint8Array,
   options?: TableCodecOptions,
 ): LuaValue {
-  const resolved = resolve("decode", options);
+  const resolved = resolveTableOptions("decode", options);
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError(
       `Cannot decode table: bytes must be a Uint8Array, got ${
@@ -187,5 +147,6 @@ export function decodeTable(
       `Cannot decode table: size ${bytes.length} exceeds limit ${resolved.maxBytes}`,
     );
   }
+  // A getter cannot run inside a decode, so the reader is never reentered.
   return reader.decode(bytes, resolved.maxDepth) as LuaValue;
 }

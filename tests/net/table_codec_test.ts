@@ -6,6 +6,11 @@ import {
   type LuaTable,
   type LuaValue,
 } from "../../net/table_codec.ts";
+import {
+  decode as msgpackDecode,
+  encode as msgpackEncode,
+  Encoder,
+} from "@msgpack/msgpack";
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -478,4 +483,163 @@ Deno.test("LuaTable type accepts arrays, records and maps", () => {
   for (const table of tables) {
     assert.deepEqual(decodeTable(encodeTable(table)), table);
   }
+});
+
+function walk(
+  value: LuaValue,
+  visit: (value: LuaValue, key?: unknown) => void,
+) {
+  visit(value);
+  if (Array.isArray(value)) { for (const item of value) walk(item, visit); }
+  else if (value instanceof Map) {
+    for (const [key, item] of value) {
+      visit(null, key);
+      walk(item, visit);
+    }
+  } else if (
+    typeof value === "object" && value !== null &&
+    !(value instanceof Uint8Array)
+  ) {
+    for (const key of Object.keys(value)) {
+      visit(null, key);
+      walk(value[key], visit);
+    }
+  }
+}
+
+Deno.test("table bytes interoperate with @msgpack/msgpack both ways", () => {
+  const random = mulberry32(0x5eed);
+  let compared = 0;
+  for (let i = 0; i < 3000; i++) {
+    const value = randomValue(random, 0);
+    let negativeZero = false;
+    let protoKey = false;
+    let map = false;
+    walk(value, (item, key) => {
+      if (Object.is(item, -0) || Object.is(key, -0)) negativeZero = true;
+      if (key === "__proto__") protoKey = true;
+      if (item instanceof Map) map = true;
+    });
+    const ours = encodeTable(value);
+    // msgpack writes -0 as the integer 0 (we keep the sign as a float) and
+    // Maps as empty maps.
+    if (!negativeZero && !map) {
+      assert.deepEqual(ours, msgpackEncode(value));
+      assert.deepEqual(decodeTable(msgpackEncode(value)), value);
+      compared++;
+    }
+    // Floats as float32 and integers as float64 decode too.
+    if (!map && !protoKey) {
+      const floats = new Encoder({ forceFloat32: true }).encode(value);
+      assert.deepEqual(decodeTable(floats), msgpackDecode(floats));
+    }
+    if (!protoKey && !map) assert.deepEqual(msgpackDecode(ours), value);
+  }
+  assert.ok(compared > 500, `compared ${compared}`);
+});
+
+Deno.test("encodeTable and decodeTable handle every size class exactly", () => {
+  const integers = [
+    0x7f,
+    0x80,
+    0xff,
+    0x100,
+    0xffff,
+    0x10000,
+    0xffffffff,
+    0x100000000,
+    Number.MAX_SAFE_INTEGER,
+    -0x20,
+    -0x21,
+    -0x80,
+    -0x81,
+    -0x8000,
+    -0x8001,
+    -0x80000000,
+    -0x80000001,
+    Number.MIN_SAFE_INTEGER,
+    2 ** 53,
+    1e300,
+  ];
+  for (const value of integers) {
+    const wire = encodeTable(value);
+    assert.deepEqual(wire, msgpackEncode(value), String(value));
+    assert.equal(decodeTable(wire), value);
+  }
+  // Strings whose worst-case header is bigger than the one they need.
+  for (const length of [0, 10, 11, 31, 32, 64, 65, 85, 86, 255, 256, 70000]) {
+    for (const text of ["a".repeat(length), "é".repeat(length)]) {
+      const wire = encodeTable(text);
+      assert.deepEqual(wire, msgpackEncode(text), `${length} ${text[0]}`);
+      assert.equal(decodeTable(wire), text);
+    }
+  }
+  for (const length of [0, 255, 256, 65535, 65536]) {
+    const blob = new Uint8Array(length).fill(3);
+    assert.deepEqual(encodeTable(blob), msgpackEncode(blob));
+  }
+  for (const size of [15, 16, 65535, 65536]) {
+    const array = new Array(size).fill(1);
+    assert.deepEqual(encodeTable(array), msgpackEncode(array));
+    const object = Object.fromEntries(array.map((_, i) => [`k${i}`, i]));
+    assert.deepEqual(encodeTable(object), msgpackEncode(object));
+    assert.deepEqual(decodeTable(encodeTable(object)), object);
+  }
+  // Surrogate pairs, and lone surrogates as U+FFFD like TextEncoder.
+  for (const text of ["😀", "a\ud800b", "\udc00", "x\ud83d", "😀".repeat(40)]) {
+    const wire = encodeTable(text);
+    assert.deepEqual(
+      wire,
+      msgpackEncode(new TextDecoder().decode(
+        new TextEncoder().encode(text),
+      )),
+    );
+  }
+  // Invalid UTF-8 decodes to U+FFFD, short or long.
+  assert.equal(decodeTable(bytes(0xa2, 0x61, 0xff)), "a\ufffd");
+  assert.equal(
+    decodeTable(bytes(0xd9, 40, ...new Array(39).fill(0x61), 0xff)),
+    "a".repeat(39) + "\ufffd",
+  );
+  // float32, uint64 and int64 on the wire.
+  assert.equal(decodeTable(bytes(0xca, 0x3f, 0xc0, 0, 0)), 1.5);
+  assert.equal(
+    decodeTable(bytes(0xcf, 0, 0, 0, 1, 0, 0, 0, 2)),
+    2 ** 32 + 2,
+  );
+  assert.equal(
+    decodeTable(bytes(0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe)),
+    -2,
+  );
+});
+
+Deno.test("decodeTable counts empty tables toward maxDepth like encodeTable", () => {
+  assert.throws(() => encodeTable([[[]]], { maxDepth: 2 }), {
+    name: "TypeError",
+    message: "Cannot encode table: depth exceeds limit 2 at message[0][0]",
+  });
+  assert.throws(() => decodeTable(bytes(0x91, 0x91, 0x90), { maxDepth: 2 }), {
+    name: "RangeError",
+    message: "Cannot decode table: depth exceeds limit 2",
+  });
+  assert.throws(() => decodeTable(bytes(0x91, 0x91, 0x80), { maxDepth: 2 }), {
+    name: "RangeError",
+    message: "Cannot decode table: depth exceeds limit 2",
+  });
+});
+
+Deno.test("decodeTable with a huge maxDepth still throws only typed errors", () => {
+  const bomb = new Uint8Array(1024 * 1024).fill(0x91);
+  assert.throws(() => decodeTable(bomb, { maxDepth: 2 ** 30 }), (error) => {
+    assert.ok(error instanceof RangeError || error instanceof SyntaxError);
+    assert.match((error as Error).message, /^Cannot decode table: /);
+    return true;
+  });
+  // The shared reader still works afterwards.
+  assert.deepEqual(decodeTable(bytes(0x91, 0x01)), [1]);
+});
+
+Deno.test("encodeTable of an array of tables is one fast call and decodes back", () => {
+  const tables = Array.from({ length: 1000 }, (_, i) => ({ i, text: "x" }));
+  assert.deepEqual(decodeTable(encodeTable(tables)), tables);
 });
