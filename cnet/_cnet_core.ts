@@ -214,8 +214,15 @@ export class CnetCore<L> {
         resolve(result);
       },
     };
+    let sent: Promise<boolean>;
+    try {
+      sent = session.send(message);
+    } catch (error) {
+      clearTimeout(timer); // the send queue is full: nothing is pending
+      throw error;
+    }
     entry.pending.set(id, pending);
-    session.send(message).then((acknowledged) => {
+    sent.then((acknowledged) => {
       if (acknowledged) pending.acknowledged = true;
     });
     return promise;

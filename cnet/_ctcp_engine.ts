@@ -116,6 +116,7 @@ export class CtcpSession<L> {
   #reorder = new Map<number, Incoming>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #ackTimer: ReturnType<typeof setTimeout> | undefined;
   #rto: number;
   #tries = 0;
   #finSent = false;
@@ -160,7 +161,7 @@ export class CtcpSession<L> {
     }
     if (this.#queue.length >= this.#endpoint.tuning.maxQueuedMessages) {
       throw new RangeError(
-        `Cannot send CTCP message: ${this.#queue.length} messages already queued`,
+        `Cannot send CTCP message: send queue is full (${this.#queue.length} messages)`,
       );
     }
     const { promise, resolve } = Promise.withResolvers<boolean>();
@@ -277,7 +278,11 @@ export class CtcpSession<L> {
       this.#reorder.delete(this.expected);
       this.#deliver(next);
     }
-    if ((this.state as CtcpState) !== "closed") this.#emitAck();
+    if ((this.state as CtcpState) !== "closed") {
+      // In-order data: delay the ACK a moment so a reply can carry it.
+      if (this.#peerFin) this.#emitAck();
+      else this.#scheduleAck();
+    }
     this.#checkClosed();
   }
 
@@ -321,11 +326,27 @@ export class CtcpSession<L> {
   }
 
   #transmit(entry: Outgoing): void {
+    this.#cancelAck(); // every packet carries the acknowledgement
     this.#endpoint._emit(this, entry.kind, entry.seq, entry.data);
   }
 
   #emitAck(): void {
+    this.#cancelAck();
     this.#endpoint._emit(this, CtcpKind.ACK, this.nextSeq);
+  }
+
+  #scheduleAck(): void {
+    if (this.#ackTimer !== undefined) return;
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = undefined;
+      if (this.state !== "closed") this.#emitAck();
+    }, 0);
+  }
+
+  #cancelAck(): void {
+    if (this.#ackTimer === undefined) return;
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
   }
 
   /** Cumulative acknowledgement; returns how many packets it acknowledged. */
@@ -387,6 +408,7 @@ export class CtcpSession<L> {
     this.state = "closed";
     clearTimeout(this.#timer);
     clearTimeout(this.#idleTimer);
+    this.#cancelAck();
     this.#timer = undefined;
     this.#idleTimer = undefined;
     const entries = [...this.#unacked, ...this.#queue];

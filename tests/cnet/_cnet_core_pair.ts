@@ -30,6 +30,7 @@ export function corePair(
     tuning?: Partial<CtcpTuning>;
     serverTuning?: Partial<CtcpTuning>;
     maxRequestSize?: number;
+    maxPendingRequests?: number;
   } = {},
 ) {
   const pipe = new LossyPipe({ seed: 1, maxDelay: 3, ...options });
@@ -37,6 +38,7 @@ export function corePair(
     send: (link, packet) =>
       pipe.carry(packet, (value) => server.receive(link.peer!, value)),
     tuning: { ...FAST, ...options.tuning },
+    maxPendingRequests: options.maxPendingRequests,
   });
   const server: CnetCore<Link> = new CnetCore<Link>({
     send: (link, packet) =>

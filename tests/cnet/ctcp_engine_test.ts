@@ -248,3 +248,43 @@ Deno.test("CTCP: seeded random packets never crash the endpoint", () => {
     endpoint.close();
   }
 });
+
+Deno.test("CTCP: a full send queue and too many requests in flight throw RangeError", async () => {
+  const net = corePair({
+    tuning: { sendWindow: 1, maxQueuedMessages: 1 },
+    maxPendingRequests: 3,
+  });
+  net.server.router.set("GET", "/", () => new Promise(() => {}));
+  try {
+    const connection = await net.client.connect(net.links(1)[0], 2000);
+    assert.ok(connection);
+    net.pipe.close(); // from now on nothing arrives, so nothing is acknowledged
+    const first = request(connection, new CttpRequest("GET", "/"), 100);
+    const second = request(connection, new CttpRequest("GET", "/"), 100);
+    assert.throws(() => request(connection, new CttpRequest("GET", "/"), 100), {
+      name: "RangeError",
+      message: "Cannot send CTCP message: send queue is full (1 messages)",
+    });
+    assert.deepEqual(await first, { response: null, acknowledged: false });
+    assert.deepEqual(await second, { response: null, acknowledged: false });
+  } finally {
+    net.close();
+  }
+  const busy = corePair({ maxPendingRequests: 2 });
+  busy.server.router.set("GET", "/", () => new Promise(() => {}));
+  try {
+    const connection = await busy.client.connect(busy.links(1)[0], 2000);
+    assert.ok(connection);
+    const pending = [
+      request(connection, new CttpRequest("GET", "/"), 100),
+      request(connection, new CttpRequest("GET", "/"), 100),
+    ];
+    assert.throws(() => request(connection, new CttpRequest("GET", "/"), 100), {
+      name: "RangeError",
+      message: "Cannot send CTTP request: 2 requests already in flight",
+    });
+    await Promise.all(pending);
+  } finally {
+    busy.close();
+  }
+});
