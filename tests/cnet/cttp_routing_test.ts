@@ -7,6 +7,7 @@ import { CttpResponse } from "../../cnet/cttp_response.ts";
 import { CttpStatus } from "../../cnet/cttp_status.ts";
 import type { LuaValue } from "../../net/table_codec.ts";
 import { corePair, type Link, request, waitFor } from "./_cnet_core_pair.ts";
+import { mulberry32 } from "./_cnet_lossy_pipe.ts";
 
 Deno.test("CTTP router: longest segment-wise prefix, remaining segments as args", () => {
   const router = new CttpRouter<string>();
@@ -157,6 +158,119 @@ Deno.test("CTTP over CTCP: malformed CTTP payloads are dropped and counted", asy
     assert.equal(net.server.malformedPackets, 5);
   } finally {
     raw.close();
+    net.close();
+  }
+});
+
+Deno.test("CTTP over CTCP: a handler result that cannot be sent becomes 500", async () => {
+  const net = corePair();
+  // deno-lint-ignore no-explicit-any
+  net.server.router.set("GET", "/fn", () => ({ f: (() => 1) as any }));
+  try {
+    const connection = await net.client.connect(net.links(1)[0], 2000);
+    assert.ok(connection);
+    const { response } = await request(
+      connection,
+      new CttpRequest("GET", "/fn"),
+    );
+    assert.equal(response?.statusCode, 500);
+    assert.equal(response?.data, null);
+  } finally {
+    net.close();
+  }
+});
+
+Deno.test("CTTP: seeded random requests and responses never crash either side", async () => {
+  const random = mulberry32(1234);
+  const atoms: LuaValue[] = [
+    null,
+    true,
+    -1,
+    0,
+    1,
+    3.5,
+    2 ** 60,
+    "",
+    "/",
+    "GET",
+    "/x/y",
+    new Uint8Array([0]),
+    [],
+    {},
+    new Map<string | number, LuaValue>([[1, "a"]]),
+  ];
+  const randomValue = (depth = 0): LuaValue => {
+    const roll = random();
+    if (depth < 2 && roll < 0.2) {
+      return Array.from(
+        { length: Math.floor(random() * 3) },
+        () => randomValue(depth + 1),
+      );
+    }
+    return atoms[Math.floor(random() * atoms.length)];
+  };
+  const randomMessage = (keys: string[]): LuaValue => {
+    if (random() < 0.2) return randomValue();
+    const message: Record<string, LuaValue> = {};
+    for (const key of keys) {
+      if (random() < 0.8) {
+        message[key] = key === "q" || key === "r" || key === "c"
+          ? (random() < 0.7 ? Math.floor(random() * 5) : randomValue())
+          : randomValue();
+      }
+    }
+    return message;
+  };
+  const net = corePair();
+  net.server.router.set("GET", "/", () => "ok");
+  // A raw CTCP peer on each side: one sends random requests to the server
+  // core, the other answers the client core with random responses.
+  const rawClient = new CtcpEndpoint<Link>({
+    send: (link, packet) =>
+      net.pipe.carry(packet, (value) => net.server.receive(link.peer!, value)),
+    onMessage: () => {},
+  }, { retransmitTimeout: 20 });
+  const rawServer = new CtcpEndpoint<Link>({
+    send: (link, packet) =>
+      net.pipe.carry(packet, (value) => net.client.receive(link.peer!, value)),
+    onMessage: () => {},
+    onAccept: (session) => {
+      for (let i = 0; i < 500; i++) {
+        void session.send(randomMessage(["r", "c", "t", "h", "d"]));
+      }
+    },
+  }, { retransmitTimeout: 20, maxQueuedMessages: 1000 });
+  const [toServer, toRawServer, good] = net.links(3);
+  const clientReceive = net.client.receive.bind(net.client);
+  net.client.receive = (link, value) =>
+    link === toServer
+      ? rawClient.receive(link, value)
+      : clientReceive(link, value);
+  const serverReceive = net.server.receive.bind(net.server);
+  net.server.receive = (link, value) =>
+    link === toRawServer.peer
+      ? rawServer.receive(link, value)
+      : serverReceive(link, value);
+  try {
+    const session = await rawClient.connect(toServer, 2000);
+    assert.ok(session);
+    const sends: Promise<boolean>[] = [];
+    for (let i = 0; i < 500; i++) {
+      sends.push(session.send(randomMessage(["q", "m", "p", "h", "d"])));
+    }
+    assert.ok((await Promise.all(sends)).every(Boolean));
+    const victim = await net.client.connect(toRawServer, 2000);
+    assert.ok(victim);
+    await waitFor(() => net.client.malformedPackets > 50);
+    // Both cores still serve well-formed traffic.
+    const connection = await net.client.connect(good, 2000);
+    assert.ok(connection);
+    const { response } = await request(connection, new CttpRequest("GET", "/"));
+    assert.equal(response?.data, "ok");
+    assert.ok(net.server.malformedPackets > 50);
+  } finally {
+    rawClient.close();
+    rawServer.close();
     net.close();
   }
 });
