@@ -73,7 +73,8 @@ export interface CNetNodeOptions extends CryptoNetNodeOptions {
   /**
    * An existing CryptoNet node to build on (its modems, directory and
    * servers). When given, the other CryptoNet options are ignored and
-   * closing the cNet node leaves it open.
+   * closing the cNet node leaves it open. A CryptoNet node carries at most
+   * one open cNet node.
    */
   cryptoNet?: CryptoNetNode;
   /** CTCP timers and bounds. */
@@ -259,6 +260,9 @@ export const RegisterResult = {
  */
 export type RegisterResult = typeof RegisterResult[keyof typeof RegisterResult];
 
+/** The cNet node on each CryptoNet node (at most one, see the constructor). */
+const WRAPPERS = new WeakMap<CryptoNetNode, CNetNode>();
+
 /** Requests under this path are the node's own (registration). */
 const RESERVED_PREFIX = ".cnet";
 const REGISTER_PATH = "/.cnet/register";
@@ -379,10 +383,10 @@ export class CNetNode implements AsyncDisposable {
 
   /**
    * The node the module-level functions (`host`, `connectCtcp`, ...) use:
-   * the one given to {@linkcode CNetNode.setDefault}, else one over
-   * CryptoNet's default node (`CryptoNet.getDefaultNode()`), so seed-style
-   * programs share one computer. Closing that one closes CryptoNet's default
-   * node too.
+   * the one given to {@linkcode CNetNode.setDefault}, else the one over
+   * CryptoNet's default node (`CryptoNet.getDefaultNode()`, created here
+   * when it has none), so seed-style programs share one computer. Closing a
+   * node created here closes CryptoNet's default node too.
    */
   static get default(): CNetNode {
     const current = CNetNode.#default;
@@ -390,8 +394,12 @@ export class CNetNode implements AsyncDisposable {
       if (CNetNode.#defaultWasSet) return current;
       if (current.#cryptoNet === getDefaultNode()) return current;
     }
-    const node = new CNetNode({ cryptoNet: getDefaultNode() });
-    node.#ownsCryptoNet = true;
+    const cryptoNet = getDefaultNode();
+    let node = WRAPPERS.get(cryptoNet);
+    if (node === undefined) {
+      node = new CNetNode({ cryptoNet });
+      node.#ownsCryptoNet = true;
+    }
     CNetNode.#default = node;
     CNetNode.#defaultWasSet = false;
     return node;
@@ -429,8 +437,15 @@ export class CNetNode implements AsyncDisposable {
    */
   constructor(options: CNetNodeOptions = {}) {
     const { cryptoNet, ctcp, maxRequestSize, ...cryptoNetOptions } = options;
+    if (cryptoNet !== undefined && WRAPPERS.has(cryptoNet)) {
+      // Two CTCP engines on one node would answer each other's packets with RST.
+      throw new TypeError(
+        "Cannot create cNet node: the CryptoNet node already has an open cNet node",
+      );
+    }
     this.#ownsCryptoNet = cryptoNet === undefined;
     this.#cryptoNet = cryptoNet ?? new CryptoNetNode(cryptoNetOptions);
+    WRAPPERS.set(this.#cryptoNet, this);
     this.#core = new CnetCore<Socket>({
       send: (socket, packet) => this.#cryptoNet.send(socket, packet),
       tuning: ctcpTuning(ctcp),
@@ -836,6 +851,9 @@ export class CNetNode implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (WRAPPERS.get(this.#cryptoNet) === this) {
+      WRAPPERS.delete(this.#cryptoNet);
+    }
     for (const subscription of this.#subscriptions) subscription.close();
     this.#core.close();
     const sockets = [...this.#clientSockets];

@@ -281,3 +281,28 @@ async function waitFor(condition: () => boolean, timeout = 5000) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+Deno.test("cNet: one cNet node per CryptoNet node; the default wraps CryptoNet's default", async () => {
+  await using w = await world();
+  assert.throws(() => new CNetNode({ cryptoNet: w.server.cryptoNet }), {
+    name: "TypeError",
+    message:
+      "Cannot create cNet node: the CryptoNet node already has an open cNet node",
+  });
+  const { CryptoNet } = await import("../../cnet/mod.ts");
+  const previous = CryptoNet.getDefaultNode();
+  CryptoNet.setDefaultNode(w.client.cryptoNet);
+  try {
+    assert.equal(CNetNode.default, w.client);
+    CNetNode.setDefault(w.server);
+    assert.equal(CNetNode.default, w.server);
+    CNetNode.setDefault(undefined);
+    assert.equal(CNetNode.default, w.client);
+  } finally {
+    CryptoNet.setDefaultNode(previous);
+  }
+  const own = new CNetNode({ cryptoNet: previous });
+  await own.close();
+  assert.equal(previous.isClosed, false);
+  await previous.close();
+});
