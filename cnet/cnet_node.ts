@@ -477,15 +477,15 @@ export class CNetNode implements AsyncDisposable {
 
   /**
    * Starts the event loop and calls `onStart` (seed 001's `startEventLoop`).
-   * Like the seed's loop it runs until the node is closed: the promise
-   * resolves then (call `close()` from a handler or from `onStart` to end
-   * the program). If `onStart` throws, the node is closed and the promise
-   * rejects with that error.
+   * Like the seed's loop it runs until the CryptoNet node underneath is
+   * closed (`close()` on a node that owns it, from a handler or from
+   * `onStart`, ends the program); then this node is closed too. If `onStart`
+   * throws, both are closed and the promise rejects with that error.
    *
    * @param onStart Called with the node once it is set up.
    * @returns A promise that resolves when the node is closed.
    */
-  startEventLoop(
+  async startEventLoop(
     onStart: (node: CNetNode) => void | Promise<void>,
   ): Promise<void> {
     if (typeof onStart !== "function") {
@@ -493,7 +493,12 @@ export class CNetNode implements AsyncDisposable {
         "Cannot start event loop: onStart must be a function",
       );
     }
-    return this.#cryptoNet.setup(() => onStart(this));
+    try {
+      await this.#cryptoNet.setup(() => onStart(this));
+    } finally {
+      // The loop ends when the CryptoNet node closes; so does this node.
+      if (this.#cryptoNet.isClosed) await this.close();
+    }
   }
 
   /**

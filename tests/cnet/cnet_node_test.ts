@@ -306,3 +306,31 @@ Deno.test("cNet: one cNet node per CryptoNet node; the default wraps CryptoNet's
   assert.equal(previous.isClosed, false);
   await previous.close();
 });
+
+Deno.test("cNet: startEventLoop runs until the node closes; a throwing onStart closes it", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "cnet_loop_test_" });
+  try {
+    const steps: string[] = [];
+    const node = new CNetNode({ directory });
+    await node.startEventLoop(async (self) => {
+      steps.push("started");
+      await self.close();
+    });
+    steps.push("ended");
+    assert.deepEqual(steps, ["started", "ended"]);
+    assert.equal(node.cryptoNet.isClosed, true);
+
+    const failing = new CNetNode({ directory });
+    await assert.rejects(
+      () =>
+        failing.setup(() => {
+          throw new RangeError("boom");
+        }),
+      { name: "RangeError", message: "boom" },
+    );
+    assert.equal(failing.cryptoNet.isClosed, true);
+    assert.equal(await failing.connectCtcp("anything"), null);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
