@@ -84,7 +84,10 @@ Deno.test("cNet: 50 CTCP connections x 100 CTTP requests over a 20% lossy, dupli
         });
         ok++;
       }
-      await w.client.disconnectCtcp(connection, { timeout: 10 });
+      assert.equal(
+        await w.client.disconnectCtcp(connection, { timeout: 10 }),
+        true,
+      );
       return ok;
     }),
   );
