@@ -13,6 +13,16 @@ import {
   signCertificate,
   verifyCertificate,
 } from "../crypto/mod.ts";
+import {
+  Client,
+  type ClientConnection,
+  EVENT_CLIENT_CLOSE,
+  EVENT_CONNECT,
+  EVENT_RECEIVE,
+  type NetworkEvent,
+  NetworkEvents,
+  Server,
+} from "../mm/mod.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -84,6 +94,82 @@ async function demoCrypto(): Promise<void> {
   step(`server opened it: "${decoder.decode(opened)}"`);
 }
 
+const backlogs = new WeakMap<NetworkEvents, NetworkEvent[]>();
+
+/**
+ * Polls `events` until one that `accept` takes arrives; the others stay
+ * queued for later calls. Fails after 5 s.
+ */
+async function nextEvent(
+  events: NetworkEvents,
+  accept: (event: NetworkEvent) => boolean,
+): Promise<NetworkEvent> {
+  const backlog = backlogs.get(events) ?? [];
+  backlogs.set(events, backlog);
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    backlog.push(...events.poll());
+    const index = backlog.findIndex(accept);
+    if (index >= 0) return backlog.splice(index, 1)[0];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error("demo: no matching mm event within 5 s");
+}
+
+async function demoMm(): Promise<void> {
+  console.log("mm: encrypted table messaging (server, two clients, broadcast)");
+  const key = "0C03EA65238DD2C25EB87CE563868098";
+  const events = new NetworkEvents();
+  await using server = new Server("127.0.0.1", 0, { cipherKey: key, events });
+  step(
+    `server listening on ${server.getAddress()}:${server.getPort()} with a 128-bit cipher key`,
+  );
+  await using alice = new Client("127.0.0.1", server.getPort(), {
+    cipherKey: key,
+    events,
+  });
+  await using bob = new Client("127.0.0.1", server.getPort(), {
+    cipherKey: key,
+    events,
+  });
+  const names = new Map<unknown, string>([[alice, "alice"], [bob, "bob"]]);
+  for (const [client, name] of names) {
+    const { ok } = await (client as Client).waitForConnect();
+    step(`${name} connected: ${ok}`);
+  }
+  const connections: ClientConnection[] = [];
+  while (connections.length < 2) {
+    const event = await nextEvent(events, (e) => e.event === EVENT_CONNECT);
+    connections.push(event.object as ClientConnection);
+  }
+  step(`server sees ${server.connectionCount()} connections`);
+  alice.send({ OpCode: 10, Data: "hello from alice" });
+  const fromAlice = await nextEvent(
+    events,
+    (e) => e.event === EVENT_RECEIVE && e.object !== alice && e.object !== bob,
+  );
+  step(`server received ${JSON.stringify(fromAlice.packet)}`);
+  step(
+    `broadcast reached ${
+      server.broadcast({ OpCode: 11, Data: "welcome, everyone" })
+    } clients`,
+  );
+  const heard = new Set<string>();
+  while (heard.size < 2) {
+    const event = await nextEvent(
+      events,
+      (e) => e.event === EVENT_RECEIVE && names.has(e.object),
+    );
+    heard.add(`${names.get(event.object)} got ${JSON.stringify(event.packet)}`);
+  }
+  for (const line of [...heard].sort()) step(line);
+  await bob.disconnect();
+  await nextEvent(events, (e) => e.event === EVENT_CLIENT_CLOSE);
+  step(`bob left; server sees ${server.connectionCount()} connection`);
+}
+
 console.log("moonwire demo\n");
 await demoCrypto();
+console.log();
+await demoMm();
 console.log("\ndemo complete");

@@ -22,6 +22,12 @@ Deno.test("deno task demo: runs every section and prints each step", async () =>
       "  - verified with the CA key: true",
       "  - same signature under another name verifies: false",
       '  - server opened it: "hello, moonwire"',
+      "  - server sees 2 connections",
+      '  - server received {"OpCode":10,"Data":"hello from alice"}',
+      "  - broadcast reached 2 clients",
+      '  - alice got {"OpCode":11,"Data":"welcome, everyone"}',
+      '  - bob got {"OpCode":11,"Data":"welcome, everyone"}',
+      "  - bob left; server sees 1 connection",
       "demo complete",
     ]
   ) {
