@@ -4,7 +4,27 @@
 // Coalescing amortises per-record costs (AEAD, frame header, write) and the
 // receiver decodes a whole record with one decoder call.
 import { decodeTable, type LuaTable } from "../net/table_codec.ts";
-import { isTable } from "./_options.ts";
+import {
+  encodeWith,
+  type ResolvedTableOptions,
+} from "../net/_table_encoder.ts";
+import { checkTable, isTable } from "./_options.ts";
+
+/** Table codec options for messages of at most `maxMessageSize` bytes. */
+export function messageOptions(maxMessageSize: number): ResolvedTableOptions {
+  return { maxDepth: 64, maxBytes: maxMessageSize, canonical: false };
+}
+
+/**
+ * Encodes one message for sending. The result may share its ArrayBuffer
+ * with other messages (no allocation per small message); it is only read.
+ */
+export function encodeMessage(
+  table: LuaTable,
+  options: ResolvedTableOptions,
+): Uint8Array {
+  return encodeWith(checkTable(table), options, true);
+}
 
 /** Bytes of the array32 header in front of the tables. */
 export const RECORD_HEADER_SIZE = 5;

@@ -12,12 +12,30 @@ import type {
 } from "../net/framed_connection.ts";
 import type { LuaTable } from "../net/table_codec.ts";
 import type { ResolvedOptions } from "./_options.ts";
-import { buildRecord, readRecord, RECORD_HEADER_SIZE } from "./_record.ts";
+import {
+  encodeMessage,
+  messageOptions,
+  readRecord,
+  RECORD_HEADER_SIZE,
+} from "./_record.ts";
+import { checkTable } from "./_options.ts";
+import {
+  appendWith,
+  type ByteSink,
+  createSink,
+  type ResolvedTableOptions,
+} from "../net/_table_encoder.ts";
 
 export const PROTOCOL_NAME = "Noise_NNpsk0_25519_AESGCM_SHA256";
 const PROLOGUE = new TextEncoder().encode("moonwire mm v1 NNpsk0");
 /** Bytes a record grows by when sealed (AES-GCM tag). */
 export const TAG_SIZE = 16;
+/** Coalesced records stop growing near this many bytes of tables. */
+const RECORD_TARGET = 32 * 1024;
+/** Smallest buffer a record starts with. */
+const MIN_SINK = 256;
+/** Bytes handed to the framed connection before waiting for it to write. */
+const WRITE_AHEAD = 256 * 1024;
 /** Frame limit for a given message limit: record header + tag. */
 export function frameLimit(maxMessageSize: number): number {
   return maxMessageSize + RECORD_HEADER_SIZE + TAG_SIZE;
@@ -68,10 +86,15 @@ export class Session {
   #send: NoiseCipherState | undefined;
   #receive: NoiseCipherState | undefined;
   #handlers: SessionHandlers | undefined;
-  // Send queue: encoded tables waiting for the next record.
-  #pending: Uint8Array[] = [];
+  // Send queue: the record being filled (tables are encoded straight into
+  // it) and sealed records waiting to be sent.
+  #sink: ByteSink | undefined;
+  #sinkCount = 0;
+  #sinkCapacity = MIN_SINK;
+  #sealed: Uint8Array[] = [];
+  #recordLimit: number;
+  #tableOptions: ResolvedTableOptions;
   #pendingBytes = 0;
-  #inFlightBytes = 0;
   #flushing: Promise<void> | undefined;
   #established = false;
   #closing = false; // local close: no more sends, no more events
@@ -86,6 +109,11 @@ export class Session {
   constructor(framed: FramedConnection, options: ResolvedOptions) {
     this.#framed = framed;
     this.#options = options;
+    this.#tableOptions = messageOptions(options.maxMessageSize);
+    // Records are capped near RECORD_TARGET so that they fit the framed
+    // connection's arenas and the receiver's read chunks (no reassembly
+    // copy); a single larger table still gets a record of its own.
+    this.#recordLimit = Math.min(options.maxMessageSize, RECORD_TARGET);
     const remote = framed.remoteAddr;
     this.peer = `${remote.hostname}:${remote.port}`;
   }
@@ -200,21 +228,100 @@ export class Session {
   }
 
   /**
-   * Queues one encoded table; false when the connection is closed or its
-   * queue is full (the peer is not reading fast enough).
+   * Encodes `table` straight into the record being filled; false when the
+   * connection is closed or its queue is full (the peer is not reading fast
+   * enough). Throws the codec's TypeError/RangeError for a bad table.
+   */
+  write(table: LuaTable): boolean {
+    const encodable = checkTable(table);
+    if (this.#closing || this.#ended) {
+      encodeMessage(encodable, this.#tableOptions);
+      return false;
+    }
+    const sink = this.#sink ??= this.#newSink();
+    const before = sink.length;
+    const size = appendWith(encodable, this.#tableOptions, sink);
+    if (!this.#admit(size)) {
+      sink.length = before;
+      return false;
+    }
+    this.#accept(sink, before, size);
+    return true;
+  }
+
+  /**
+   * Queues one encoded table (copied); false when the connection is closed
+   * or its queue is full.
    */
   enqueue(encoded: Uint8Array): boolean {
     if (this.#closing || this.#ended) return false;
-    if (
-      this.#pendingBytes + this.#inFlightBytes + encoded.length >
-        this.#options.maxQueuedBytes
-    ) {
-      return false;
+    const size = encoded.length;
+    if (!this.#admit(size)) return false;
+    let sink = this.#sink ??= this.#newSink();
+    const before = sink.length;
+    if (before + size > sink.buffer.length) {
+      const grown = createSink(Math.max(sink.buffer.length * 2, before + size));
+      grown.buffer.set(sink.buffer.subarray(0, before));
+      grown.length = before;
+      sink = this.#sink = grown;
     }
-    this.#pending.push(encoded);
-    this.#pendingBytes += encoded.length;
-    this.#scheduleFlush();
+    sink.buffer.set(encoded, before);
+    sink.length = before + size;
+    this.#accept(sink, before, size);
     return true;
+  }
+
+  #admit(size: number): boolean {
+    return this.#pendingBytes + this.#framed.pendingBytes + size <=
+      this.#options.maxQueuedBytes;
+  }
+
+  #newSink(): ByteSink {
+    const sink = createSink(this.#sinkCapacity);
+    sink.length = RECORD_HEADER_SIZE;
+    return sink;
+  }
+
+  // Counts the table just written at sink[before..before+size); a record
+  // that would grow past the record limit is sealed first.
+  #accept(sink: ByteSink, before: number, size: number): void {
+    if (
+      this.#sinkCount > 0 &&
+      before - RECORD_HEADER_SIZE + size > this.#recordLimit
+    ) {
+      const next = this.#newSink();
+      if (RECORD_HEADER_SIZE + size > next.buffer.length) {
+        next.buffer = new Uint8Array(RECORD_HEADER_SIZE + size);
+        next.view = new DataView(next.buffer.buffer);
+      }
+      next.buffer.set(
+        sink.buffer.subarray(before, before + size),
+        RECORD_HEADER_SIZE,
+      );
+      next.length = RECORD_HEADER_SIZE + size;
+      sink.length = before;
+      this.#seal();
+      this.#sink = next;
+    }
+    this.#sinkCount++;
+    this.#pendingBytes += size;
+    this.#scheduleFlush();
+  }
+
+  // Moves the record being filled to the sealed list.
+  #seal(): void {
+    const sink = this.#sink!;
+    const record = sink.buffer.subarray(0, sink.length);
+    record[0] = 0xdd;
+    sink.view.setUint32(1, this.#sinkCount);
+    this.#sealed.push(record);
+    // The next record starts with room for one like this.
+    this.#sinkCapacity = Math.max(
+      MIN_SINK,
+      Math.min(sink.length, RECORD_TARGET + 64),
+    );
+    this.#sink = undefined;
+    this.#sinkCount = 0;
   }
 
   /** Resolves once every table queued so far was handed to the socket. */
@@ -225,7 +332,8 @@ export class Session {
   #scheduleFlush(): void {
     if (
       this.#flushing !== undefined || !this.#established ||
-      this.#handlers === undefined || this.#pending.length === 0
+      this.#handlers === undefined ||
+      (this.#sinkCount === 0 && this.#sealed.length === 0)
     ) {
       return;
     }
@@ -234,24 +342,16 @@ export class Session {
   }
 
   async #flushLoop(): Promise<void> {
-    const limit = this.#options.maxMessageSize;
+    const framed = this.#framed;
+    let last: Promise<void> | undefined;
     try {
-      while (this.#pending.length > 0 && !this.#ended) {
-        const items = this.#pending;
-        let end = 0;
-        let bytes = 0;
-        // Each item fits on its own (send checks maxMessageSize).
-        while (
-          end < items.length &&
-          (end === 0 || bytes + items[end].length <= limit)
-        ) {
-          bytes += items[end].length;
-          end++;
+      while (!this.#ended) {
+        if (this.#sealed.length === 0) {
+          if (this.#sinkCount === 0) break;
+          this.#seal();
         }
-        let record: Uint8Array = buildRecord(items, 0, end, bytes);
-        this.#pending = end === items.length ? [] : items.slice(end);
-        this.#pendingBytes -= bytes;
-        this.#inFlightBytes = bytes;
+        let record: Uint8Array = this.#sealed.shift()!;
+        this.#pendingBytes -= record.length - RECORD_HEADER_SIZE;
         const cipher = this.#send;
         if (cipher !== undefined) {
           const plainLength = record.length;
@@ -265,13 +365,17 @@ export class Session {
             this.#sendBytes = 0;
           }
         }
-        await this.#framed.send(record);
-        this.#inFlightBytes = 0;
+        if (this.#ended) break;
+        // The framed connection copies the record and writes in the
+        // background: build the next record meanwhile, waiting only when
+        // its queue is long.
+        last = framed.send(record);
+        if (framed.pendingBytes >= WRITE_AHEAD) await framed.ready();
       }
+      if (last !== undefined) await last;
     } catch (error) {
       this.#fail(error as Error);
     } finally {
-      this.#inFlightBytes = 0;
       this.#flushing = undefined;
     }
   }
@@ -332,7 +436,9 @@ export class Session {
   #finish(error: Error | undefined): void {
     if (this.#closing || this.#ended) return;
     this.#ended = true;
-    this.#pending = [];
+    this.#sink = undefined;
+    this.#sinkCount = 0;
+    this.#sealed = [];
     this.#pendingBytes = 0;
     this.#framed.abort();
     this.#handlers?.end(error);

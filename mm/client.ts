@@ -6,12 +6,13 @@
  */
 import { FramedConnection } from "../net/framed_connection.ts";
 import { StreamSocket } from "../net/stream_socket.ts";
-import { encodeTable, type LuaTable } from "../net/table_codec.ts";
+import type { LuaTable } from "../net/table_codec.ts";
+import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
+import { encodeMessage, messageOptions } from "./_record.ts";
 import type { EventQueue } from "./_event_queue.ts";
 import {
   checkAddress,
   checkPort,
-  checkTable,
   newSocketId,
   type ResolvedOptions,
   resolveOptions,
@@ -69,6 +70,7 @@ export interface WaitForConnectResult {
 export class Client implements NetworkObject, AsyncDisposable {
   #socketId = newSocketId();
   #options: ResolvedOptions;
+  #tableOptions: ResolvedTableOptions;
   #events: EventQueue;
   #address: string;
   #port: number;
@@ -99,6 +101,7 @@ export class Client implements NetworkObject, AsyncDisposable {
     this.#address = checkAddress("create client", address);
     this.#port = checkPort("create client", port, false);
     this.#options = resolveOptions("create client", options);
+    this.#tableOptions = messageOptions(this.#options.maxMessageSize);
     this.#events = this.#options.events;
     this.#task = this.#run();
   }
@@ -226,11 +229,12 @@ export class Client implements NetworkObject, AsyncDisposable {
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
    */
   send(table: LuaTable): boolean {
-    const encoded = encodeTable(checkTable(table), {
-      maxBytes: this.#options.maxMessageSize,
-    });
+    if (this.#connected && !this.#disconnected && !this.#ended) {
+      // Encoded straight into the connection's next record.
+      return this.#session!.write(table);
+    }
+    const encoded = encodeMessage(table, this.#tableOptions);
     if (this.#disconnected || this.#ended) return false;
-    if (this.#connected) return this.#session!.enqueue(encoded);
     if (this.#earlyBytes + encoded.length > this.#options.maxQueuedBytes) {
       return false;
     }

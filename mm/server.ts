@@ -5,13 +5,14 @@
  * @module
  */
 import { FramedConnection } from "../net/framed_connection.ts";
-import { encodeTable, type LuaTable } from "../net/table_codec.ts";
+import type { LuaTable } from "../net/table_codec.ts";
+import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
+import { encodeMessage, messageOptions } from "./_record.ts";
 import type { EventQueue } from "./_event_queue.ts";
 import { connectionFactory } from "./_factory.ts";
 import {
   checkAddress,
   checkPort,
-  checkTable,
   newSocketId,
   type ResolvedOptions,
   resolveOptions,
@@ -83,6 +84,7 @@ import {
 export class Server implements NetworkObject, AsyncDisposable {
   #socketId = newSocketId();
   #options: ResolvedOptions;
+  #tableOptions: ResolvedTableOptions;
   #events: EventQueue;
   #listener: Deno.TcpListener;
   #address: string;
@@ -112,6 +114,7 @@ export class Server implements NetworkObject, AsyncDisposable {
     this.#address = checkAddress("create server", address);
     const wanted = checkPort("create server", port, true);
     this.#options = resolveOptions("create server", options);
+    this.#tableOptions = messageOptions(this.#options.maxMessageSize);
     this.#events = this.#options.events;
     this.#listener = Deno.listen({
       hostname: this.#address,
@@ -223,9 +226,7 @@ export class Server implements NetworkObject, AsyncDisposable {
   }
 
   #encode(table: LuaTable): Uint8Array {
-    return encodeTable(checkTable(table), {
-      maxBytes: this.#options.maxMessageSize,
-    });
+    return encodeMessage(table, this.#tableOptions);
   }
 
   /**

@@ -11,6 +11,19 @@ export interface ResolvedTableOptions {
   canonical: boolean;
 }
 
+/** A growable byte buffer that tables are appended to. */
+export interface ByteSink {
+  buffer: Uint8Array<ArrayBuffer>;
+  view: DataView<ArrayBuffer>;
+  length: number;
+}
+
+/** A sink with room for `capacity` bytes (at least 16). */
+export function createSink(capacity: number): ByteSink {
+  const buffer = new Uint8Array(Math.max(16, capacity));
+  return { buffer, view: new DataView(buffer.buffer), length: 0 };
+}
+
 type PathSegment = string | number;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -79,6 +92,7 @@ export class TableWriter {
   #view = new DataView(this.#buffer.buffer);
   #start = 0;
   #pos = 0;
+  #appending = false;
   #ancestors: object[] = [];
   #depth = 0;
   #maxDepth = 64;
@@ -94,9 +108,59 @@ export class TableWriter {
     options: ResolvedTableOptions,
     pooled = false,
   ): Uint8Array<ArrayBuffer> {
+    let size: number;
+    try {
+      size = this.#run(value, options);
+    } catch (error) {
+      this.#shrink();
+      throw error;
+    }
+    const start = this.#start;
+    let bytes: Uint8Array<ArrayBuffer>;
+    if (pooled && size <= POOL_LIMIT) {
+      bytes = new Uint8Array(this.#buffer.buffer, start, size);
+      this.#start = this.#pos;
+    } else {
+      bytes = this.#buffer.slice(start, this.#pos);
+    }
+    this.#shrink();
+    return bytes;
+  }
+
+  /**
+   * Encodes `value` at the end of `sink` (growing its buffer) and returns
+   * the size written; on any error `sink.length` is unchanged.
+   */
+  append(
+    value: unknown,
+    options: ResolvedTableOptions,
+    sink: ByteSink,
+  ): number {
+    const buffer = this.#buffer;
+    const view = this.#view;
+    const start = this.#start;
+    this.#buffer = sink.buffer;
+    this.#view = sink.view;
+    this.#start = sink.length;
+    this.#appending = true;
+    try {
+      const size = this.#run(value, options);
+      sink.length += size;
+      return size;
+    } finally {
+      sink.buffer = this.#buffer;
+      sink.view = this.#view;
+      this.#buffer = buffer;
+      this.#view = view;
+      this.#start = start;
+      this.#appending = false;
+    }
+  }
+
+  // Writes `value` at #start; returns its size or throws the public error.
+  #run(value: unknown, options: ResolvedTableOptions): number {
     this.busy = true;
     this.#pos = this.#start;
-    this.#depth = 0;
     this.#maxDepth = options.maxDepth;
     this.#canonical = options.canonical;
     try {
@@ -112,30 +176,22 @@ export class TableWriter {
       throw error;
     } finally {
       this.busy = false;
-      this.#ancestors.fill(undefined as unknown as object, 0, this.#depth);
-      this.#depth = 0;
+      if (this.#depth > 0) {
+        this.#ancestors.fill(undefined as unknown as object, 0, this.#depth);
+        this.#depth = 0;
+      }
     }
-    const start = this.#start;
-    const size = this.#pos - start;
+    const size = this.#pos - this.#start;
     if (size > options.maxBytes) {
-      this.#shrink();
       throw new RangeError(
         `Cannot encode table: size ${size} exceeds limit ${options.maxBytes}`,
       );
     }
-    let bytes: Uint8Array<ArrayBuffer>;
-    if (pooled && size <= POOL_LIMIT) {
-      bytes = new Uint8Array(this.#buffer.buffer, start, size);
-      this.#start = this.#pos;
-    } else {
-      bytes = this.#buffer.slice(start, this.#pos);
-    }
-    this.#shrink();
-    return bytes;
+    return size;
   }
 
   #shrink(): void {
-    if (this.#buffer.length > KEEP_SIZE) {
+    if (this.#buffer.length > KEEP_SIZE && !this.#appending) {
       this.#buffer = new Uint8Array(SLAB_SIZE);
       this.#view = new DataView(this.#buffer.buffer);
       this.#start = 0;
@@ -144,15 +200,17 @@ export class TableWriter {
 
   // Moves the value written so far to a new buffer with room for `needed`
   // more bytes; the old slab stays valid for pooled results that view it.
+  // When appending to a sink, everything before the value moves too.
   #grow(needed: number): void {
-    const used = this.#pos - this.#start;
-    let size = SLAB_SIZE;
+    const keep = this.#appending ? 0 : this.#start;
+    const used = this.#pos - keep;
+    let size = this.#appending ? this.#buffer.length * 2 : SLAB_SIZE;
     while (size < used + needed) size *= 2;
     const buffer = new Uint8Array(size);
-    buffer.set(this.#buffer.subarray(this.#start, this.#pos));
+    buffer.set(this.#buffer.subarray(keep, this.#pos));
     this.#buffer = buffer;
     this.#view = new DataView(buffer.buffer);
-    this.#start = 0;
+    this.#start -= keep;
     this.#pos = used;
   }
 
@@ -255,7 +313,16 @@ export class TableWriter {
       : 5;
     let pos = start + head;
     if (length <= SHORT_STRING) {
-      for (let i = 0; i < length; i++) {
+      // Tight ASCII loop first; the general loop takes over at the first
+      // other character.
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[pos + i] = code;
+      }
+      pos += i;
+      for (; i < length; i++) {
         let code = value.charCodeAt(i);
         if (code < 0x80) {
           buffer[pos++] = code;
@@ -496,4 +563,17 @@ export function encodeWith(
 ): Uint8Array<ArrayBuffer> {
   const active = writer.busy ? new TableWriter() : writer;
   return active.encode(value, options, pooled);
+}
+
+/**
+ * Appends the encoding of `value` to `sink` with the shared writer; returns
+ * its size. On any error `sink.length` is unchanged.
+ */
+export function appendWith(
+  value: unknown,
+  options: ResolvedTableOptions,
+  sink: ByteSink,
+): number {
+  const active = writer.busy ? new TableWriter() : writer;
+  return active.append(value, options, sink);
 }
