@@ -166,6 +166,11 @@ export class TcpLink implements Disposable {
   #closed = Promise.withResolvers<void>();
   #tls: tls.TLSSocket | undefined;
   #tlsInput: Duplex | undefined;
+  // Ciphertext (null = end) held back until node:tls has started: on Deno,
+  // a TLS socket that fails before its deferred _start() throws an uncaught
+  // TypeError from inside node:tls.
+  #tlsBacklog: (Uint8Array | null)[] | undefined;
+  #tlsStartTimer: ReturnType<typeof setTimeout> | undefined;
   #tlsReady = false;
   #tlsPending: Uint8Array[] = [];
   #tlsTimer: ReturnType<typeof setTimeout> | undefined;
@@ -554,7 +559,7 @@ export class TcpLink implements Disposable {
     checkPem(action, "keyPem", keyPem, "PRIVATE KEY");
     const input = this.#makeTlsInput(socket);
     if (options.startData && options.startData.length > 0) {
-      input.push(options.startData.slice());
+      this.#tlsBacklog!.push(options.startData.slice());
     }
     const secure = new tls.TLSSocket(input, {
       isServer: true,
@@ -665,7 +670,8 @@ export class TcpLink implements Disposable {
 
   #onData(chunk: Uint8Array<ArrayBuffer>): void {
     if (this.#done) return;
-    if (this.#tlsInput) this.#tlsInput.push(chunk);
+    if (this.#tlsBacklog) this.#tlsBacklog.push(chunk);
+    else if (this.#tlsInput) this.#tlsInput.push(chunk);
     else invoke(this.#callbacks.onReceivedData, this.#callbacks, this, chunk);
   }
 
@@ -676,7 +682,8 @@ export class TcpLink implements Disposable {
       return;
     }
     // Through TLS, the end arrives after every decrypted byte ("end").
-    this.#tlsInput.push(null);
+    if (this.#tlsBacklog) this.#tlsBacklog.push(null);
+    else this.#tlsInput.push(null);
     if (!this.#tlsReady) {
       // node:tls on Deno may not report a close in mid-handshake: give it a
       // moment to report an alert it got, then fail instead of waiting for
@@ -709,6 +716,14 @@ export class TcpLink implements Disposable {
       },
     });
     this.#tlsInput = input;
+    this.#tlsBacklog = [];
+    this.#tlsStartTimer = setTimeout(() => {
+      this.#tlsStartTimer = undefined;
+      const backlog = this.#tlsBacklog ?? [];
+      this.#tlsBacklog = undefined;
+      if (this.#done) return;
+      for (const chunk of backlog) input.push(chunk);
+    }, 0);
     return input;
   }
 
@@ -801,6 +816,9 @@ export class TcpLink implements Disposable {
   async #release(graceful: boolean): Promise<void> {
     clearTimeout(this.#tlsTimer);
     this.#tlsTimer = undefined;
+    clearTimeout(this.#tlsStartTimer);
+    this.#tlsStartTimer = undefined;
+    this.#tlsBacklog = undefined;
     const socket = this.#socket;
     const secure = this.#tls;
     if (graceful && socket && !socket.isClosed) {

@@ -305,6 +305,9 @@ export class UdpEndpoint implements Disposable {
           errorCode(error),
           `Cannot receive datagram: ${errorMessage(error)}`,
         );
+        // Let timers and I/O run before retrying, so an error that repeats
+        // can never spin the event loop.
+        await new Promise((resolve) => setTimeout(resolve, 10));
         continue;
       }
       if (datagram === null || !this.#open) return;

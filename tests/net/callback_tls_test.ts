@@ -360,3 +360,99 @@ Deno.test("a peer that closes in mid-handshake gives one onError, not a timeout"
   ]);
   await link.closed;
 });
+
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+Deno.test({
+  name:
+    "random bytes instead of TLS give one terminal callback, never a hang (seeded)",
+  ignore: opensslMissing !== undefined,
+  fn: async () => {
+    using certs = makeTestCertificates();
+    const random = mulberry32(0x5eed);
+    const results: string[][] = [];
+    const server = listen(0, {
+      onIncomingConnection: () => {
+        const events: string[] = [];
+        results.push(events);
+        let started = false;
+        return {
+          onReceivedData: (link, data) => {
+            if (started) {
+              events.push("data");
+              return;
+            }
+            started = true;
+            link.startTlsServer(certs.cert, certs.key, {
+              startData: data,
+              timeout: 300,
+            });
+          },
+          onRemoteClosed: () => events.push("remoteClosed"),
+          onError: () => events.push("error"),
+        };
+      },
+      onError: () => {},
+    }, { hostname: "127.0.0.1" });
+    const cases = 40;
+    for (let i = 0; i < cases; i++) {
+      const length = 1 + Math.floor(random() * 2048);
+      const garbage = new Uint8Array(length);
+      for (let j = 0; j < length; j++) garbage[j] = Math.floor(random() * 256);
+      // Every other case starts like a TLS handshake record.
+      if (i % 2 === 1 && length > 5) garbage.set([0x16, 0x03, 0x01], 0);
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: server.getPort(),
+      });
+      await conn.write(garbage).catch(() => {});
+      const buffer = new Uint8Array(4096);
+      // The server ends the connection (alert, close or handshake timeout).
+      while ((await conn.read(buffer).catch(() => null)) !== null) {
+        // Discard whatever the server answered.
+      }
+      conn.close();
+    }
+    while (results.some((events) => events.length === 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(results.length, cases);
+    for (const events of results) {
+      assert.equal(events.length, 1, events.join());
+      assert.ok(events[0] === "error" || events[0] === "remoteClosed");
+    }
+    server.close();
+    await server.closed;
+  },
+});
+
+Deno.test("random bytes answering a ClientHello give one onError, never a hang (seeded)", async () => {
+  const random = mulberry32(0xc0ffee);
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  for (let i = 0; i < 20; i++) {
+    const length = 1 + Math.floor(random() * 2048);
+    const garbage = new Uint8Array(length);
+    for (let j = 0; j < length; j++) garbage[j] = Math.floor(random() * 256);
+    if (i % 2 === 1 && length > 5) garbage.set([0x16, 0x03, 0x03], 0);
+    const accepted = listener.accept();
+    const client = recorder({
+      onConnected: (link) => link.startTlsClient({ timeout: 300 }),
+    });
+    connect("127.0.0.1", listener.addr.port, client.callbacks);
+    const conn = await accepted;
+    await conn.read(new Uint8Array(4096)); // the ClientHello
+    await conn.write(garbage).catch(() => {});
+    const link = await client.terminal;
+    conn.close();
+    assert.equal(client.events.length, 2, client.events.join());
+    assert.match(client.events[1], /^error /);
+    await link.closed;
+  }
+});

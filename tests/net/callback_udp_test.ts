@@ -176,7 +176,7 @@ Deno.test("broadcast without enableBroadcasts() reaches onError EACCES; the endp
   await endpoint.closed;
 });
 
-Deno.test("an ICMP port-unreachable does not close the endpoint", async () => {
+Deno.test("a send to a dead port does not close the endpoint", async () => {
   const rec = recorder();
   const endpoint = createUdpEndpoint(0, rec.callbacks, {
     hostname: "127.0.0.1",
