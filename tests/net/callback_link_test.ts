@@ -489,3 +489,78 @@ Deno.test("ServerHandle works with using (Symbol.dispose)", async () => {
     Deno.errors.ConnectionRefused,
   );
 });
+
+Deno.test("onIncomingConnection returning incomplete callbacks drops the connection and reports a TypeError", async () => {
+  const reported: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    reported.push(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    const server = listen(0, {
+      onIncomingConnection: () =>
+        ({ onReceivedData: () => {} }) as unknown as LinkCallbacks,
+      onAccepted: () => reported.push("accepted"),
+      onError: () => {},
+    }, { hostname: "127.0.0.1" });
+    using conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.getPort(),
+    });
+    assert.equal(await conn.read(new Uint8Array(8)), null);
+    server.close();
+    await server.closed;
+    assert.equal(reported.length, 1);
+    assert.equal((reported[0] as Error).name, "TypeError");
+    assert.equal(
+      (reported[0] as Error).message,
+      "Cannot accept connection: callbacks.onError must be a function, got undefined",
+    );
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+});
+
+function ipv6Loopback(): boolean {
+  try {
+    Deno.listen({ hostname: "::1", port: 0 }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "links work over IPv6 loopback",
+  ignore: !ipv6Loopback(),
+  fn: async () => {
+    const events: string[] = [];
+    const server = listen(0, {
+      onIncomingConnection: (ip) => {
+        events.push(`incoming ${ip}`);
+        return {
+          onReceivedData: (link, data) => link.send(data),
+          onRemoteClosed: () => events.push("server remoteClosed"),
+          onError: (_link, code) => events.push(`server error ${code}`),
+        };
+      },
+      onError: (code) => events.push(`listen ${code}`),
+    }, { hostname: "::1" });
+    const client = recorder({
+      onConnected: (link) => link.send("over v6"),
+      onData: (link) => {
+        if (client.received() === "over v6") link.shutdown();
+      },
+    });
+    connect("::1", server.getPort(), client.callbacks);
+    const link = await client.terminal;
+    assert.equal(client.received(), "over v6");
+    assert.equal(link.getRemoteIp(), "::1");
+    assert.equal(link.getLocalIp(), "::1");
+    await link.closed;
+    server.close();
+    await server.closed;
+    assert.deepEqual(events, ["incoming ::1", "server remoteClosed"]);
+  },
+});
