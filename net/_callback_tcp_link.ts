@@ -715,6 +715,8 @@ export class TcpLink implements Disposable {
         socket.write(chunk).then(() => callback(), callback);
       },
     });
+    // A failed write also fails the socket's read loop, which reports it.
+    input.on("error", () => {});
     this.#tlsInput = input;
     this.#tlsBacklog = [];
     this.#tlsStartTimer = setTimeout(() => {
