@@ -456,3 +456,83 @@ Deno.test("random bytes answering a ClientHello give one onError, never a hang (
     await link.closed;
   }
 });
+
+Deno.test({
+  name:
+    "startTlsServer takes an encrypted key with its password; a wrong password fails the link",
+  ignore: opensslMissing !== undefined,
+  fn: async () => {
+    using certs = makeTestCertificates();
+    const out = new Deno.Command("openssl", {
+      args: [
+        "pkcs8",
+        "-topk8",
+        "-in",
+        certs.keyPath,
+        "-v2",
+        "aes-256-cbc",
+        "-passout",
+        "pass:hunter2",
+      ],
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    const encryptedKey = new TextDecoder().decode(out.stdout);
+    assert.match(encryptedKey, /^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    for (const password of ["hunter2", "wrong"]) {
+      const serverEvents: string[] = [];
+      let started = false;
+      const server = listen(0, {
+        onIncomingConnection: () => ({
+          onReceivedData: (link, data) => {
+            if (!started) {
+              started = true;
+              try {
+                link.startTlsServer(certs.cert, encryptedKey, {
+                  startData: data,
+                  ownPrivateKeyPassword: password,
+                  timeout: 2000,
+                });
+              } catch (error) {
+                serverEvents.push(`threw ${(error as Error).name}`);
+                link.close();
+              }
+              return;
+            }
+            link.send(`pong:${decoder.decode(data)}`);
+          },
+          onRemoteClosed: () => serverEvents.push("remoteClosed"),
+          onError: () => serverEvents.push("error"),
+        }),
+        onError: () => {},
+      }, { hostname: "127.0.0.1" });
+      const client = recorder({
+        onConnected: (link) => {
+          link.startTlsClient({ caCerts: [certs.caCert], timeout: 2000 });
+          link.send("ping");
+        },
+        onText: (link, self) => {
+          if (self.text() === "pong:ping") link.shutdown();
+        },
+      });
+      connect("127.0.0.1", server.getPort(), client.callbacks);
+      const link = await client.terminal;
+      await link.closed;
+      if (password === "hunter2") {
+        assert.equal(client.text(), "pong:ping");
+        assert.deepEqual(client.events, ["connected", "data", "remoteClosed"]);
+      } else {
+        // The key does not decrypt: the server link fails, the client sees
+        // the connection go away in mid-handshake.
+        assert.equal(client.text(), "");
+        assert.deepEqual(client.events, [
+          "connected",
+          "error ECONNRESET: Cannot complete TLS handshake: the peer closed the connection",
+        ]);
+        assert.deepEqual(serverEvents, ["error"]);
+      }
+      server.close();
+      await server.closed;
+    }
+  },
+});
