@@ -116,6 +116,21 @@ async function nextEvent(
   throw new Error("demo: no matching mm event within 5 s");
 }
 
+/** Waits for a received table whose receiver `accept` takes. */
+async function nextPacket(
+  events: NetworkEvents,
+  accept: (receiver: unknown) => boolean,
+): Promise<{ receiver: unknown; packet: unknown }> {
+  const event = await nextEvent(
+    events,
+    (e) => e.event === EVENT_RECEIVE && accept(e.object),
+  );
+  if (event.event !== EVENT_RECEIVE) {
+    throw new Error("demo: not a receive event");
+  }
+  return { receiver: event.object, packet: event.packet };
+}
+
 async function demoMm(): Promise<void> {
   console.log("mm: encrypted table messaging (server, two clients, broadcast)");
   const key = "0C03EA65238DD2C25EB87CE563868098";
@@ -144,9 +159,9 @@ async function demoMm(): Promise<void> {
   }
   step(`server sees ${server.connectionCount()} connections`);
   alice.send({ OpCode: 10, Data: "hello from alice" });
-  const fromAlice = await nextEvent(
+  const fromAlice = await nextPacket(
     events,
-    (e) => e.event === EVENT_RECEIVE && e.object !== alice && e.object !== bob,
+    (receiver) => !names.has(receiver),
   );
   step(`server received ${JSON.stringify(fromAlice.packet)}`);
   step(
