@@ -171,11 +171,8 @@ async function demoMm(): Promise<void> {
   );
   const heard = new Set<string>();
   while (heard.size < 2) {
-    const event = await nextEvent(
-      events,
-      (e) => e.event === EVENT_RECEIVE && names.has(e.object),
-    );
-    heard.add(`${names.get(event.object)} got ${JSON.stringify(event.packet)}`);
+    const { receiver, packet } = await nextPacket(events, (r) => names.has(r));
+    heard.add(`${names.get(receiver)} got ${JSON.stringify(packet)}`);
   }
   for (const line of [...heard].sort()) step(line);
   await bob.disconnect();
