@@ -13,6 +13,7 @@ import {
   signCertificate,
   verifyCertificate,
 } from "../crypto/mod.ts";
+import { hostnameToIp, listen, openTcp, resolveAddress } from "../net/mod.ts";
 import {
   Client,
   type ClientConnection,
@@ -180,8 +181,77 @@ async function demoMm(): Promise<void> {
   step(`bob left; server sees ${server.connectionCount()} connection`);
 }
 
+async function demoNet(): Promise<void> {
+  console.log(
+    "net: callback server (Cuberite cNetwork), polling client (Pragtical net)",
+  );
+  const resolved = await new Promise<string[]>((resolve, reject) => {
+    const ips: string[] = [];
+    hostnameToIp("localhost", {
+      onNameResolved: (_hostname, ip) => ips.push(ip),
+      onFinished: () => resolve(ips),
+      onError: (_query, code, message) =>
+        reject(new Error(`${code}: ${message}`)),
+    });
+  });
+  step(
+    `hostnameToIp("localhost") → ${
+      resolved.includes("127.0.0.1") ? "127.0.0.1" : resolved[0]
+    }`,
+  );
+
+  const remoteClosed = Promise.withResolvers<void>();
+  const server = listen(0, {
+    onIncomingConnection: () => ({
+      onReceivedData: (link, data) =>
+        link.send(decoder.decode(data).toUpperCase()),
+      onRemoteClosed: () => remoteClosed.resolve(),
+      onError: (_link, code, message) =>
+        remoteClosed.reject(new Error(`${code}: ${message}`)),
+    }),
+    onAccepted: (link) =>
+      step(`server accepted a link from ${link.getRemoteIp()}`),
+    onError: (code, message) =>
+      console.error(`cannot listen: ${code} (${message})`),
+  }, { hostname: "127.0.0.1" });
+  try {
+    step(
+      `listen(0, callbacks): listening ${server.isListening()} on port ${server.getPort()}`,
+    );
+    const address = resolveAddress("127.0.0.1");
+    step(`resolveAddress → ${await address.waitUntilResolved(2000)}`);
+    const tcp = openTcp(address, server.getPort());
+    step(`openTcp → ${await tcp.waitUntilConnected(2000)}`);
+    const written = tcp.write(encoder.encode("polling says hi"));
+    step(
+      `write accepted ${written} bytes, ${await tcp.waitUntilDrained(
+        2000,
+      )} pending after drain`,
+    );
+    let reply = "";
+    const deadline = Date.now() + 5000;
+    while (reply.length < written && Date.now() < deadline) {
+      const chunk = tcp.read(1024);
+      if (chunk === null) break;
+      reply += decoder.decode(chunk);
+      if (chunk.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+    step(`read the callback server's answer: "${reply}"`);
+    tcp.close();
+    await remoteClosed.promise;
+    step("server link got onRemoteClosed");
+  } finally {
+    server.close();
+    await server.closed;
+  }
+}
+
 console.log("moonwire demo\n");
 await demoCrypto();
+console.log();
+await demoNet();
 console.log();
 await demoMm();
 console.log("\ndemo complete");
