@@ -8,7 +8,7 @@ import {
   encodeWith,
   type ResolvedTableOptions,
 } from "../net/_table_encoder.ts";
-import { checkTable, isTable } from "./_options.ts";
+import { checkTable } from "./_options.ts";
 
 /** Table codec options for messages of at most `maxMessageSize` bytes. */
 export function messageOptions(maxMessageSize: number): ResolvedTableOptions {
@@ -67,7 +67,12 @@ export function readRecord(record: Uint8Array): LuaTable[] {
     maxDepth: 65,
   }) as LuaTable[];
   for (let i = 0; i < tables.length; i++) {
-    if (!isTable(tables[i])) {
+    // Decoded values are tables unless scalars, strings or byte strings.
+    const table: unknown = tables[i];
+    if (
+      typeof table !== "object" || table === null ||
+      table instanceof Uint8Array
+    ) {
       throw new TypeError(`Cannot read record: message ${i} is not a table`);
     }
   }
