@@ -25,6 +25,12 @@ const fromCharCode = String.fromCharCode;
 const textDecoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 const scratch = new Uint8Array(8);
+// Map keys up to this many bytes go through the key cache.
+const KEY_CACHE_LENGTH = 16;
+const KEY_CACHE_SLOTS = 1024;
+const keyCache: (string | undefined)[] = new Array(KEY_CACHE_SLOTS);
+const keyLengths = new Uint8Array(KEY_CACHE_SLOTS);
+const keyBytes = new Uint8Array(KEY_CACHE_SLOTS * KEY_CACHE_LENGTH);
 const scratchView = new DataView(scratch.buffer);
 
 function keyKind(head: number): string {
@@ -225,6 +231,40 @@ export class TableReader {
     return textDecoder.decode(bytes.subarray(start, start + length));
   }
 
+  // Keys repeat from message to message: a small cache by content returns
+  // the same string (already internalized by V8 from its last use as a
+  // property name) instead of building a new one.
+  #cachedKey(length: number): string {
+    const start = this.#need(length);
+    const bytes = this.#bytes;
+    let hash = length;
+    for (let i = start, end = start + length; i < end; i++) {
+      hash = Math.imul(hash ^ bytes[i], 0x01000193);
+    }
+    const slot = (hash >>> 0) & (KEY_CACHE_SLOTS - 1);
+    const cached = keyCache[slot];
+    if (cached !== undefined && keyLengths[slot] === length) {
+      const at = slot * KEY_CACHE_LENGTH;
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (keyBytes[at + i] !== bytes[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached;
+    }
+    this.#pos = start;
+    const key = this.#string(length);
+    keyCache[slot] = key;
+    keyLengths[slot] = length;
+    keyBytes.set(
+      bytes.subarray(start, start + length),
+      slot * KEY_CACHE_LENGTH,
+    );
+    return key;
+  }
+
   #binary(length: number): Uint8Array<ArrayBuffer> {
     const start = this.#need(length);
     // Copied so results never alias the caller's buffer.
@@ -270,7 +310,10 @@ export class TableReader {
     const head = this.#bytes[pos];
     if ((head & 0xe0) === 0xa0) {
       this.#pos = pos + 1;
-      return this.#string(head & 0x1f);
+      const length = head & 0x1f;
+      return length <= KEY_CACHE_LENGTH
+        ? this.#cachedKey(length)
+        : this.#string(length);
     }
     if (
       head < 0x80 || head >= 0xe0 || (head >= 0xca && head <= 0xd3) ||

@@ -643,3 +643,20 @@ Deno.test("encodeTable of an array of tables is one fast call and decodes back",
   const tables = Array.from({ length: 1000 }, (_, i) => ({ i, text: "x" }));
   assert.deepEqual(decodeTable(encodeTable(tables)), tables);
 });
+
+Deno.test("map keys decode to their exact text through the key cache", () => {
+  const random = mulberry32(0xca5e);
+  const alphabet = [0x61, 0x62, 0x7a, 0x30, 0xc3, 0xa9, 0xff, 0x80, 0x00];
+  const textDecoder = new TextDecoder();
+  for (let i = 0; i < 20000; i++) {
+    const length = Math.floor(random() * 21);
+    const key = Array.from(
+      { length },
+      () => alphabet[Math.floor(random() * alphabet.length)],
+    );
+    const expected = textDecoder.decode(new Uint8Array(key));
+    if (expected === "__proto__") continue;
+    const decoded = decodeTable(bytes(0x81, 0xa0 | length, ...key, 0x01));
+    assert.deepEqual(Object.keys(decoded as object), [expected]);
+  }
+});
