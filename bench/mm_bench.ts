@@ -106,8 +106,8 @@ Deno.bench({
   name: "FramedConnection pre-encoded 64 B frames",
   group: "plaintext 64 B",
   baseline: true,
-  n: 10,
-  warmup: 2,
+  n: 30,
+  warmup: 5,
   async fn(b) {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const accepted = listener.accept();
@@ -139,8 +139,8 @@ Deno.bench({
 Deno.bench({
   name: "FramedConnection send() per pre-encoded 64 B frame",
   group: "plaintext 64 B",
-  n: 10,
-  warmup: 2,
+  n: 30,
+  warmup: 5,
   async fn(b) {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const accepted = listener.accept();
@@ -175,8 +175,8 @@ Deno.bench({
 Deno.bench({
   name: "mm plaintext 64 B tables",
   group: "plaintext 64 B",
-  n: 10,
-  warmup: 2,
+  n: 30,
+  warmup: 5,
   async fn(b) {
     const pair = await mmPair();
     b.start();
@@ -190,8 +190,8 @@ Deno.bench({
   name: "mm plaintext 64 B tables (baseline)",
   group: "encrypted 64 B",
   baseline: true,
-  n: 10,
-  warmup: 2,
+  n: 30,
+  warmup: 5,
   async fn(b) {
     const pair = await mmPair();
     b.start();
@@ -204,8 +204,8 @@ Deno.bench({
 Deno.bench({
   name: "mm encrypted 64 B tables",
   group: "encrypted 64 B",
-  n: 10,
-  warmup: 2,
+  n: 30,
+  warmup: 5,
   async fn(b) {
     const pair = await mmPair(KEY);
     b.start();

@@ -233,14 +233,25 @@ export class Session {
    * enough). Throws the codec's TypeError/RangeError for a bad table.
    */
   write(table: LuaTable): boolean {
-    const encodable = checkTable(table);
-    if (this.#closing || this.#ended) {
-      encodeMessage(encodable, this.#tableOptions);
+    // Scalars and byte strings are refused here; other non-tables (class
+    // instances) fail inside the encoder, which checks every object's
+    // prototype anyway, and get the same message from checkTable below.
+    if (
+      typeof table !== "object" || table === null ||
+      table instanceof Uint8Array || this.#closing || this.#ended
+    ) {
+      encodeMessage(table, this.#tableOptions);
       return false;
     }
     const sink = this.#sink ??= this.#newSink();
     const before = sink.length;
-    const size = appendWith(encodable, this.#tableOptions, sink);
+    let size: number;
+    try {
+      size = appendWith(table, this.#tableOptions, sink);
+    } catch (error) {
+      checkTable(table);
+      throw error;
+    }
     if (!this.#admit(size)) {
       sink.length = before;
       return false;
