@@ -71,8 +71,10 @@ export class Session implements Socket {
   helloReplyChannel = 0;
   /** Client side: waiting requests by request id. */
   readonly requests = new Map<number, (body: Uint8Array) => void>();
-  /** Client side: resolves when OPEN_ACK arrives. */
-  readonly opened: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** An authenticated message arrived from the peer. */
+  confirmed = false;
+  /** Client side: retransmits OPEN until the server confirms. */
+  openTimer: ReturnType<typeof setInterval> | undefined;
   /** Server side login bookkeeping. */
   loginFailures = 0;
   loginAllowedAt = 0;

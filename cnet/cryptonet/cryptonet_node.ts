@@ -4,7 +4,6 @@ import {
   type CertificateAuthority,
   decodeCertificate,
   encodeCertificate,
-  generateX25519KeyPair,
   HandshakeError,
   hashPassword,
   NoiseHandshake,
@@ -23,6 +22,7 @@ import type { Modem, ModemMessage, ModemSubscription } from "../modem.ts";
 import { isModemSide, ModemSide } from "../modem_side.ts";
 import { checkChannel } from "../_modem_channels.ts";
 import { EventQueue } from "./_event_queue.ts";
+import { ephemeralKeyPair } from "./_x25519.ts";
 import {
   initCa,
   loadCaKey,
@@ -984,12 +984,13 @@ export class CryptoNetNode implements AsyncDisposable {
         `Cannot ${action}: the certificate is for "${provided.name}"`,
       );
     }
-    const caKey = await loadCaKey(
+    // Loaded while the handshake runs; awaited before any answer is judged.
+    const caKey = loadCaKey(
       this.#directory,
       options.certAuthKey,
       typeof options.certAuthKey === "string",
     );
-    this.#checkOpen(action);
+    caKey.catch(() => {});
     const entry = this.#entry(action, options.modemSide);
     this.#checkPayload(action, entry.modem);
     const pattern = provided === undefined
@@ -1000,11 +1001,12 @@ export class CryptoNetNode implements AsyncDisposable {
     const id = toHex(idBytes);
     const channel = serverChannel(name);
     const replyChannel = randomReplyChannel();
-    const ephemeral = generateX25519KeyPair();
+    const ephemeral = ephemeralKeyPair();
     const handshakePrologue = prologue(name, idBytes, pattern);
-    // Each answer is read by a fresh handshake state rebuilt from the same
-    // ephemeral key, so several servers answering one request can each be
-    // checked (and a bad answer does not spoil the state for a good one).
+    // The first answer is read by the state that wrote the HELLO; later ones
+    // by fresh states rebuilt from the same ephemeral key, so several servers
+    // answering one request can each be checked (and a bad answer does not
+    // spoil the state for a good one).
     const makeHandshake = () =>
       new NoiseHandshake(protocol, {
         initiator: true,
@@ -1012,14 +1014,14 @@ export class CryptoNetNode implements AsyncDisposable {
         ephemeralKeyPair: ephemeral,
         remoteStaticPublicKey: provided?.publicKey,
       });
+    const primary = makeHandshake();
     const hello = encodeHello(
       idBytes,
       pattern,
       name,
-      await makeHandshake().writeMessage(),
+      await primary.writeMessage(),
     );
     const started = Date.now();
-    const deadline = started + timeout;
     this.#retain(entry, replyChannel);
     let session: Session | undefined;
     try {
@@ -1031,6 +1033,7 @@ export class CryptoNetNode implements AsyncDisposable {
         provided,
         caKey,
         allowUnsigned: options.allowUnsigned ?? false,
+        primary,
         makeHandshake,
         send: () => entry.modem.transmit(channel, replyChannel, hello),
         timeout,
@@ -1056,10 +1059,15 @@ export class CryptoNetNode implements AsyncDisposable {
       session.receiveCipher = transport.receive;
       session.certificate = candidate.certificate;
       session.certificateVerified = candidate.verified;
-      session.state = "pending";
+      session.state = "open";
       this.#clientSessions.set(id, session);
       this.#startSweep();
-      await this.#awaitOpen(session, action, deadline, timeout);
+      this.#confirmOpen(session);
+      this.#emit({
+        type: "connection_opened",
+        socket: session,
+        server: undefined,
+      });
       return session;
     } catch (error) {
       if (session !== undefined && session.state !== "closed") {
@@ -1122,6 +1130,7 @@ export class CryptoNetNode implements AsyncDisposable {
    *
    * @param socket An open socket of this node.
    * @param message Any Lua value.
+   * @returns Resolves once handed to the modem.
    *
    * @example Send in the clear
    * ```ts
@@ -1139,28 +1148,34 @@ export class CryptoNetNode implements AsyncDisposable {
    *   node.on("plain_message", resolve)
    * );
    * const socket = await node.connect("plain-doc", { modemSide: "bottom" });
-   * node.sendUnencrypted(socket, "hello");
+   * await node.sendUnencrypted(socket, "hello");
    * assert.equal((await heard).message, "hello");
    * await Deno.remove(directory, { recursive: true });
    * ```
    */
-  sendUnencrypted(socket: Socket, message: LuaValue): void {
+  sendUnencrypted(socket: Socket, message: LuaValue): Promise<void> {
     const session = this.#openSession("send unencrypted message", socket);
     const limit = session.modem.maxPayloadSize - 20;
     const body = encodeTable(message, {
       maxBytes: Math.min(limit, this.#maxMessageSize),
     });
-    session.modem.transmit(
-      session.remoteChannel,
-      session.localChannel,
-      encodePlain(
-        session.role === "client"
-          ? PacketType.PLAIN_TO_SERVER
-          : PacketType.PLAIN_TO_CLIENT,
-        session.idBytes,
-        body,
-      ),
+    const packet = encodePlain(
+      session.role === "client"
+        ? PacketType.PLAIN_TO_SERVER
+        : PacketType.PLAIN_TO_CLIENT,
+      session.idBytes,
+      body,
     );
+    // In line with encrypted sends, so it never overtakes them.
+    const result = session.tx.then(() =>
+      session.modem.transmit(
+        session.remoteChannel,
+        session.localChannel,
+        packet,
+      )
+    );
+    session.tx = result.catch(() => {});
+    return result;
   }
 
   /**
@@ -2220,15 +2235,17 @@ export class CryptoNetNode implements AsyncDisposable {
     name: string;
     pattern: HandshakePattern;
     provided: Certificate | undefined;
-    caKey: Uint8Array | undefined;
+    caKey: Promise<Uint8Array | undefined>;
     allowUnsigned: boolean;
+    primary: NoiseHandshake;
     makeHandshake: () => NoiseHandshake;
     send: () => void;
     timeout: number;
     certTimeout: number;
     started: number;
   }): Promise<Candidate> {
-    const { action, name, provided, caKey } = options;
+    const { action, name, provided } = options;
+    let caKey: Uint8Array | undefined;
     const { promise, resolve, reject } = Promise.withResolvers<Candidate>();
     const unverified = new Map<string, Candidate>();
     const rejections: string[] = [];
@@ -2251,10 +2268,21 @@ export class CryptoNetNode implements AsyncDisposable {
       }
     };
     let certWindowOver = false;
+    let primaryUsed = false;
     const examine = async (reply: Uint8Array) => {
       if (decided) return;
-      const handshake = options.makeHandshake();
-      await handshake.writeMessage();
+      try {
+        caKey = await options.caKey;
+      } catch (error) {
+        finish(error as Error);
+        return;
+      }
+      let handshake = options.primary;
+      if (primaryUsed) {
+        handshake = options.makeHandshake();
+        await handshake.writeMessage();
+      }
+      primaryUsed = true;
       let payload: Uint8Array;
       try {
         payload = await handshake.readMessage(reply);
@@ -2331,7 +2359,13 @@ export class CryptoNetNode implements AsyncDisposable {
       }, options.certTimeout)
       : undefined;
     const deadline = setTimeout(() => {
-      chain = chain.then(() => {
+      chain = chain.then(async () => {
+        try {
+          await options.caKey;
+        } catch (error) {
+          finish(error as Error);
+          return;
+        }
         decide();
         finish(
           rejections.length > 0
@@ -2354,45 +2388,24 @@ export class CryptoNetNode implements AsyncDisposable {
     });
   }
 
-  async #awaitOpen(
-    session: Session,
-    action: string,
-    deadline: number,
-    timeout: number,
-  ): Promise<void> {
+  // The server opens its end on the first authenticated message: OPEN is
+  // sent until the server answers anything (or the half-open handshake
+  // would have expired there); connect does not wait for it.
+  #confirmOpen(session: Session): void {
+    const started = Date.now();
     const send = () => {
+      if (
+        isClosedSession(session) || session.confirmed ||
+        Date.now() - started > this.#handshakeTimeout
+      ) {
+        clearInterval(session.openTimer);
+        session.openTimer = undefined;
+        return;
+      }
       this.#sendInner(session, Uint8Array.of(Inner.OPEN)).catch(() => {});
     };
+    session.openTimer = setInterval(send, this.#retransmit);
     send();
-    const resend = setInterval(send, this.#retransmit);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(
-        () => resolve("timeout"),
-        Math.max(0, deadline - Date.now()),
-      );
-    });
-    const aborted = Promise.withResolvers<"closed">();
-    const onAbort = () => aborted.resolve("closed");
-    this.#abort.signal.addEventListener("abort", onAbort);
-    try {
-      const outcome = await Promise.race([
-        session.opened.promise.then(() => "opened" as const),
-        expired,
-        aborted.promise,
-      ]);
-      if (outcome === "opened" && session.state === "open") return;
-      if (outcome === "closed" || this.#isClosed) {
-        throw new ConnectionClosedError(`Cannot ${action}: node is closed`);
-      }
-      throw new TimeoutError(
-        `Cannot ${action}: no answer within ${timeout} ms`,
-      );
-    } finally {
-      clearInterval(resend);
-      clearTimeout(timer);
-      this.#abort.signal.removeEventListener("abort", onAbort);
-    }
   }
 
   #serversOn(entry: ModemEntry, channel: number): ServerImpl[] {
@@ -2504,25 +2517,32 @@ export class CryptoNetNode implements AsyncDisposable {
             : this.#clientSessions).get(toHex(packet.sessionId));
         if (
           session === undefined || session.side !== entry.side ||
-          session.localChannel !== channel || session.state !== "open"
+          session.localChannel !== channel || isClosedSession(session)
         ) {
           return;
         }
-        let value: LuaValue;
-        try {
-          value = decodeTable(packet.body, { maxBytes: this.#maxMessageSize });
-        } catch {
-          this.#drop(session.serverState);
-          return;
-        }
-        this.#emit({
-          type: "plain_message",
-          message: value,
-          socket: session,
-          server: session.serverState,
-          side: entry.side,
-          channel,
-          distance: message.distance,
+        // Behind the session's earlier packets, so an OPEN sent before it
+        // is processed first.
+        session.rx = session.rx.then(() => {
+          if (session.state !== "open") return;
+          let value: LuaValue;
+          try {
+            value = decodeTable(packet.body, {
+              maxBytes: this.#maxMessageSize,
+            });
+          } catch {
+            this.#drop(session.serverState);
+            return;
+          }
+          this.#emit({
+            type: "plain_message",
+            message: value,
+            socket: session,
+            server: session.serverState,
+            side: entry.side,
+            channel,
+            distance: message.distance,
+          });
         });
         return;
       }
@@ -2652,11 +2672,11 @@ export class CryptoNetNode implements AsyncDisposable {
       this.#drop(session.serverState);
       return;
     }
+    session.confirmed = true;
     if (session.state === "pending") {
       // The first authenticated message confirms the session: a replayed
       // HELLO alone never opens one.
       session.state = "open";
-      session.opened.resolve();
       this.#emit({
         type: "connection_opened",
         socket: session,
@@ -2864,7 +2884,8 @@ export class CryptoNetNode implements AsyncDisposable {
     if (isClosedSession(session)) return;
     const wasOpen = session.state === "open";
     session.state = "closed";
-    session.opened.resolve();
+    clearInterval(session.openTimer);
+    session.openTimer = undefined;
     if (session.role === "client") {
       if (this.#clientSessions.get(session.id) === session) {
         this.#clientSessions.delete(session.id);

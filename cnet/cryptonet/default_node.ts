@@ -208,6 +208,7 @@ export function send(socket: Socket, message: LuaValue): Promise<void> {
  *
  * @param socket An open socket of the default node.
  * @param message Any Lua value that fits one packet.
+ * @returns Resolves once handed to the modem.
  *
  * @example Send in the clear
  * ```ts
@@ -227,14 +228,17 @@ export function send(socket: Socket, message: LuaValue): Promise<void> {
  *   CryptoNet.on("plain_message", resolve)
  * );
  * const socket = await CryptoNet.connect("plain-fn-doc", { modemSide: "bottom" });
- * CryptoNet.sendUnencrypted(socket, 42);
+ * await CryptoNet.sendUnencrypted(socket, 42);
  * assert.equal((await heard).message, 42);
  * await CryptoNet.getDefaultNode().close();
  * await Deno.remove(directory, { recursive: true });
  * ```
  */
-export function sendUnencrypted(socket: Socket, message: LuaValue): void {
-  getDefaultNode().sendUnencrypted(socket, message);
+export function sendUnencrypted(
+  socket: Socket,
+  message: LuaValue,
+): Promise<void> {
+  return getDefaultNode().sendUnencrypted(socket, message);
 }
 /**
  * Lists discoverable servers (the seed's `discover`); see {@linkcode CryptoNetNode.discover}.
@@ -414,11 +418,16 @@ export function listen(): Promise<CryptoNetEvent> {
  *     modems: { top: network.createModem(), bottom: network.createModem() },
  *   }),
  * );
- * let opened = 0;
- * using _subscription = CryptoNet.on("connection_opened", () => opened++);
+ * const both = Promise.withResolvers<void>();
+ * const roles: string[] = [];
+ * using _subscription = CryptoNet.on("connection_opened", (event) => {
+ *   roles.push(event.socket.role);
+ *   if (roles.length === 2) both.resolve();
+ * });
  * await CryptoNet.host("on-fn-doc", { modemSide: "top" });
  * await CryptoNet.connect("on-fn-doc", { modemSide: "bottom" });
- * assert.equal(opened, 2);
+ * await both.promise;
+ * assert.deepEqual(roles, ["client", "server"]);
  * await CryptoNet.getDefaultNode().close();
  * await Deno.remove(directory, { recursive: true });
  * ```

@@ -137,7 +137,7 @@ Deno.test("CryptoNet: events, close and idle timeout", async () => {
   await clientNode.send(socket, "hi");
   await clientNode.login(socket, "bo", "bo's password");
   await clientNode.logout(socket);
-  clientNode.sendUnencrypted(socket, { clear: true });
+  await clientNode.sendUnencrypted(socket, { clear: true });
   await until(() => serverEvents.length >= 5, 5000, "server events");
   await socket.close();
   await until(() => serverEvents.length >= 6, 5000, "close");
