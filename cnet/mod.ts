@@ -48,6 +48,55 @@
  * taken) and 5 (refused). Encrypted messages that are tables with a
  * `__ctcp` key are CTCP's and never reach the `encrypted_message` handler.
  *
+ * ## Modems
+ *
+ * | ComputerCraft | TypeScript |
+ * | --- | --- |
+ * | `peripheral.wrap(side)` | `node.getModem(side)`; attach with `node.attach(side, modem)` or the `modems` option |
+ * | `modem.open(ch)` / `close(ch)` / `isOpen(ch)` / `closeAll()` | same names (channels 0–65535, RangeError otherwise); `close()` with no channel closes the modem |
+ * | `modem.transmit(ch, replyCh, message)` | `modem.transmit(channel, replyChannel, payload: Uint8Array)` (payload limit: RangeError) |
+ * | `os.pullEvent("modem_message")` | `modem.subscribe(handler)` → `{ channel, replyChannel, payload, distance? }`; on a node, `modem_message` events for channels opened with `node.openChannel` |
+ * | (the world) | `MemoryNetwork` + `MemoryModem` (seeded loss, duplication, reordering, delay); `UdpModem` (multicast group, or a peer list of unicast addresses) |
+ *
+ * ## CryptoNet (seed 000)
+ *
+ * `CryptoNet.CryptoNetNode` is one computer; the `CryptoNet.*` functions use
+ * a default node (`CryptoNet.getDefaultNode()` / `setDefaultNode`). Times
+ * are in seconds, file paths relative to the node's `directory`.
+ *
+ * | Lua | TypeScript |
+ * | --- | --- |
+ * | `CryptoNet.setup(onStart)` / `startEventLoop` | `await CryptoNet.setup(onStart)`: resolves when the node closes |
+ * | `CryptoNet.host(name, discoverable, hideCertificate, modemSide, certificate, privateKey, userTablePath)` | `await CryptoNet.host(name, { ... })` → `Server` |
+ * | `CryptoNet.connect(name, timeout, certTimeout, certificate, modemSide, certAuthKey, allowUnsigned)` | `await CryptoNet.connect(name?, { ... })` → `Socket`; throws `TimeoutError` / `HandshakeError` |
+ * | `CryptoNet.send(socket, message)` / `sendUnencrypted` | `await CryptoNet.send(socket, message)` / `await CryptoNet.sendUnencrypted(socket, message)` |
+ * | `CryptoNet.discover()` | `await CryptoNet.discover({ timeout, modemSide })` → `{ name, certificate }[]` |
+ * | `CryptoNet.requestCertificate(name)` | `await CryptoNet.requestCertificate(name, { ... })` → `{ certificate, verified }` |
+ * | `CryptoNet.close(socketOrServer)` / `closeAll()` | same names (Promises) |
+ * | `CryptoNet.listen()` / event handlers | `await CryptoNet.listen()`, `for await (const e of node)`, `CryptoNet.on(name, handler)` |
+ * | `addUser`, `deleteUser`, `userExists`, `setPassword`, `setPermissionLevel`, `getPermissionLevel`, `checkPassword` | same names, `(server, username, ...)`; writes are Promises |
+ * | `CryptoNet.login(socket, user, pass)` / `logout(socket)` | `await login(...)` → boolean (events `login` / `login_failed` on both sides); `await logout(socket)` |
+ * | `initCertificateAuthority`, `signCertificate`, `loadCertAuthKey` | same names (Promises); `certAuth.key` / `certAuth_private.key` (0600) |
+ *
+ * Differences from the original, each on purpose: sessions are Noise
+ * `NK_25519_ChaChaPoly_SHA256` (certificate known) or `NX` (certificate in
+ * the server's encrypted handshake answer, then checked: name, handshake key,
+ * CA signature); a hidden certificate is never sent and such servers accept
+ * NK only; every transport message carries its 64-bit counter and passes a
+ * 1024-message replay window; handshakes are retransmitted every 0.25 s
+ * until the timeout and answered idempotently; messages larger than a modem
+ * payload are fragmented (bounded reassembly); a session opens on the server
+ * only with the client's first authenticated message, so a replayed
+ * handshake opens nothing; sessions close after 60 s of silence (keepalives
+ * every 20 s). Without a CA key an unsigned certificate is accepted only
+ * when exactly one server answers (`socket.certificateVerified` is then
+ * `false`); a `certAuth.key` file that exists but is broken is an error, not
+ * "no verification". Passwords are scrypt hashes in a JSON user table
+ * (written atomically, 0600) and travel only inside the session; failed
+ * logins are delayed exponentially and capped per socket. Garbage, forged
+ * and replayed packets are dropped and counted (`server.stats`,
+ * `node.stats`). Delivery stays at-most-once, as in the original.
+ *
  * @module
  */
 export {};
