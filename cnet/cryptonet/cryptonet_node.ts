@@ -2420,6 +2420,16 @@ export class CryptoNetNode implements AsyncDisposable {
 
   #onModemMessage(entry: ModemEntry, message: ModemMessage): void {
     if (this.#isClosed) return;
+    try {
+      this.#dispatch(entry, message);
+    } catch {
+      // A packet must never take the node down (e.g. an answer to a modem
+      // that was closed meanwhile): count it and carry on.
+      this.#drop(undefined);
+    }
+  }
+
+  #dispatch(entry: ModemEntry, message: ModemMessage): void {
     const { channel, replyChannel } = message;
     const packet = decodePacket(message.payload);
     if (packet === undefined) {

@@ -1,6 +1,8 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
 import type { CryptoNet, ModemMessage } from "../../cnet/mod.ts";
+import { encodeHello } from "../../cnet/cryptonet/_packet.ts";
+import { NoiseHandshake } from "../../crypto/mod.ts";
 import {
   createWorld,
   prng,
@@ -338,4 +340,51 @@ Deno.test("CryptoNet: garbage on a server channel is dropped and counted; the se
   assert.equal((await heard).message, "still here");
   const fresh = await clientNode.connect("sturdy", { certTimeout: 0.05 });
   assert.equal(fresh.isOpen, true);
+});
+
+Deno.test("CryptoNet: half-open handshakes are bounded and expire", async () => {
+  await using world = await createWorld();
+  const serverNode = await world.node("server", {
+    maxSessions: 10,
+    handshakeTimeout: 0.3,
+  });
+  const clientNode = await world.node("client");
+  const server = await serverNode.host("flooded");
+  const rogue = world.network.createModem();
+  const label = new TextEncoder().encode("moonwire cryptonet v1");
+  const name = new TextEncoder().encode("flooded");
+  for (let i = 0; i < 50; i++) {
+    const sessionId = crypto.getRandomValues(new Uint8Array(16));
+    const handshake = new NoiseHandshake("Noise_NK_25519_ChaChaPoly_SHA256", {
+      initiator: true,
+      prologue: new Uint8Array([
+        ...label,
+        1,
+        name.length,
+        ...name,
+        ...sessionId,
+      ]),
+      remoteStaticPublicKey: server.certificate.publicKey,
+    });
+    rogue.transmit(
+      server.channel,
+      4321,
+      encodeHello(sessionId, 1, "flooded", await handshake.writeMessage()),
+    );
+  }
+  await settle(
+    () => server.stats.droppedPackets + server.stats.handshakes,
+    100,
+  );
+  assert.equal(server.stats.handshakes, 10);
+  assert.equal(server.stats.droppedPackets, 40);
+  assert.deepEqual(server.sockets, []);
+  // Full: a real client is refused until the half-open ones expire.
+  await assert.rejects(clientNode.connect("flooded", { timeout: 0.1 }), {
+    name: "TimeoutError",
+  });
+  await sleep(600);
+  const socket = await clientNode.connect("flooded", { certTimeout: 0.05 });
+  assert.equal(socket.isOpen, true);
+  rogue.close();
 });
