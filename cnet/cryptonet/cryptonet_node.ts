@@ -147,6 +147,9 @@ export interface ConnectOptions {
   /**
    * The certificate authority public key or its file (default
    * `certAuth.key` when it exists). A file that exists but is invalid throws.
+   * Certificates learned in the handshake must carry its signature; a given
+   * `certificate` is trusted as is and only checked (for
+   * `socket.certificateVerified`) against an explicitly given key.
    */
   certAuthKey?: Uint8Array | string;
   /**
@@ -985,11 +988,15 @@ export class CryptoNetNode implements AsyncDisposable {
       );
     }
     // Loaded while the handshake runs; awaited before any answer is judged.
-    const caKey = loadCaKey(
-      this.#directory,
-      options.certAuthKey,
-      typeof options.certAuthKey === "string",
-    );
+    // A given certificate is trusted as is (the seed's rule), so the default
+    // CA key file is only read for certificates learned in the handshake.
+    const caKey = provided !== undefined && options.certAuthKey === undefined
+      ? Promise.resolve(undefined)
+      : loadCaKey(
+        this.#directory,
+        options.certAuthKey,
+        typeof options.certAuthKey === "string",
+      );
     caKey.catch(() => {});
     const entry = this.#entry(action, options.modemSide);
     this.#checkPayload(action, entry.modem);
