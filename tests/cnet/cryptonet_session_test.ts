@@ -121,14 +121,8 @@ Deno.test("CryptoNet: large messages are fragmented and reassembled", async () =
 
 Deno.test("CryptoNet: events, close and idle timeout", async () => {
   await using world = await createWorld();
-  const serverNode = await world.node("server", {
-    idleTimeout: 0.3,
-    keepAliveInterval: 0,
-  });
-  const clientNode = await world.node("client", {
-    idleTimeout: 0.3,
-    keepAliveInterval: 0,
-  });
+  const serverNode = await world.node("server");
+  const clientNode = await world.node("client");
   const server = await serverNode.host("events");
   await serverNode.addUser(server, "bo", "bo's password", 2);
   const serverEvents = record(serverNode);
@@ -169,19 +163,23 @@ Deno.test("CryptoNet: events, close and idle timeout", async () => {
   });
 
   // Idle timeout: nobody talks, keepalives are off.
-  serverEvents.length = 0;
-  clientEvents.length = 0;
-  await clientNode.connect("events", { certTimeout: 0.05 });
+  const quiet = { idleTimeout: 0.5, keepAliveInterval: 0 };
+  const idleServer = await world.node("idle-server", quiet);
+  const idleClient = await world.node("idle-client", quiet);
+  await idleServer.host("idle");
+  const idleServerEvents = record(idleServer);
+  const idleClientEvents = record(idleClient);
+  await idleClient.connect("idle", { certTimeout: 0.05 });
   await until(
     () =>
-      serverEvents.some((e) => e.type === "connection_closed") &&
-      clientEvents.some((e) => e.type === "connection_closed"),
+      idleServerEvents.some((e) => e.type === "connection_closed") &&
+      idleClientEvents.some((e) => e.type === "connection_closed"),
     5000,
     "idle timeout",
   );
   // The side that times out first tells the other, which may still be
   // waiting for its own timeout.
-  const reasons = [serverEvents, clientEvents].map((events) =>
+  const reasons = [idleServerEvents, idleClientEvents].map((events) =>
     (events.find((e) =>
       e.type === "connection_closed"
     ) as CryptoNet.ConnectionClosedEvent).reason
@@ -195,12 +193,12 @@ Deno.test("CryptoNet: events, close and idle timeout", async () => {
 
 Deno.test("CryptoNet: keepalives hold an idle session open", async () => {
   await using world = await createWorld();
-  const options = { idleTimeout: 0.4, keepAliveInterval: 0.1 };
+  const options = { idleTimeout: 1.5, keepAliveInterval: 0.2 };
   const serverNode = await world.node("server", options);
   const clientNode = await world.node("client", options);
   await serverNode.host("alive");
   const socket = await clientNode.connect("alive", { certTimeout: 0.05 });
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await new Promise((resolve) => setTimeout(resolve, 2500));
   assert.equal(socket.isOpen, true);
 });
 
@@ -236,7 +234,7 @@ Deno.test("CryptoNet: discovery finds exactly the discoverable servers", async (
   await a.host("hidden-cert", { hideCertificate: true });
   await b.host("beta");
   await b.host("secret", { discoverable: false });
-  const found = await client.discover({ timeout: 0.5 });
+  const found = await client.discover({ timeout: 1 });
   assert.deepEqual(found.map((s) => s.name), ["alpha", "beta", "hidden-cert"]);
   assert.deepEqual(found[0].certificate, alpha.certificate);
   assert.equal(found[2].certificate, undefined);
