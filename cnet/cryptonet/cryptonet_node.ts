@@ -1339,9 +1339,12 @@ export class CryptoNetNode implements AsyncDisposable {
 
   /**
    * Closes a socket (telling the peer) or a server (closing its sessions)
-   * (the seed's `close`).
+   * (the seed's `close`). Without a target, closes the node itself: every
+   * socket and server, pending waits (rejected with ConnectionClosedError),
+   * its modem subscriptions and channels (the modems stay open) and the
+   * event loop.
    *
-   * @param target A socket or server of this node.
+   * @param target A socket or server of this node; omitted for the node.
    *
    * @example Close a server
    * ```ts
