@@ -21,6 +21,8 @@ import {
   DISCOVERY_CHANNEL,
   serverChannel,
 } from "../../cnet/cryptonet/_server_channel.ts";
+import { ephemeralKeyPair } from "../../cnet/cryptonet/_x25519.ts";
+import { keyPairFromPrivateKey } from "../../crypto/mod.ts";
 import { prng } from "./_cryptonet_fixtures.ts";
 
 Deno.test("ReplayWindow accepts each counter once, tolerates reordering, rejects old", () => {
@@ -219,4 +221,18 @@ Deno.test("Server channels are derived from the name and avoid discovery", () =>
   for (let i = 0; i < 5000; i++) {
     assert.notEqual(serverChannel(`name${i}`), DISCOVERY_CHANNEL);
   }
+});
+
+Deno.test("ephemeralKeyPair: native X25519 pairs that match", () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    const pair = ephemeralKeyPair();
+    assert.equal(pair.privateKey.length, 32);
+    assert.deepEqual(
+      keyPairFromPrivateKey("x25519", pair.privateKey).publicKey,
+      pair.publicKey,
+    );
+    seen.add(pair.publicKey.join());
+  }
+  assert.equal(seen.size, 20);
 });
