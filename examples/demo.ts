@@ -12,7 +12,17 @@ import {
   NoiseHandshake,
   signCertificate,
   verifyCertificate,
+  writeCertificateFile,
+  writeKeyFile,
 } from "../crypto/mod.ts";
+import {
+  CNetNode,
+  CttpRequest,
+  CttpRequestMethod,
+  CttpResponse,
+  CttpStatus,
+  MemoryNetwork,
+} from "../cnet/mod.ts";
 import { hostnameToIp, listen, openTcp, resolveAddress } from "../net/mod.ts";
 import {
   Client,
@@ -248,10 +258,137 @@ async function demoNet(): Promise<void> {
   }
 }
 
+async function demoCnet(): Promise<void> {
+  console.log("cnet: CA-signed server, impostor, discovery, login, CTCP/CTTP");
+  const root = await Deno.makeTempDir({ prefix: "moonwire_demo_" });
+  const network = new MemoryNetwork();
+  const folders = ["bank", "impostor", "client"].map((name) =>
+    `${root}/${name}`
+  );
+  for (const folder of folders) await Deno.mkdir(folder);
+  const [bankDir, impostorDir, clientDir] = folders;
+  const bank = new CNetNode({
+    directory: bankDir,
+    modems: { top: network.createModem() },
+  });
+  const impostor = new CNetNode({
+    directory: impostorDir,
+    modems: { top: network.createModem() },
+  });
+  const client = new CNetNode({
+    directory: clientDir,
+    modems: { back: network.createModem() },
+  });
+  try {
+    // The certificate authority signs the real bank's certificate; clients
+    // get only the CA's public key (certAuth.key).
+    const authority = createCertificateAuthority();
+    const { certificate, privateKey } = generateCertificate("bank");
+    await writeCertificateFile(
+      `${bankDir}/bank.crt`,
+      signCertificate(certificate, authority.privateKey),
+    );
+    await writeKeyFile(`${bankDir}/bank_private.key`, privateKey, {
+      algorithm: "x25519",
+      private: true,
+    });
+    await writeKeyFile(`${clientDir}/certAuth.key`, authority.publicKey, {
+      algorithm: "ed25519",
+      private: false,
+    });
+    const server = await bank.host("bank");
+    await bank.cryptoNet.addUser(server, "ann", "correct horse battery", 2);
+    bank.setRestApi(
+      CttpRequestMethod.GET,
+      "/balance",
+      ([name], _header, _data, connection) =>
+        connection.socket.username === name
+          ? { name, balance: 42 }
+          : new CttpResponse(CttpStatus.UNAUTHORIZED),
+    );
+    step(
+      `bank hosts "bank" on channel ${server.channel} with a CA-signed certificate`,
+    );
+    await impostor.host("bank"); // generates its own, unsigned certificate
+    step(`an impostor hosts "bank" too, with an unsigned certificate`);
+
+    const found = await client.cryptoNet.discover({ timeout: 0.2 });
+    step(
+      `discover() found ${
+        found.filter((s) => s.name === "bank").length
+      } servers named "bank"`,
+    );
+    const socket = await client.connect("bank", { certTimeout: 0.2 });
+    step(
+      `connect("bank") → ${socket.protocol}, certificate verified: ${socket.certificateVerified}`,
+    );
+    const sameKey = socket.certificate !== undefined &&
+      socket.certificate.publicKey.every((byte, i) =>
+        byte === certificate.publicKey[i]
+      );
+    step(`connected to the real bank (its key matches): ${sameKey}`);
+    step(
+      `login as ann: ${await client.login(
+        socket,
+        "ann",
+        "correct horse battery",
+      )}, level ${socket.permissionLevel}`,
+    );
+    await client.cryptoNet.close(socket);
+
+    const connection = await client.connectCtcp("bank");
+    if (connection === null) throw new Error("demo: CTCP connect failed");
+    step("connectCtcp: SYN / SYN-ACK / ACK done");
+    const early = await client.sendCttpRequest(
+      connection,
+      new CttpRequest(CttpRequestMethod.GET, "/balance/ann"),
+    );
+    step(
+      `GET /balance/ann before login → ${early.response?.statusCode} ${early.response?.statusMessage}`,
+    );
+    step(
+      `login over CTCP: ${await client.login(
+        connection,
+        "ann",
+        "correct horse battery",
+      )}`,
+    );
+    const { response } = await client.sendCttpRequest(
+      connection,
+      new CttpRequest(CttpRequestMethod.GET, "/balance/ann"),
+    );
+    step(
+      `GET /balance/ann → ${response?.statusCode} ${
+        JSON.stringify(response?.data)
+      }`,
+    );
+    const missing = await client.sendCttpRequest(
+      connection,
+      new CttpRequest(CttpRequestMethod.GET, "/vault"),
+    );
+    step(
+      `GET /vault → ${missing.response?.statusCode} ${missing.response?.statusMessage}`,
+    );
+    step(
+      `disconnectCtcp: FIN acknowledged ${await client.disconnectCtcp(
+        connection,
+      )}`,
+    );
+  } finally {
+    await client.close();
+    await impostor.close();
+    await bank.close();
+    network.close();
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
 console.log("moonwire demo\n");
 await demoCrypto();
 console.log();
 await demoNet();
 console.log();
 await demoMm();
+console.log();
+await demoCnet();
 console.log("\ndemo complete");

@@ -34,6 +34,16 @@ Deno.test("deno task demo: runs every section and prints each step", async () =>
       '  - alice got {"OpCode":11,"Data":"welcome, everyone"}',
       '  - bob got {"OpCode":11,"Data":"welcome, everyone"}',
       "  - bob left; server sees 1 connection",
+      '  - discover() found 2 servers named "bank"',
+      '  - connect("bank") → Noise_NX_25519_ChaChaPoly_SHA256, certificate verified: true',
+      "  - connected to the real bank (its key matches): true",
+      "  - login as ann: true, level 2",
+      "  - connectCtcp: SYN / SYN-ACK / ACK done",
+      "  - GET /balance/ann before login → 401 Unauthorized",
+      "  - login over CTCP: true",
+      '  - GET /balance/ann → 200 {"name":"ann","balance":42}',
+      "  - GET /vault → 404 Not Found",
+      "  - disconnectCtcp: FIN acknowledged true",
       "demo complete",
     ]
   ) {
