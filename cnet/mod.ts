@@ -99,7 +99,6 @@
  *
  * @module
  */
-export {};
 export * from "./modem.ts";
 export * from "./modem_side.ts";
 export * from "./memory_network.ts";
