@@ -77,6 +77,19 @@ export interface FramedConnectionOptions {
    */
   maxReadAheadBytes?: number;
   /**
+   * Borrowed frames: the socket reads into one reused buffer and frames are
+   * views of it, valid only until the next `read()`/`readMany()` call (the
+   * one after the call that returned them). Much less allocation for bulk
+   * streams; copy (`frame.slice()`) any frame you keep longer. Frames split
+   * across reads are copied, so they are always intact. While frames are
+   * held nothing is read (keepalive pings included), so read on promptly.
+   * Only when this connection starts the socket (always, unless given a
+   * started one, which is an error anyway).
+   *
+   * @default {false}
+   */
+  borrowFrames?: boolean;
+  /**
    * Milliseconds `close()` lingers after half-closing, waiting for the peer
    * to finish sending (frames arriving meanwhile stay readable), before it
    * closes. `0` closes right after the half-close.
@@ -173,7 +186,10 @@ function option(
  *
  * Receiving: frames are read ahead up to `maxReadAheadBytes`, then the
  * socket is paused until `read()` catches up. A frame that lies in one
- * received chunk is a view of that chunk (no copy).
+ * received chunk is a view of that chunk (no copy). With `borrowFrames:
+ * true` the socket reuses one read buffer instead and frames are valid only
+ * until the next `read()`/`readMany()` call (less allocation and garbage
+ * for high-rate streams).
  *
  * Closing: `close()` flushes, half-closes (the peer reads everything, then
  * end of stream), optionally lingers up to `closeTimeout` ms for the peer to
@@ -197,6 +213,26 @@ function option(
  * await server.send(new TextEncoder().encode("pong"));
  * assert.equal(new TextDecoder().decode((await client.read())!), "pong");
  * ```
+ *
+ * @example Borrowed frames: valid until the next read
+ * ```ts
+ * import { FramedConnection } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const accepted = listener.accept();
+ * await using client = await FramedConnection.connect("127.0.0.1", listener.addr.port);
+ * await using server = new FramedConnection(await accepted, {
+ *   borrowFrames: true,
+ * });
+ * await client.sendMany([new Uint8Array([1, 1]), new Uint8Array([2, 2])]);
+ * const kept: Uint8Array[] = [];
+ * while (kept.length < 2) {
+ *   // Copy what outlives the next readMany() call.
+ *   for (const frame of (await server.readMany())!) kept.push(frame.slice());
+ * }
+ * assert.deepEqual(kept, [new Uint8Array([1, 1]), new Uint8Array([2, 2])]);
+ * ```
  */
 export class FramedConnection
   implements AsyncIterable<Uint8Array<ArrayBuffer>>, AsyncDisposable {
@@ -208,6 +244,9 @@ export class FramedConnection
   #failFast: boolean;
   #readAhead: number;
   #closeTimeout: number;
+  // Borrowed frames: the socket's chunk is held until the next read call.
+  #borrow: boolean;
+  #holding = false;
 
   // Send side: frames are copied into 64 KiB arenas; full arenas wait in
   // #sealed; one arena is written at a time while the next ones fill.
@@ -300,6 +339,7 @@ export class FramedConnection
         maxMissed: option("keepAlive.maxMissed", maxMissed ?? NaN, 0, 0),
       };
     }
+    this.#borrow = options.borrowFrames === true;
     this.#decoder = new FrameDecoder({ maxFrameSize: this.#maxFrameSize });
     this.#batch = { buffer: NO_ARENA, used: 0, done: undefined };
     this.#socket = socket instanceof StreamSocket
@@ -312,7 +352,7 @@ export class FramedConnection
       data: (chunk) => this.#onData(chunk),
       end: () => this.#onEnd(),
       error: (error) => this.#onError(error),
-    });
+    }, { borrowChunks: this.#borrow });
     this.#lastActivity = Date.now();
     if (this.#idleTimeout > 0) this.#armIdle(this.#idleTimeout);
     if (this.#keepAlive) {
@@ -465,6 +505,7 @@ export class FramedConnection
    * @throws {TimeoutError} When the idle timeout or keepalive closed the connection.
    */
   read(): Promise<Uint8Array<ArrayBuffer> | null> {
+    if (this.#holding) this.#releaseChunk();
     if (this.#head < this.#frames.length) {
       return Promise.resolve(this.#take());
     }
@@ -499,6 +540,7 @@ export class FramedConnection
    * ```
    */
   readMany(): Promise<Uint8Array<ArrayBuffer>[] | null> {
+    if (this.#holding) this.#releaseChunk();
     if (this.#head < this.#frames.length) {
       return Promise.resolve(this.#takeAll());
     }
@@ -836,6 +878,14 @@ export class FramedConnection
 
   // ---- receive side ----
 
+  // Borrowed frames: once every frame of the held chunk has been handed out
+  // and the caller asks for more, the socket may reuse its buffer.
+  #releaseChunk(): void {
+    if (this.#head < this.#frames.length) return;
+    this.#holding = false;
+    this.#socket.release();
+  }
+
   #onData(chunk: Uint8Array<ArrayBuffer>): void {
     this.#receivedSinceTick = true;
     this.#lastActivity = Date.now();
@@ -859,6 +909,7 @@ export class FramedConnection
     }
     if (this.#closing && this.#frameBytes >= this.#readAhead) {
       // Closing and nobody reads: drop rather than buffer without bound.
+      frames = [];
     } else if (this.#head === this.#frames.length) {
       this.#frames = frames;
       this.#head = 0;
@@ -866,6 +917,12 @@ export class FramedConnection
     } else {
       for (const frame of frames) this.#frames.push(frame);
       this.#frameBytes += bytes;
+    }
+    if (this.#borrow) {
+      // Closing: keep the chunk (frames stay valid) and read on to the end.
+      if (this.#closing) this.#socket.release({ keep: true });
+      else if (frames.length === 0) this.#socket.release();
+      else this.#holding = true;
     }
     while (this.#readers.length > 0 && this.#head < this.#frames.length) {
       const reader = this.#readers.shift()!;
@@ -947,7 +1004,7 @@ export class FramedConnection
       if (this.#shut) return;
       const quiet = Date.now() - this.#lastActivity;
       // A paused reader is the application's choice, not an idle peer.
-      if (quiet >= this.#idleTimeout && !this.#paused) {
+      if (quiet >= this.#idleTimeout && !this.#paused && !this.#holding) {
         this.#teardown(
           new TimeoutError(
             `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
@@ -961,7 +1018,7 @@ export class FramedConnection
 
   #keepAliveTick(): void {
     const { interval, maxMissed } = this.#keepAlive!;
-    if (this.#receivedSinceTick || this.#paused) {
+    if (this.#receivedSinceTick || this.#paused || this.#holding) {
       this.#unanswered = 0;
     } else if (this.#unanswered >= maxMissed) {
       this.#teardown(
@@ -994,6 +1051,12 @@ export class FramedConnection
     if (this.#paused) {
       this.#paused = false;
       this.#socket.resume();
+    }
+    if (this.#holding) {
+      // Frames already handed out stay valid: the socket reads on into a
+      // new buffer.
+      this.#holding = false;
+      this.#socket.release({ keep: true });
     }
     try {
       await this.#flushed();

@@ -56,12 +56,42 @@ export interface StreamSocketUpgradeOptions extends StreamSocketTlsOptions {
  * socket, and none after a local `close()`.
  */
 export interface StreamSocketHandlers {
-  /** A chunk of received bytes; the buffer is fresh and safe to keep. */
+  /**
+   * A chunk of received bytes. By default the buffer is fresh and safe to
+   * keep; with `borrowChunks` it is lent until
+   * {@linkcode StreamSocket.prototype.release}.
+   */
   data(chunk: Uint8Array<ArrayBuffer>): void;
   /** The peer finished sending (clean end of stream). */
   end(): void;
   /** The connection failed; the socket is already closed. */
   error(error: Error): void;
+}
+
+/** Options for {@linkcode StreamSocket.prototype.start}. */
+export interface StreamSocketStartOptions {
+  /**
+   * Read into one reused buffer instead of a fresh one per read (much less
+   * allocation and garbage for bulk streams). Each chunk is then only lent:
+   * it stays unchanged until the consumer calls
+   * {@linkcode StreamSocket.prototype.release}, and no read is issued before
+   * that. The buffer starts at 16 KiB and doubles, whenever a read fills it,
+   * up to `readChunkSize`.
+   *
+   * @default {false}
+   */
+  borrowChunks?: boolean;
+}
+
+/** Options for {@linkcode StreamSocket.prototype.release}. */
+export interface StreamSocketReleaseOptions {
+  /**
+   * Keep the chunk: it stays valid for good and the socket reads on into a
+   * new buffer (one allocation instead of copying the chunk).
+   *
+   * @default {false}
+   */
+  keep?: boolean;
 }
 
 /** Counters that show what the socket did (coalescing, reads). */
@@ -83,6 +113,8 @@ interface Blocked {
 
 const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
 const DEFAULT_CHUNK = 64 * 1024;
+// First buffer of a borrowing socket; doubles up to readChunkSize when full.
+const FIRST_BORROW_CHUNK = 16 * 1024;
 // Batches up to this size are copied into one buffer for a single write.
 const COALESCE_LIMIT = 1024 * 1024;
 // Chunks at least this big are written without copying.
@@ -129,6 +161,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   #paused = false;
   #resumeWaiter: (() => void) | undefined;
   #reading = false;
+  #borrow = false;
+  #borrowSize = FIRST_BORROW_CHUNK;
+  #lent = false;
   #readTask: Promise<void> | undefined;
   #readBuffer: Uint8Array<ArrayBuffer> | undefined;
   // The write queue: chunks accepted but not handed to the socket yet.
@@ -285,11 +320,43 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Starts the read loop. Each chunk is a fresh buffer.
+   * Starts the read loop. Each chunk is a fresh buffer, unless
+   * `options.borrowChunks` is set: then each chunk is a view of one reused
+   * buffer, lent to the `data` handler until {@linkcode release} is called
+   * (from the handler or any time later); no read happens in between.
    *
    * @param handlers The `data`, `end` and `error` callbacks.
+   * @param options Whether chunks are borrowed.
+   *
+   * @example Borrowed chunks: use them, then release
+   * ```ts
+   * import { StreamSocket } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept();
+   * using client = await StreamSocket.connect("127.0.0.1", listener.addr.port);
+   * using server = new StreamSocket(await accepted);
+   * let text = "";
+   * const ended = Promise.withResolvers<void>();
+   * server.start({
+   *   data(chunk) {
+   *     text += new TextDecoder().decode(chunk); // copy what you keep
+   *     server.release(); // the buffer may now be reused
+   *   },
+   *   end: () => ended.resolve(),
+   *   error: ended.reject,
+   * }, { borrowChunks: true });
+   * await client.write(new TextEncoder().encode("hello"));
+   * await client.closeWrite();
+   * await ended.promise;
+   * assert.equal(text, "hello");
+   * ```
    */
-  start(handlers: StreamSocketHandlers): void {
+  start(
+    handlers: StreamSocketHandlers,
+    options: StreamSocketStartOptions = {},
+  ): void {
     if (
       typeof handlers !== "object" || handlers === null ||
       typeof handlers.data !== "function" ||
@@ -300,9 +367,14 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         "Cannot start socket: handlers must have data, end and error functions",
       );
     }
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("Cannot start socket: options must be an object");
+    }
     if (this.#handlers) {
       throw new Error("Cannot start socket: already started");
     }
+    this.#borrow = options.borrowChunks === true;
+    this.#borrowSize = Math.min(FIRST_BORROW_CHUNK, this.#chunkSize);
     this.#handlers = handlers;
     if (this.#terminal) {
       // Failed before start: report it, but never synchronously.
@@ -321,23 +393,85 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   /** Resumes reading after `pause()`. */
   resume(): void {
     this.#paused = false;
+    this.#wake();
+  }
+
+  /**
+   * Hands the borrowed chunk back (sockets started with `borrowChunks`): the
+   * socket may overwrite it with the next read. With `keep: true` the chunk
+   * stays valid for good and the next read goes into a new buffer. A no-op
+   * once the socket is closed (nothing is read any more, so a borrowed chunk
+   * stays intact).
+   *
+   * @param options Whether to keep the chunk.
+   * @throws {Error} When the socket is open and no chunk is borrowed.
+   *
+   * @example Keep a chunk instead of copying it
+   * ```ts
+   * import { StreamSocket } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept();
+   * using client = await StreamSocket.connect("127.0.0.1", listener.addr.port);
+   * using server = new StreamSocket(await accepted);
+   * const kept = Promise.withResolvers<Uint8Array>();
+   * server.start({
+   *   data(chunk) {
+   *     server.release({ keep: true });
+   *     kept.resolve(chunk);
+   *   },
+   *   end: () => {},
+   *   error: () => {},
+   * }, { borrowChunks: true });
+   * await client.write(new Uint8Array([1, 2, 3]));
+   * assert.deepEqual(await kept.promise, new Uint8Array([1, 2, 3]));
+   * assert.throws(() => server.release(), {
+   *   name: "Error",
+   *   message: "Cannot release chunk: no chunk is borrowed",
+   * });
+   * ```
+   */
+  release(options: StreamSocketReleaseOptions = {}): void {
+    if (this.#closed) return;
+    if (!this.#lent) {
+      throw new Error(
+        this.#borrow
+          ? "Cannot release chunk: no chunk is borrowed"
+          : "Cannot release chunk: socket was not started with borrowChunks",
+      );
+    }
+    this.#lent = false;
+    if (options.keep === true) this.#readBuffer = undefined;
+    this.#wake();
+  }
+
+  #wake(): void {
     const waiter = this.#resumeWaiter;
     this.#resumeWaiter = undefined;
     waiter?.();
   }
 
+  // The buffer for the next read: reused while borrowing (growing when a
+  // read fills it), otherwise fresh unless the last read was small.
+  #nextBuffer(): Uint8Array<ArrayBuffer> {
+    const size = this.#borrow ? this.#borrowSize : this.#chunkSize;
+    const buffer = this.#readBuffer;
+    if (buffer !== undefined && buffer.length >= size) return buffer;
+    return this.#readBuffer = new Uint8Array(size);
+  }
+
   async #readLoop(): Promise<void> {
     const handlers = this.#handlers!;
+    const borrow = this.#borrow;
     while (!this.#closed) {
-      if (this.#paused || this.#upgrading) {
+      if (this.#paused || this.#upgrading || this.#lent) {
         const { promise, resolve } = Promise.withResolvers<void>();
         this.#resumeWaiter = resolve;
         await promise;
         continue;
       }
-      const buffer = this.#readBuffer ??
-        new Uint8Array(this.#chunkSize);
-      this.#readBuffer = buffer;
+      const buffer = this.#nextBuffer();
       let n: number | null;
       this.#reading = true;
       try {
@@ -362,7 +496,14 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       this.#stats.readCalls++;
       this.#stats.bytesRead += n;
       let chunk: Uint8Array<ArrayBuffer>;
-      if (n * 2 <= buffer.length) {
+      if (borrow) {
+        chunk = buffer.subarray(0, n);
+        this.#lent = true;
+        // A full read: the stream is busy, read more at a time.
+        if (n === buffer.length && n < this.#chunkSize) {
+          this.#borrowSize = Math.min(n * 2, this.#chunkSize);
+        }
+      } else if (n * 2 <= buffer.length) {
         // Small read: copy out and reuse the big buffer, so a kept chunk
         // never pins a mostly empty 64 KiB buffer.
         chunk = buffer.slice(0, n);
@@ -729,9 +870,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         w.reject(new ConnectionClosedError("Cannot drain: socket is closed"));
       } else w.resolve();
     }
-    const resume = this.#resumeWaiter;
-    this.#resumeWaiter = undefined;
-    resume?.();
+    this.#readBuffer = undefined;
+    this.#wake();
     const finished = (this.#conn as { finished?: Promise<void> }).finished;
     Promise.allSettled([this.#readTask, this.#writeTask, finished]).then(() =>
       this.#closedDone.resolve()

@@ -537,3 +537,114 @@ Deno.test("FramedConnection validates options", () => {
     },
   );
 });
+
+function patterned(size: number, seed: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+Deno.test("FramedConnection borrowFrames: frames split across reads are intact (read and readMany)", async () => {
+  for (const many of [false, true]) {
+    // 1000-byte reads: most frames straddle two or more reads.
+    await using p = await pair({}, { borrowFrames: true, readChunkSize: 1000 });
+    const sizes = [1, 3, 997, 1000, 1001, 4096, 70000, 2, 65536, 5];
+    const sent = Array.from(
+      { length: 300 },
+      (_, i) => patterned(sizes[i % sizes.length], i + 1),
+    );
+    const sending = p.client.sendMany(sent);
+    let i = 0;
+    while (i < sent.length) {
+      // Checked at once: borrowed frames are valid until the next read call.
+      if (many) {
+        for (const frame of (await p.server.readMany())!) {
+          assert.deepEqual(frame, sent[i++]);
+        }
+      } else assert.deepEqual(await p.server.read(), sent[i++]);
+    }
+    await sending;
+  }
+});
+
+Deno.test("FramedConnection borrowFrames: a frame stays valid until the next read call", async () => {
+  const { framed, raw } = await rawPeer({ borrowFrames: true });
+  try {
+    const first = patterned(100, 1);
+    const second = patterned(100, 2);
+    const encoded = new Uint8Array(208);
+    encoded.set([0, 0, 0, 100], 0);
+    encoded.set(first, 4);
+    encoded.set([0, 0, 0, 100], 104);
+    encoded.set(second, 108);
+    await raw.write(encoded);
+    const a = (await framed.read())!;
+    assert.deepEqual(a, first);
+    // More data waits in the kernel: nothing is read over the lent frames.
+    const third = new Uint8Array(204).fill(9);
+    third.set([0, 0, 0, 200], 0);
+    await raw.write(third);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(a, first);
+    const b = (await framed.read())!;
+    assert.deepEqual(a, first);
+    assert.deepEqual(b, second);
+    assert.deepEqual(await framed.read(), new Uint8Array(200).fill(9));
+    // Borrowed frames are views of one reused buffer.
+    assert.equal(a.buffer, b.buffer);
+  } finally {
+    raw.close();
+    await framed.close();
+  }
+});
+
+Deno.test("FramedConnection borrowFrames: pings alone do not stall reading", async () => {
+  const { framed, raw } = await rawPeer({ borrowFrames: true });
+  try {
+    await raw.write(bytes(0, 0, 0, 0));
+    assert.deepEqual(await readExactly(raw, 4), bytes(0, 0, 0, 0));
+    await raw.write(bytes(0, 0, 0, 1, 42));
+    assert.deepEqual(await framed.read(), bytes(42));
+  } finally {
+    raw.close();
+    await framed.close();
+  }
+});
+
+Deno.test("FramedConnection borrowFrames: close() while frames are held keeps them and sees the peer's end", async () => {
+  await using p = await pair({}, { borrowFrames: true, closeTimeout: 3000 });
+  const sent = [patterned(50, 1), patterned(60, 2)];
+  await p.client.sendMany(sent);
+  const held = (await p.server.read())!;
+  const copy = held.slice();
+  const started = Date.now();
+  const closing = p.server.close();
+  // The client reads the server's end, answers and closes in turn.
+  assert.equal(await p.client.read(), null);
+  await p.client.send(patterned(70, 3));
+  await p.client.close();
+  await closing;
+  assert.ok(Date.now() - started < 2000, "close waited for its timeout");
+  assert.deepEqual(held, copy);
+  assert.deepEqual(await p.server.read(), sent[1]);
+  assert.deepEqual(await p.server.read(), patterned(70, 3));
+  assert.equal(await p.server.read(), null);
+});
+
+Deno.test("FramedConnection borrowFrames: abort while frames are held leaks nothing", async () => {
+  await using p = await pair({}, { borrowFrames: true });
+  await p.client.sendMany([bytes(1), bytes(2)]);
+  const held = (await p.server.read())!;
+  p.server.abort();
+  await p.server.closed;
+  assert.deepEqual(held, bytes(1));
+  assert.deepEqual(await p.server.read(), bytes(2));
+  await assert.rejects(p.server.read(), {
+    name: "ConnectionClosedError",
+    message: "Cannot read frame: connection aborted",
+  });
+});

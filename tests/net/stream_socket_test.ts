@@ -730,3 +730,177 @@ Deno.test({
     server.listener.close();
   },
 });
+
+Deno.test("StreamSocket borrowed chunks stay intact until release and reuse one growing buffer", async () => {
+  const { client, server } = await pair({ readChunkSize: 64 * 1024 });
+  const data = pattern(300_000, 7);
+  const lent = Promise.withResolvers<Uint8Array<ArrayBuffer>>();
+  let current = lent;
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  const ended = Promise.withResolvers<void>();
+  server.start({
+    data(chunk) {
+      chunks.push(chunk);
+      current.resolve(chunk);
+    },
+    end: () => ended.resolve(),
+    error: ended.reject,
+  }, { borrowChunks: true });
+  // Not awaited yet: the kernel may not hold it all while chunks are held.
+  const sent = client.write(data).then(() => client.closeWrite());
+  const received: Uint8Array[] = [];
+  let total = 0;
+  while (total < data.length) {
+    const chunk = await current.promise;
+    const copy = chunk.slice();
+    const reads = server.stats.readCalls;
+    // The rest of the data is waiting in the kernel, yet nothing is read
+    // into the lent buffer until it is released.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(server.stats.readCalls, reads);
+    assert.deepEqual(chunk, copy);
+    received.push(copy);
+    total += copy.length;
+    current = Promise.withResolvers();
+    server.release();
+  }
+  await Promise.all([sent, ended.promise]);
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const part of received) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  assert.deepEqual(all, data);
+  // One buffer per size: 16 KiB, doubling to readChunkSize when reads fill it.
+  const sizes = [...new Set(chunks.map((c) => c.buffer))].map((b) =>
+    b.byteLength
+  );
+  assert.deepEqual(sizes, [16384, 32768, 65536]);
+  client.close();
+  server.close();
+  await Promise.all([client.closed, server.closed]);
+});
+
+Deno.test("StreamSocket borrowed chunk released from the data handler reads on", async () => {
+  const { client, server } = await pair({ readChunkSize: 4096 });
+  const rec = recorder();
+  const copies: Uint8Array[] = [];
+  server.start({
+    ...rec.handlers,
+    data(chunk) {
+      copies.push(chunk.slice());
+      rec.handlers.data(chunk);
+      server.release();
+    },
+  }, { borrowChunks: true });
+  const data = pattern(100_000, 3);
+  await client.write(data);
+  await rec.waitFor(data.length);
+  const all = new Uint8Array(data.length);
+  let offset = 0;
+  for (const part of copies) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  assert.deepEqual(all, data);
+  // readChunkSize below 16 KiB: one 4 KiB buffer throughout.
+  assert.equal(new Set(rec.chunks.map((c) => c.buffer)).size, 1);
+  assert.equal(rec.chunks[0].buffer.byteLength, 4096);
+  client.close();
+  await rec.ended;
+  assert.deepEqual(rec.events, ["end"]);
+  server.close();
+  await server.closed;
+});
+
+Deno.test("StreamSocket release({ keep: true }) keeps the chunk and reads into a new buffer", async () => {
+  const { client, server } = await pair();
+  const rec = recorder();
+  server.start({
+    ...rec.handlers,
+    data(chunk) {
+      rec.handlers.data(chunk);
+      server.release({ keep: true });
+    },
+  }, { borrowChunks: true });
+  await client.write(encoder.encode("one"));
+  await rec.waitFor(3);
+  await client.write(encoder.encode("two"));
+  await rec.waitFor(6);
+  assert.deepEqual(rec.chunks.map((c) => decoder.decode(c)), ["one", "two"]);
+  assert.notEqual(rec.chunks[0].buffer, rec.chunks[1].buffer);
+  client.close();
+  server.close();
+  await Promise.all([client.closed, server.closed]);
+});
+
+Deno.test("StreamSocket release() without a borrowed chunk is an error, a no-op once closed", async () => {
+  const { client, server } = await pair();
+  const rec = recorder();
+  server.start(rec.handlers, { borrowChunks: true });
+  assert.throws(() => server.release(), {
+    name: "Error",
+    message: "Cannot release chunk: no chunk is borrowed",
+  });
+  client.start(recorder().handlers);
+  assert.throws(() => client.release(), {
+    name: "Error",
+    message: "Cannot release chunk: socket was not started with borrowChunks",
+  });
+  await client.write(encoder.encode("x"));
+  await rec.waitFor(1);
+  server.release();
+  assert.throws(() => server.release(), {
+    name: "Error",
+    message: "Cannot release chunk: no chunk is borrowed",
+  });
+  client.close();
+  server.close();
+  server.release();
+  client.release();
+  await Promise.all([client.closed, server.closed]);
+  assert.throws(
+    () => server.start(rec.handlers, null as unknown as object),
+    {
+      name: "TypeError",
+      message: "Cannot start socket: options must be an object",
+    },
+  );
+});
+
+Deno.test("StreamSocket close() while a chunk is borrowed leaks nothing and keeps it intact", async () => {
+  const { client, server } = await pair();
+  const rec = recorder();
+  server.start(rec.handlers, { borrowChunks: true });
+  await client.write(encoder.encode("held"));
+  await rec.waitFor(4);
+  await client.write(encoder.encode("more"));
+  server.close();
+  await server.closed;
+  assert.equal(decoder.decode(rec.chunks[0]), "held");
+  assert.equal(rec.chunks.length, 1);
+  assert.deepEqual(rec.events, []);
+  server.release();
+  client.close();
+  await client.closed;
+});
+
+Deno.test("StreamSocket pause and release together: reading waits for both", async () => {
+  const { client, server } = await pair();
+  const rec = recorder();
+  server.start(rec.handlers, { borrowChunks: true });
+  await client.write(encoder.encode("one"));
+  await rec.waitFor(3);
+  server.pause();
+  server.release();
+  await client.write(encoder.encode("two"));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(rec.chunks.length, 1);
+  server.resume();
+  await rec.waitFor(6);
+  assert.equal(decoder.decode(rec.chunks[1]), "two");
+  client.close();
+  server.close();
+  await Promise.all([client.closed, server.closed]);
+});
