@@ -51,6 +51,9 @@ export function framedOptions(
     keepAlive: interval > 0 ? { interval, maxMissed: 2 } : undefined,
     // Let the peer see our end and finish before the socket closes.
     closeTimeout: 1000,
+    // Every record is decrypted or decoded (tables copy their bytes) before
+    // the next read, so frames can be views of one reused read buffer.
+    borrowFrames: true,
   };
 }
 
