@@ -8,7 +8,7 @@ import { listen } from "../../net/listen.ts";
 import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../net/_poll_certs.ts";
-import { freePort, startPeer } from "./_poll_process.ts";
+import { freePort, startPeer } from "./_peer.ts";
 
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");

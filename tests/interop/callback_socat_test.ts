@@ -5,7 +5,7 @@ import { connect } from "../../net/connect.ts";
 import { createUdpEndpoint } from "../../net/create_udp_endpoint.ts";
 import type { TcpLink } from "../../net/tcp_link.ts";
 import { ignoreReason } from "../_tools.ts";
-import { freePort, startPeer } from "./_poll_process.ts";
+import { freePort, startPeer } from "./_peer.ts";
 
 const decoder = new TextDecoder();
 const socatMissing = ignoreReason("socat");

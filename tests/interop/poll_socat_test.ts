@@ -6,7 +6,7 @@ import { openTcp } from "../../net/tcp.ts";
 import { openUdp } from "../../net/udp.ts";
 import { ignoreReason } from "../_tools.ts";
 import { readToEnd } from "../net/_poll_helpers.ts";
-import { freePort, startPeer } from "./_poll_process.ts";
+import { freePort, startPeer } from "./_peer.ts";
 
 const ignore = ignoreReason("socat");
 const decoder = new TextDecoder();

@@ -8,7 +8,7 @@ import { openTcp } from "../../net/tcp.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../net/_poll_certs.ts";
 import { readExactly } from "../net/_poll_helpers.ts";
-import { freePort, startPeer } from "./_poll_process.ts";
+import { freePort, startPeer } from "./_peer.ts";
 
 const ignore = ignoreReason("openssl");
 const decoder = new TextDecoder();
