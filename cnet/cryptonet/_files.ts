@@ -26,6 +26,29 @@ export function resolvePath(directory: string, path: string): string {
   return isAbsolute(path) ? path : join(directory, path);
 }
 
+/**
+ * The default file name `<name><suffix>` for a server name. Names come from
+ * callers and, through discovery, from the network, so they must be one
+ * plain file-name component: "../x", "/etc/x" or "a\\b" would otherwise
+ * read or write outside the working directory. Explicit paths given by the
+ * caller are not checked here; only derived names are.
+ */
+export function defaultFileName(
+  action: string,
+  name: string,
+  suffix: string,
+): string {
+  if (
+    name === "." || name === ".." || name.includes("/") ||
+    name.includes("\\") || name.includes("\0")
+  ) {
+    throw new RangeError(
+      `Cannot ${action}: server name must not contain "/", "\\" or NUL, or be "." or ".."`,
+    );
+  }
+  return name + suffix;
+}
+
 export async function fileExists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
@@ -57,6 +80,7 @@ export async function loadServerIdentity(
   privateKeyOption: Uint8Array | string | undefined,
 ): Promise<ServerIdentity> {
   const action = `Cannot host "${name}"`;
+  const hostAction = `host "${name}"`;
   if (
     certificateOption !== undefined && typeof certificateOption !== "string" &&
     !isCertificate(certificateOption)
@@ -75,10 +99,16 @@ export async function loadServerIdentity(
   }
   const certificatePath = typeof certificateOption === "object"
     ? undefined
-    : resolvePath(directory, certificateOption ?? `${name}.crt`);
+    : resolvePath(
+      directory,
+      certificateOption ?? defaultFileName(hostAction, name, ".crt"),
+    );
   const keyPath = privateKeyOption instanceof Uint8Array
     ? undefined
-    : resolvePath(directory, privateKeyOption ?? `${name}_private.key`);
+    : resolvePath(
+      directory,
+      privateKeyOption ?? defaultFileName(hostAction, name, "_private.key"),
+    );
   const generated: string[] = [];
   let certificate: Certificate;
   let privateKey: Uint8Array;
@@ -158,7 +188,10 @@ export async function loadClientCertificate(
     return option;
   }
   if (serverName === undefined) return undefined;
-  const path = resolvePath(directory, `${serverName}.crt`);
+  const path = resolvePath(
+    directory,
+    defaultFileName(`connect to "${serverName}"`, serverName, ".crt"),
+  );
   if (!(await fileExists(path))) return undefined;
   return await readCertificateFile(path);
 }

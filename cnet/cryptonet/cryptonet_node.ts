@@ -24,6 +24,7 @@ import { checkChannel } from "../_modem_channels.ts";
 import { EventQueue } from "./_event_queue.ts";
 import { ephemeralKeyPair } from "./_x25519.ts";
 import {
+  defaultFileName,
   initCa,
   loadCaKey,
   loadClientCertificate,
@@ -113,6 +114,7 @@ export interface HostOptions {
   /**
    * The certificate, or its file (default `<serverName>.crt`). When both
    * files are missing they are generated; only one present is an error.
+   * Default names need a server name that is a plain file name.
    */
   certificate?: Certificate | string;
   /** The X25519 private key, or its file (default `<serverName>_private.key`). */
@@ -839,6 +841,9 @@ export class CryptoNetNode implements AsyncDisposable {
    * @param serverName 1–128 UTF-8 bytes.
    * @param options The seed's options.
    * @returns The server.
+   * @throws {RangeError} A default file name (`<serverName>.crt`,
+   * `<serverName>_private.key`, `<serverName>_users.tbl`) is needed but the
+   * name contains "/", "\\" or NUL, or is "." or "..": give explicit paths.
    *
    * @example Host and inspect the generated files
    * ```ts
@@ -895,7 +900,8 @@ export class CryptoNetNode implements AsyncDisposable {
     const users = new UserTable(
       resolvePath(
         this.#directory,
-        options.userTablePath ?? `${serverName}_users.tbl`,
+        options.userTablePath ??
+          defaultFileName(action, serverName, "_users.tbl"),
       ),
     );
     await users.load();
@@ -933,6 +939,9 @@ export class CryptoNetNode implements AsyncDisposable {
    * when omitted.
    * @param options The seed's options.
    * @returns The open socket.
+   * @throws {RangeError} No certificate is given and the name cannot be a
+   * file name (`<serverName>.crt`): it contains "/", "\\" or NUL, or is "."
+   * or "..".
    * @throws {TimeoutError} No (acceptable) answer within `timeout`.
    * @throws {HandshakeError} Answers were refused (wrong key, name or
    * signature) or several different unsigned certificates answered.

@@ -264,3 +264,125 @@ Deno.test("CryptoNet: a learned certificate must name the server and match its k
   );
   rogue.close();
 });
+
+const UNSAFE_NAME_RULE =
+  'server name must not contain "/", "\\" or NUL, or be "." or ".."';
+
+Deno.test("CryptoNet files: server names that are not plain file names never become default paths", async () => {
+  await using world = await createWorld();
+  const node = await world.node("server");
+  const client = await world.node("client");
+  const outside = `${world.directory}/outside`;
+  await Deno.mkdir(outside);
+  const hostile = [
+    "../escape",
+    "../outside/planted",
+    `${outside}/absolute`,
+    "a/../b",
+    "sub/name",
+    "..\\escape",
+    "nul\0byte",
+    ".",
+    "..",
+  ];
+  for (const name of hostile) {
+    await assert.rejects(node.host(name), {
+      name: "RangeError",
+      message: `Cannot host "${name}": ${UNSAFE_NAME_RULE}`,
+    });
+    // A given certificate and key still need a default user table.
+    const made = generateCertificate(name);
+    await assert.rejects(
+      node.host(name, {
+        certificate: made.certificate,
+        privateKey: made.privateKey,
+      }),
+      {
+        name: "RangeError",
+        message: `Cannot host "${name}": ${UNSAFE_NAME_RULE}`,
+      },
+    );
+    // Without a certificate, connect would look for "<name>.crt".
+    await assert.rejects(client.connect(name, { timeout: 0.05 }), {
+      name: "RangeError",
+      message: `Cannot connect to "${name}": ${UNSAFE_NAME_RULE}`,
+    });
+  }
+  // Nothing was written anywhere: not in the node directories, not outside.
+  for (const dir of [node.directory, client.directory, outside]) {
+    const entries = [];
+    for await (const entry of Deno.readDir(dir)) entries.push(entry.name);
+    assert.deepEqual(entries, [], dir);
+  }
+  assert.equal(
+    [...Deno.readDirSync(world.directory)].map((e) => e.name).sort().join(","),
+    "client,outside,server",
+  );
+});
+
+Deno.test("CryptoNet files: a certificate planted outside the directory is never read for a hostile name", async () => {
+  await using world = await createWorld();
+  const node = await world.node("server");
+  const client = await world.node("client");
+  const server = await node.host("real");
+  // "../server/real" would resolve to the server's own certificate file.
+  await assert.rejects(client.connect("../server/real", { timeout: 0.05 }), {
+    name: "RangeError",
+    message: `Cannot connect to "../server/real": ${UNSAFE_NAME_RULE}`,
+  });
+  await node.close(server);
+});
+
+Deno.test("CryptoNet files: explicit paths and values stay allowed for any server name", async () => {
+  await using world = await createWorld();
+  const node = await world.node("server");
+  const client = await world.node("client");
+  const server = await node.host("shop/east", {
+    certificate: "shop_east.crt",
+    privateKey: "shop_east_private.key",
+    userTablePath: "shop_east_users.tbl",
+  });
+  assert.equal(server.certificate.name, "shop/east");
+  assert.equal(server.userTablePath, `${node.directory}/shop_east_users.tbl`);
+  await node.addUser(server, "ann", "ann's secret");
+  const entries = [];
+  for await (const entry of Deno.readDir(node.directory)) {
+    entries.push(entry.name);
+  }
+  assert.deepEqual(entries.sort(), [
+    "shop_east.crt",
+    "shop_east_private.key",
+    "shop_east_users.tbl",
+  ]);
+  const socket = await client.connect("shop/east", {
+    certificate: server.certificate,
+  });
+  assert.equal(socket.serverName, "shop/east");
+  const fromFile = await client.connect(undefined, {
+    certificate: `${node.directory}/shop_east.crt`,
+  });
+  assert.equal(fromFile.serverName, "shop/east");
+});
+
+Deno.test("CryptoNet files: user names that are Object.prototype keys survive a save and reload", async () => {
+  await using world = await createWorld();
+  const node = await world.node("server");
+  const server = await node.host("protos");
+  await node.addUser(server, "__proto__", "proto's secret", 7);
+  await node.addUser(server, "constructor", "ctor's secret", 3);
+  const table = JSON.parse(await Deno.readTextFile(server.userTablePath));
+  assert.deepEqual(Object.keys(table.users).sort(), [
+    "__proto__",
+    "constructor",
+  ]);
+  await node.close(server);
+  const reloaded = await node.host("protos");
+  assert.equal(node.userExists(reloaded, "__proto__"), true);
+  assert.equal(node.getPermissionLevel(reloaded, "__proto__"), 7);
+  assert.equal(node.getPermissionLevel(reloaded, "constructor"), 3);
+  assert.equal(
+    await node.checkPassword(reloaded, "__proto__", "proto's secret"),
+    true,
+  );
+  assert.equal(node.userExists(reloaded, "toString"), false);
+});
