@@ -93,7 +93,11 @@
  * `false`); a `certAuth.key` file that exists but is broken is an error, not
  * "no verification". Passwords are scrypt hashes in a JSON user table
  * (written atomically, 0600) and travel only inside the session; failed
- * logins are delayed exponentially and capped per socket. Garbage, forged
+ * logins are delayed exponentially and capped per socket. Default file
+ * names (`<name>.crt`, `<name>_private.key`, `<name>_users.tbl`) are only
+ * derived from names without "/", "\\" or NUL that are not "." or "..", so a
+ * name can never reach outside `directory` (explicit paths stay allowed).
+ * Garbage, forged
  * and replayed packets are dropped and counted (`server.stats`,
  * `node.stats`). Delivery stays at-most-once, as in the original.
  *
