@@ -4,10 +4,15 @@
 // pair for all its iterations (steady state, like a long-lived connection).
 // Baseline in every group: a raw Deno.Conn writing the same pre-framed bytes
 // and a raw reader counting them.
-// - "stream": FramedConnection on both ends (read() per frame, or readMany()).
+// - "stream": FramedConnection on both ends (read() per frame, or readMany(),
+//   with fresh or borrowed frames).
 // - "send side": FramedConnection sender, the raw reader as receiver.
-// - "receive side": the raw writer as sender, FramedConnection receiver.
-import { FramedConnection } from "../net/framed_connection.ts";
+// - "receive side": the raw writer as sender, FramedConnection receiver
+//   (fresh or borrowed frames).
+import {
+  FramedConnection,
+  type FramedConnectionOptions,
+} from "../net/framed_connection.ts";
 import { FrameEncoder } from "../net/frame_codec.ts";
 
 const CASES: [string, number, number][] = [
@@ -96,15 +101,23 @@ async function framedRead(
   }
 }
 
-function framedPair(): Promise<[FramedConnection, FramedConnection]> {
+function framedPair(
+  readerOptions: FramedConnectionOptions,
+): Promise<[FramedConnection, FramedConnection]> {
   return connectedPair().then(([client, server]) => {
     const pair: [FramedConnection, FramedConnection] = [
       new FramedConnection(client),
-      new FramedConnection(server),
+      new FramedConnection(server, readerOptions),
     ];
     return pair;
   });
 }
+
+const READERS: [string, boolean, FramedConnectionOptions][] = [
+  ["read()", false, {}],
+  ["readMany()", true, {}],
+  ["readMany(), borrowFrames", true, { borrowFrames: true }],
+];
 
 for (const [label, size, count] of CASES) {
   const payload = new Uint8Array(size).fill(7);
@@ -113,7 +126,9 @@ for (const [label, size, count] of CASES) {
   );
   const name = `${label} x${count}`;
 
-  for (const group of ["stream", "send side", "receive side"]) {
+  // Registered right before its group, so the baseline runs in the same
+  // conditions (heap state, JIT) as the benchmarks it is compared with.
+  const rawBaseline = (group: string) => {
     const conns = persistent(connectedPair);
     const buffer = new Uint8Array(64 * 1024);
     Deno.bench({
@@ -131,12 +146,13 @@ for (const [label, size, count] of CASES) {
         b.end();
       },
     });
-  }
+  };
 
-  for (const many of [false, true]) {
-    const conns = persistent(framedPair);
+  rawBaseline("stream");
+  for (const [reader, many, readerOptions] of READERS) {
+    const conns = persistent(() => framedPair(readerOptions));
     Deno.bench({
-      name: `FramedConnection ${name}, ${many ? "readMany()" : "read()"}`,
+      name: `FramedConnection ${name}, ${reader}`,
       group: `stream ${label}`,
       ...RUNS,
       async fn(b) {
@@ -151,6 +167,7 @@ for (const [label, size, count] of CASES) {
     });
   }
 
+  rawBaseline("send side");
   {
     const conns = persistent(async () => {
       const [client, server] = await connectedPair();
@@ -173,13 +190,16 @@ for (const [label, size, count] of CASES) {
     });
   }
 
-  {
+  rawBaseline("receive side");
+  for (const borrowFrames of [false, true]) {
     const conns = persistent(async () => {
       const [client, server] = await connectedPair();
-      return [client, new FramedConnection(server)] as const;
+      return [client, new FramedConnection(server, { borrowFrames })] as const;
     });
     Deno.bench({
-      name: `FramedConnection.readMany ${name}`,
+      name: `FramedConnection.readMany ${name}${
+        borrowFrames ? ", borrowFrames" : ""
+      }`,
       group: `receive side ${label}`,
       ...RUNS,
       async fn(b) {
