@@ -444,6 +444,28 @@ export class FramedConnection
    * @throws {ConnectionClosedError} Once closing, closed or failed.
    */
   send(payload: Uint8Array): Promise<void> {
+    // Fast path (most sends of a stream): the frame joins the arena that is
+    // already filling, whose write is already due.
+    const batch = this.#batch;
+    const done = batch.done;
+    if (done !== undefined && payload instanceof Uint8Array) {
+      const length = payload.length;
+      const size = 4 + length;
+      if (
+        length > 0 && length <= this.#maxFrameSize &&
+        batch.used + size <= batch.buffer.length &&
+        this.#queued + this.#inflight + size <= this.#maxQueued &&
+        this.#blocked.length === 0 && this.#closing === undefined &&
+        !this.#shut
+      ) {
+        writeFrame(batch.buffer, batch.used, payload);
+        batch.used += size;
+        this.#queued += size;
+        this.#sentSinceTick = true;
+        this.#schedule();
+        return done.promise;
+      }
+    }
     const error = this.#checkPayload(payload);
     if (error) return Promise.reject(error);
     return this.#submit(payload, 4 + payload.length);
