@@ -9,62 +9,31 @@ import { hostnameToIp } from "../../net/hostname_to_ip.ts";
 import { ipToHostname } from "../../net/ip_to_hostname.ts";
 import type { LookupCallbacks } from "../../net/hostname_to_ip.ts";
 import { ignoreReason } from "../_tools.ts";
+import { freePort, type Peer, startPeer } from "./_peer.ts";
 
 const dnsmasqMissing = ignoreReason("dnsmasq");
 const IPV6_PTR =
   "2.4.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2" +
   ".ip6.arpa";
 
-function freeUdpPort(): number {
-  const probe = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  return port;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Starts dnsmasq on 127.0.0.1:port and waits until it answers. */
-async function startDnsmasq(port: number): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("dnsmasq", {
-    args: [
-      "--no-daemon",
-      `--port=${port}`,
-      "--listen-address=127.0.0.1",
-      "--bind-interfaces",
-      "--no-resolv",
-      "--no-hosts",
-      "--conf-file=/dev/null",
-      "--address=/moonwire.test/192.0.2.42",
-      "--address=/moonwire.test/2001:db8::42",
-      "--ptr-record=42.2.0.192.in-addr.arpa,moonwire.test",
-      `--ptr-record=${IPV6_PTR},moonwire.test`,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  // Ready once its UDP port is taken (a query before that would wait for
-  // the resolver's own timeout).
-  for (let i = 0; i < 100; i++) {
-    try {
-      Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port })
-        .close();
-    } catch (error) {
-      if (error instanceof Deno.errors.AddrInUse) return child;
-      throw error;
-    }
-    await sleep(50);
-  }
-  child.kill("SIGKILL");
-  await child.status;
-  throw new Error("dnsmasq did not bind its port within 5 s");
+/**
+ * Starts dnsmasq on 127.0.0.1:port; ready once its UDP port is taken (a query
+ * before that would wait for the resolver's own timeout).
+ */
+function startDnsmasq(port: number): Promise<Peer> {
+  return startPeer("dnsmasq", [
+    "--no-daemon",
+    `--port=${port}`,
+    "--listen-address=127.0.0.1",
+    "--bind-interfaces",
+    "--no-resolv",
+    "--no-hosts",
+    "--conf-file=/dev/null",
+    "--address=/moonwire.test/192.0.2.42",
+    "--address=/moonwire.test/2001:db8::42",
+    "--ptr-record=42.2.0.192.in-addr.arpa,moonwire.test",
+    `--ptr-record=${IPV6_PTR},moonwire.test`,
+  ], { udpPort: port, timeout: 5_000 });
 }
 
 async function lookup(
@@ -96,43 +65,38 @@ Deno.test({
   name: "hostnameToIp and ipToHostname ask dnsmasq for A, AAAA and PTR records",
   ignore: dnsmasqMissing !== undefined,
   async fn() {
-    const port = freeUdpPort();
-    const child = await startDnsmasq(port);
-    try {
-      const options = { nameServer: { ipAddr: "127.0.0.1", port } };
-      const forward = (query: string, callbacks: LookupCallbacks) =>
-        hostnameToIp(query, callbacks, options);
-      const reverse = (query: string, callbacks: LookupCallbacks) =>
-        ipToHostname(query, callbacks, options);
+    const port = freePort("udp");
+    await using _dnsmasq = await startDnsmasq(port);
+    const options = { nameServer: { ipAddr: "127.0.0.1", port } };
+    const forward = (query: string, callbacks: LookupCallbacks) =>
+      hostnameToIp(query, callbacks, options);
+    const reverse = (query: string, callbacks: LookupCallbacks) =>
+      ipToHostname(query, callbacks, options);
 
-      assert.deepEqual(await lookup(forward, "moonwire.test"), [
-        "moonwire.test 192.0.2.42",
-        "moonwire.test 2001:db8::42",
-        "finished moonwire.test",
-      ]);
-      assert.deepEqual(await lookup(forward, "nothere.test"), [
-        "error nothere.test NotFound: Cannot resolve nothere.test: no A or AAAA records",
-      ]);
-      assert.deepEqual(await lookup(forward, "192.0.2.7"), [
-        "192.0.2.7 192.0.2.7",
-        "finished 192.0.2.7",
-      ]);
-      assert.deepEqual(await lookup(reverse, "192.0.2.42"), [
-        "moonwire.test 192.0.2.42",
-        "finished 192.0.2.42",
-      ]);
-      assert.deepEqual(await lookup(reverse, "2001:db8::42"), [
-        "moonwire.test 2001:db8::42",
-        "finished 2001:db8::42",
-      ]);
-      // No PTR record: the numeric address stands in for the name.
-      assert.deepEqual(await lookup(reverse, "192.0.2.43"), [
-        "192.0.2.43 192.0.2.43",
-        "finished 192.0.2.43",
-      ]);
-    } finally {
-      child.kill("SIGTERM");
-      await child.status;
-    }
+    assert.deepEqual(await lookup(forward, "moonwire.test"), [
+      "moonwire.test 192.0.2.42",
+      "moonwire.test 2001:db8::42",
+      "finished moonwire.test",
+    ]);
+    assert.deepEqual(await lookup(forward, "nothere.test"), [
+      "error nothere.test NotFound: Cannot resolve nothere.test: no A or AAAA records",
+    ]);
+    assert.deepEqual(await lookup(forward, "192.0.2.7"), [
+      "192.0.2.7 192.0.2.7",
+      "finished 192.0.2.7",
+    ]);
+    assert.deepEqual(await lookup(reverse, "192.0.2.42"), [
+      "moonwire.test 192.0.2.42",
+      "finished 192.0.2.42",
+    ]);
+    assert.deepEqual(await lookup(reverse, "2001:db8::42"), [
+      "moonwire.test 2001:db8::42",
+      "finished 2001:db8::42",
+    ]);
+    // No PTR record: the numeric address stands in for the name.
+    assert.deepEqual(await lookup(reverse, "192.0.2.43"), [
+      "192.0.2.43 192.0.2.43",
+      "finished 192.0.2.43",
+    ]);
   },
 });
