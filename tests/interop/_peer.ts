@@ -169,3 +169,31 @@ export async function startPeer(
     [Symbol.asyncDispose]: stop,
   };
 }
+
+/** A running `openssl s_server` and the port it accepts on. */
+export interface TlsServerPeer extends Peer {
+  readonly port: number;
+}
+
+/**
+ * Starts `openssl s_server -rev` (answers each line reversed) on a free port
+ * of 127.0.0.1 with the given leaf certificate, plus `extraArgs`.
+ */
+export async function startTlsServer(
+  certs: { certPath: string; keyPath: string },
+  extraArgs: string[] = [],
+): Promise<TlsServerPeer> {
+  const port = freePort();
+  const peer = await startPeer("openssl", [
+    "s_server",
+    "-accept",
+    `127.0.0.1:${port}`,
+    "-cert",
+    certs.certPath,
+    "-key",
+    certs.keyPath,
+    "-rev",
+    ...extraArgs,
+  ], { ready: "ACCEPT" });
+  return { ...peer, port };
+}

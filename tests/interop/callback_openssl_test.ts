@@ -7,8 +7,8 @@ import { connect } from "../../net/connect.ts";
 import { listen } from "../../net/listen.ts";
 import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
 import { ignoreReason } from "../_tools.ts";
-import { makeTestCertificates } from "../net/_poll_certs.ts";
-import { freePort, startPeer } from "./_peer.ts";
+import { makeClientCertificate, makeTestCertificates } from "../_certs.ts";
+import { startTlsServer } from "./_peer.ts";
 
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");
@@ -62,88 +62,19 @@ function recorder(onConnected: (link: TcpLink) => void): Recorder {
   };
 }
 
-function openssl(dir: string, args: string[]): void {
-  const out = new Deno.Command("openssl", {
-    args,
-    cwd: dir,
-    stdout: "null",
-    stderr: "piped",
-  }).outputSync();
-  if (!out.success) {
-    throw new Error(
-      `openssl ${args[0]} failed: ${decoder.decode(out.stderr)}`,
-    );
-  }
-}
-
-/** A client certificate signed by the test CA in `dir` (ca.crt/ca.key). */
-function makeClientCertificate(dir: string): { cert: string; key: string } {
-  openssl(dir, [
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    "client.key",
-    "-out",
-    "client.csr",
-    "-subj",
-    "/CN=moonwire client",
-  ]);
-  Deno.writeTextFileSync(
-    `${dir}/client.cnf`,
-    "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
-  );
-  openssl(dir, [
-    "x509",
-    "-req",
-    "-in",
-    "client.csr",
-    "-CA",
-    "ca.crt",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "client.crt",
-    "-days",
-    "2",
-    "-extfile",
-    "client.cnf",
-  ]);
-  return {
-    cert: Deno.readTextFileSync(`${dir}/client.crt`),
-    key: Deno.readTextFileSync(`${dir}/client.key`),
-  };
-}
-
 Deno.test({
   name: "interop: startTlsClient exchanges data with openssl s_server",
   ignore: opensslMissing !== undefined,
   async fn() {
     using certs = makeTestCertificates();
-    const port = freePort();
-    await using _server = await startPeer("openssl", [
-      "s_server",
-      "-accept",
-      `127.0.0.1:${port}`,
-      "-cert",
-      certs.certPath,
-      "-key",
-      certs.keyPath,
-      "-rev",
-      "-naccept",
-      "1",
-    ], { ready: "ACCEPT" });
+    await using server = await startTlsServer(certs, ["-naccept", "1"]);
     let clientLink: TcpLink | undefined;
     const client = recorder((link) => {
       clientLink = link;
       link.startTlsClient({ caCerts: [certs.caCert], serverName: "localhost" });
       link.send("hello moonwire\n"); // held until the handshake is done
     });
-    assert.equal(connect("127.0.0.1", port, client.callbacks), true);
+    assert.equal(connect("127.0.0.1", server.port, client.callbacks), true);
     await client.waitText("\n");
     // s_server -rev answers each line reversed.
     assert.equal(client.text(), "eriwnoom olleh\n");
@@ -160,24 +91,12 @@ Deno.test({
   ignore: opensslMissing !== undefined,
   async fn() {
     using certs = makeTestCertificates();
-    const port = freePort();
-    await using _server = await startPeer("openssl", [
-      "s_server",
-      "-accept",
-      `127.0.0.1:${port}`,
-      "-cert",
-      certs.certPath,
-      "-key",
-      certs.keyPath,
-      "-rev",
-      "-naccept",
-      "1",
-    ], { ready: "ACCEPT" });
+    await using server = await startTlsServer(certs, ["-naccept", "1"]);
     const client = recorder((link) => {
       link.startTlsClient({ caCerts: [certs.otherCaCert] });
       link.send("secret\n");
     });
-    connect("127.0.0.1", port, client.callbacks);
+    connect("127.0.0.1", server.port, client.callbacks);
     const link = await client.terminal;
     assert.equal(client.events.length, 2);
     assert.match(client.events[1], /^error \S+: .*(certificate|issuer)/i);
@@ -193,24 +112,15 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     const own = makeClientCertificate(certs.dir);
-    const port = freePort();
-    await using server = await startPeer("openssl", [
-      "s_server",
-      "-accept",
-      `127.0.0.1:${port}`,
-      "-cert",
-      certs.certPath,
-      "-key",
-      certs.keyPath,
+    await using server = await startTlsServer(certs, [
       "-Verify",
       "1",
       "-CAfile",
       certs.caCertPath,
       "-verify_return_error",
-      "-rev",
       "-naccept",
       "2",
-    ], { ready: "ACCEPT" });
+    ]);
 
     let certLink: TcpLink | undefined;
     const withCert = recorder((link) => {
@@ -222,7 +132,7 @@ Deno.test({
       });
       link.send("with cert\n");
     });
-    connect("127.0.0.1", port, withCert.callbacks);
+    connect("127.0.0.1", server.port, withCert.callbacks);
     await withCert.waitText("\n");
     assert.equal(withCert.text(), "trec htiw\n");
     // s_server logs the peer certificate; its output may lag the echo.
@@ -241,7 +151,7 @@ Deno.test({
       link.startTlsClient({ caCerts: [certs.caCert] });
       link.send("no cert\n");
     });
-    connect("127.0.0.1", port, without.callbacks);
+    connect("127.0.0.1", server.port, without.callbacks);
     const link = await without.terminal;
     assert.equal(without.text(), "");
     assert.equal(without.events.length, 2);

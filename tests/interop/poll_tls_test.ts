@@ -6,27 +6,12 @@ import { resolveAddress } from "../../net/address.ts";
 import { setCacertPath } from "../../net/cacert_path.ts";
 import { openTcp } from "../../net/tcp.ts";
 import { ignoreReason } from "../_tools.ts";
-import { makeTestCertificates } from "../net/_poll_certs.ts";
+import { makeTestCertificates } from "../_certs.ts";
 import { readExactly } from "../net/_poll_helpers.ts";
-import { freePort, startPeer } from "./_peer.ts";
+import { startTlsServer } from "./_peer.ts";
 
 const ignore = ignoreReason("openssl");
 const decoder = new TextDecoder();
-
-async function sServer(certs: { certPath: string; keyPath: string }) {
-  const port = freePort();
-  const peer = await startPeer("openssl", [
-    "s_server",
-    "-accept",
-    `127.0.0.1:${port}`,
-    "-cert",
-    certs.certPath,
-    "-key",
-    certs.keyPath,
-    "-rev",
-  ], { ready: "ACCEPT" });
-  return { port, peer };
-}
 
 Deno.test({
   name: "interop: openTcp TLS with setCacertPath talks to openssl s_server",
@@ -35,24 +20,20 @@ Deno.test({
     using certs = makeTestCertificates();
     setCacertPath(certs.caCertPath);
     for (const host of ["localhost", "127.0.0.1"]) {
-      const { port, peer } = await sServer(certs);
-      try {
-        const address = resolveAddress(host);
-        assert.equal(await address.waitUntilResolved(5000), "success");
-        await using tcp = openTcp(address, port, { tls: true });
-        assert.equal(
-          await tcp.waitUntilConnected(5000),
-          "success",
-          String(tcp.error),
-        );
-        const line = "hello from moonwire\n";
-        assert.equal(tcp.write(line), line.length);
-        assert.equal(await tcp.waitUntilDrained(5000), 0);
-        const reply = await readExactly(tcp, line.length);
-        assert.equal(decoder.decode(reply), "eriwnoom morf olleh\n");
-      } finally {
-        await peer.stop();
-      }
+      await using server = await startTlsServer(certs);
+      const address = resolveAddress(host);
+      assert.equal(await address.waitUntilResolved(5000), "success");
+      await using tcp = openTcp(address, server.port, { tls: true });
+      assert.equal(
+        await tcp.waitUntilConnected(5000),
+        "success",
+        String(tcp.error),
+      );
+      const line = "hello from moonwire\n";
+      assert.equal(tcp.write(line), line.length);
+      assert.equal(await tcp.waitUntilDrained(5000), 0);
+      const reply = await readExactly(tcp, line.length);
+      assert.equal(decoder.decode(reply), "eriwnoom morf olleh\n");
     }
   },
 });
@@ -63,22 +44,18 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.otherCaCertPath);
-    const { port, peer } = await sServer(certs);
-    try {
-      await using tcp = openTcp(resolveAddress("127.0.0.1"), port, {
-        tls: true,
-      });
-      assert.equal(await tcp.waitUntilConnected(5000), "failure");
-      assert.equal(tcp.getStatus(), "failure");
-      assert.equal(tcp.error?.name, "InvalidData");
-      assert.match(
-        tcp.error!.message,
-        /invalid peer certificate: UnknownIssuer/,
-      );
-      assert.equal(tcp.read(1), null);
-    } finally {
-      await peer.stop();
-    }
+    await using server = await startTlsServer(certs);
+    await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
+      tls: true,
+    });
+    assert.equal(await tcp.waitUntilConnected(5000), "failure");
+    assert.equal(tcp.getStatus(), "failure");
+    assert.equal(tcp.error?.name, "InvalidData");
+    assert.match(
+      tcp.error!.message,
+      /invalid peer certificate: UnknownIssuer/,
+    );
+    assert.equal(tcp.read(1), null);
   },
 });
 
@@ -88,20 +65,16 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.otherCaCertPath);
-    const { port, peer } = await sServer(certs);
-    try {
-      await using tcp = openTcp(resolveAddress("127.0.0.1"), port, {
-        tls: { unsafelyDisableVerification: true },
-      });
-      assert.equal(
-        await tcp.waitUntilConnected(5000),
-        "success",
-        String(tcp.error),
-      );
-      assert.equal(tcp.write("abc\n"), 4);
-      assert.equal(decoder.decode(await readExactly(tcp, 4)), "cba\n");
-    } finally {
-      await peer.stop();
-    }
+    await using server = await startTlsServer(certs);
+    await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
+      tls: { unsafelyDisableVerification: true },
+    });
+    assert.equal(
+      await tcp.waitUntilConnected(5000),
+      "success",
+      String(tcp.error),
+    );
+    assert.equal(tcp.write("abc\n"), 4);
+    assert.equal(decoder.decode(await readExactly(tcp, 4)), "cba\n");
   },
 });

@@ -8,7 +8,7 @@ import { listen } from "../../net/listen.ts";
 import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
 import type { ServerHandle } from "../../net/server_handle.ts";
 import { ignoreReason } from "../_tools.ts";
-import { makeTestCertificates } from "./_poll_certs.ts";
+import { makeTestCertificates } from "../_certs.ts";
 
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");

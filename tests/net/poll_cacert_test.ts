@@ -5,7 +5,7 @@ import { resolveAddress } from "../../net/address.ts";
 import { openTcp } from "../../net/tcp.ts";
 import { SYSTEM_BUNDLE_PATHS } from "../../net/_poll_cacert.ts";
 import { ignoreReason } from "../_tools.ts";
-import { makeTestCertificates } from "./_poll_certs.ts";
+import { makeTestCertificates } from "../_certs.ts";
 import { readExactly } from "./_poll_helpers.ts";
 
 const decoder = new TextDecoder();
