@@ -1,17 +1,6 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // A seeded lossy, duplicating, reordering in-memory pipe for CTCP tests.
-
-/** mulberry32: a small seeded PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../_random.ts";
 
 export interface LossyPipeOptions {
   seed: number;

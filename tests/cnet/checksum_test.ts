@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { checksum } from "../../cnet/checksum.ts";
 import type { LuaValue } from "../../net/table_codec.ts";
 import { crc32 } from "../../cnet/_cnet_crc32.ts";
-import { mulberry32 } from "./_cnet_lossy_pipe.ts";
+import { mulberry32 } from "../_random.ts";
 
 Deno.test("crc32 matches the standard check value", () => {
   assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);

@@ -10,7 +10,7 @@ import {
   request,
   waitFor,
 } from "./_cnet_core_pair.ts";
-import { mulberry32 } from "./_cnet_lossy_pipe.ts";
+import { mulberry32 } from "../_random.ts";
 
 Deno.test("CTCP: 50 connections x 100 requests over 20% loss, duplication, reordering", async () => {
   const net = corePair({ seed: 42, loss: 0.2, duplicate: 0.1 });

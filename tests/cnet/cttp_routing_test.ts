@@ -7,7 +7,7 @@ import { CttpResponse } from "../../cnet/cttp_response.ts";
 import { CttpStatus } from "../../cnet/cttp_status.ts";
 import type { LuaValue } from "../../net/table_codec.ts";
 import { corePair, type Link, request, waitFor } from "./_cnet_core_pair.ts";
-import { mulberry32 } from "./_cnet_lossy_pipe.ts";
+import { mulberry32 } from "../_random.ts";
 
 Deno.test("CTTP router: longest segment-wise prefix, remaining segments as args", () => {
   const router = new CttpRouter<string>();

@@ -6,6 +6,7 @@ import {
   AuthenticationError,
   createAead,
 } from "../../crypto/mod.ts";
+import { mulberry32 } from "../_random.ts";
 
 const ALGORITHMS: AeadAlgorithm[] = [
   "AES-128-GCM",
@@ -22,17 +23,6 @@ const AUTH_FAILED = {
   name: "AuthenticationError",
   message: "Cannot open record: authentication failed",
 };
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(random: () => number, length: number): Uint8Array {
   const bytes = new Uint8Array(length);

@@ -6,17 +6,7 @@ import { parseCipherKey } from "../../crypto/mod.ts";
 import { parseKeyDocument } from "../../crypto/_key_document.ts";
 import { parseCertificateDocument } from "../../crypto/_certificate_document.ts";
 import { parseScryptHash } from "../../crypto/_scrypt_hash.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../_random.ts";
 
 const ALPHABET =
   'abcdefABCDEF0123456789+/=${}[]":,.-_ \\nulltrue\u00e9\u2713\uD800';

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { buildRecord, readRecord } from "../../mm/_record.ts";
 import { encodeTable } from "../../net/table_codec.ts";
-import { mulberry32 } from "./_helpers.ts";
+import { mulberry32 } from "../_random.ts";
 
 Deno.test("a record is a msgpack array of the encoded tables", () => {
   const items = [encodeTable([1]), encodeTable({ a: "b" }), encodeTable([])];

@@ -19,10 +19,10 @@ import {
   type FrameTransform,
   KEY,
   KEY_256,
-  mulberry32,
   readAll,
   writeAll,
 } from "./_helpers.ts";
+import { mulberry32 } from "../_random.ts";
 
 const HELLO_PLAIN = [0, 0, 0, 5, 0x6d, 0x6d, 0x77, 1, 0];
 const HELLO_NOISE = [0, 0, 0, 5, 0x6d, 0x6d, 0x77, 1, 1];

@@ -9,6 +9,7 @@ import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
 import type { ServerHandle } from "../../net/server_handle.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
+import { mulberry32 } from "../_random.ts";
 
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");
@@ -360,15 +361,6 @@ Deno.test("a peer that closes in mid-handshake gives one onError, not a timeout"
   ]);
   await link.closed;
 });
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test({
   name:

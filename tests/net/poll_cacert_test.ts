@@ -7,6 +7,7 @@ import { SYSTEM_BUNDLE_PATHS } from "../../net/_poll_cacert.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
 import { readExactly } from "./_poll_helpers.ts";
+import { mulberry32 } from "../_random.ts";
 
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");
@@ -82,15 +83,6 @@ Deno.test("setCacertPath reports missing and unparsable files and keeps the old 
   });
   assert.equal(getCacertPath(), before);
 });
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test("setCacertPath on random files throws only SyntaxError (seeded)", () => {
   const random = mulberry32(0x5eed);
