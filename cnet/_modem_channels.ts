@@ -1,6 +1,6 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Channel bookkeeping shared by the modem implementations: validation,
-// the open-channel set and subscriber fan-out.
+// the closed flag, the open-channel set and subscriber fan-out.
 import type {
   ModemMessage,
   ModemMessageHandler,
@@ -25,17 +25,37 @@ export function checkChannel(action: string, channel: unknown): number {
   return channel;
 }
 
-/** Open channels and subscribers of one modem. */
+/** Throws RangeError unless `value` is an integer in 1–65536. */
+export function checkMaxOpenChannels(action: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65536) {
+    throw new RangeError(
+      `Cannot ${action}: maxOpenChannels ${value} is not in 1-65536`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The medium-independent part of a modem: whether it is closed, its open
+ * channels, its subscribers, and the checks `open` and `transmit` make. A
+ * modem class delegates its `Modem` methods here and adds only its medium.
+ */
 export class ModemChannels {
   readonly #open = new Set<number>();
   readonly #handlers = new Set<ModemMessageHandler>();
   readonly #maxOpen: number;
+  #closed = false;
 
   constructor(maxOpen: number) {
     this.#maxOpen = maxOpen;
   }
 
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
   open(channel: number): void {
+    if (this.#closed) throw new Error("Cannot open channel: modem is closed");
     checkChannel("open channel", channel);
     if (this.#open.has(channel)) return;
     if (this.#open.size >= this.#maxOpen) {
@@ -51,9 +71,22 @@ export class ModemChannels {
     return this.#open.has(channel);
   }
 
-  close(channel: number): void {
-    checkChannel("close channel", channel);
-    this.#open.delete(channel);
+  /**
+   * With a channel: stops hearing it. Without: marks the modem closed and
+   * drops channels and subscribers. Returns true only for the call that
+   * closed the modem, which then releases its medium.
+   */
+  close(channel?: number): boolean {
+    if (channel !== undefined) {
+      checkChannel("close channel", channel);
+      this.#open.delete(channel);
+      return false;
+    }
+    if (this.#closed) return false;
+    this.#closed = true;
+    this.#open.clear();
+    this.#handlers.clear();
+    return true;
   }
 
   closeAll(): void {
@@ -62,6 +95,26 @@ export class ModemChannels {
 
   has(channel: number): boolean {
     return this.#open.has(channel);
+  }
+
+  /** The checks of `Modem.transmit`, in the order every modem makes them. */
+  checkTransmit(
+    channel: number,
+    replyChannel: number,
+    payload: Uint8Array,
+    maxPayloadSize: number,
+  ): void {
+    if (this.#closed) throw new Error("Cannot transmit: modem is closed");
+    checkChannel("transmit", channel);
+    checkChannel("transmit", replyChannel);
+    if (!(payload instanceof Uint8Array)) {
+      throw new TypeError("Cannot transmit: payload must be a Uint8Array");
+    }
+    if (payload.byteLength > maxPayloadSize) {
+      throw new RangeError(
+        `Cannot transmit: payload of ${payload.byteLength} bytes exceeds limit ${maxPayloadSize}`,
+      );
+    }
   }
 
   subscribe(handler: ModemMessageHandler): ModemSubscription {
@@ -84,10 +137,5 @@ export class ModemChannels {
         reportError(error);
       }
     }
-  }
-
-  clear(): void {
-    this.#open.clear();
-    this.#handlers.clear();
   }
 }

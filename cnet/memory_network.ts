@@ -1,5 +1,5 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import { checkChannel, ModemChannels } from "./_modem_channels.ts";
+import { checkMaxOpenChannels, ModemChannels } from "./_modem_channels.ts";
 import { mulberry32 } from "./_prng.ts";
 import type {
   Modem,
@@ -340,7 +340,6 @@ export class MemoryModem implements Modem {
   readonly #network: NetworkInternals;
   readonly #channels: ModemChannels;
   readonly #distance: number | undefined;
-  #closed = false;
 
   /**
    * Creates a modem attached to `network`.
@@ -358,12 +357,10 @@ export class MemoryModem implements Modem {
     if (network.isClosed) {
       throw new Error("Cannot create modem: network is closed");
     }
-    const maxOpen = options.maxOpenChannels ?? 128;
-    if (!Number.isInteger(maxOpen) || maxOpen < 1 || maxOpen > 65536) {
-      throw new RangeError(
-        `Cannot create modem: maxOpenChannels ${maxOpen} is not in 1-65536`,
-      );
-    }
+    const maxOpen = checkMaxOpenChannels(
+      "create modem",
+      options.maxOpenChannels ?? 128,
+    );
     this.#network = inner;
     this.#channels = new ModemChannels(maxOpen);
     this.#distance = options.distance;
@@ -383,24 +380,24 @@ export class MemoryModem implements Modem {
 
   /** Whether `close()` has been called. */
   get isClosed(): boolean {
-    return this.#closed;
+    return this.#channels.isClosed;
   }
 
   /**
-   * Starts hearing `channel`.
+   * Starts hearing `channel`: transmissions on it by other modems of the
+   * network reach this modem's subscribers.
    *
    * @param channel 0–65535.
    */
   open(channel: number): void {
-    this.#checkOpen("open channel");
     this.#channels.open(channel);
   }
 
   /**
-   * Whether `channel` is open.
+   * Whether this modem hears transmissions on `channel`.
    *
    * @param channel 0–65535.
-   * @returns `true` when open.
+   * @returns `true` when the channel is open.
    */
   isOpen(channel: number): boolean {
     return this.#channels.isOpen(channel);
@@ -412,17 +409,10 @@ export class MemoryModem implements Modem {
    * @param channel 0–65535, or nothing to close the modem.
    */
   close(channel?: number): void {
-    if (channel !== undefined) {
-      this.#channels.close(channel);
-      return;
-    }
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#channels.clear();
-    this.#network.remove(this);
+    if (this.#channels.close(channel)) this.#network.remove(this);
   }
 
-  /** Closes every open channel. */
+  /** Closes every open channel; the modem stays on the network. */
   closeAll(): void {
     this.#channels.closeAll();
   }
@@ -435,17 +425,12 @@ export class MemoryModem implements Modem {
    * @param payload At most {@linkcode MemoryModem.maxPayloadSize} bytes.
    */
   transmit(channel: number, replyChannel: number, payload: Uint8Array): void {
-    this.#checkOpen("transmit");
-    checkChannel("transmit", channel);
-    checkChannel("transmit", replyChannel);
-    if (!(payload instanceof Uint8Array)) {
-      throw new TypeError("Cannot transmit: payload must be a Uint8Array");
-    }
-    if (payload.byteLength > this.maxPayloadSize) {
-      throw new RangeError(
-        `Cannot transmit: payload of ${payload.byteLength} bytes exceeds limit ${this.maxPayloadSize}`,
-      );
-    }
+    this.#channels.checkTransmit(
+      channel,
+      replyChannel,
+      payload,
+      this.#network.maxPayloadSize,
+    );
     this.#network.transmit(this, channel, replyChannel, payload);
   }
 
@@ -462,9 +447,5 @@ export class MemoryModem implements Modem {
   /** Same as `close()`. */
   [Symbol.dispose](): void {
     this.close();
-  }
-
-  #checkOpen(action: string): void {
-    if (this.#closed) throw new Error(`Cannot ${action}: modem is closed`);
   }
 }

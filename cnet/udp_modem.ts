@@ -4,7 +4,7 @@ import {
   MAX_UDP_PAYLOAD,
   type ReceivedDatagram,
 } from "../net/mod.ts";
-import { checkChannel, ModemChannels } from "./_modem_channels.ts";
+import { checkMaxOpenChannels, ModemChannels } from "./_modem_channels.ts";
 import type { Modem, ModemMessageHandler, ModemSubscription } from "./modem.ts";
 
 /** Bytes of the UdpModem header: magic "CM", version, flags, sender, channels. */
@@ -110,7 +110,6 @@ export class UdpModem implements Modem, AsyncDisposable {
     dropped: 0,
   };
   readonly #loop: Promise<void>;
-  #closed = false;
 
   private constructor(
     endpoint: DatagramEndpoint,
@@ -159,15 +158,10 @@ export class UdpModem implements Modem, AsyncDisposable {
         `Cannot create UDP modem: maxPayloadSize ${maxPayloadSize} is not in 1-${MAX_PAYLOAD}`,
       );
     }
-    const maxOpenChannels = options.maxOpenChannels ?? 128;
-    if (
-      !Number.isInteger(maxOpenChannels) || maxOpenChannels < 1 ||
-      maxOpenChannels > 65536
-    ) {
-      throw new RangeError(
-        `Cannot create UDP modem: maxOpenChannels ${maxOpenChannels} is not in 1-65536`,
-      );
-    }
+    const maxOpenChannels = checkMaxOpenChannels(
+      "create UDP modem",
+      options.maxOpenChannels ?? 128,
+    );
     const peerMode = options.peers !== undefined;
     const peers = peerMode
       ? options.peers!.map((peer) => checkPeer("create UDP modem", peer))
@@ -230,7 +224,7 @@ export class UdpModem implements Modem, AsyncDisposable {
 
   /** Whether `close()` has been called. */
   get isClosed(): boolean {
-    return this.#closed;
+    return this.#channels.isClosed;
   }
 
   /** A snapshot of the counters. */
@@ -279,20 +273,20 @@ export class UdpModem implements Modem, AsyncDisposable {
   }
 
   /**
-   * Starts hearing `channel`.
+   * Starts hearing `channel`: datagrams for it from the group or the peers
+   * reach this modem's subscribers.
    *
    * @param channel 0–65535.
    */
   open(channel: number): void {
-    if (this.#closed) throw new Error("Cannot open channel: modem is closed");
     this.#channels.open(channel);
   }
 
   /**
-   * Whether `channel` is open.
+   * Whether datagrams for `channel` are delivered.
    *
    * @param channel 0–65535.
-   * @returns `true` when open.
+   * @returns `true` when the channel is open.
    */
   isOpen(channel: number): boolean {
     return this.#channels.isOpen(channel);
@@ -304,17 +298,10 @@ export class UdpModem implements Modem, AsyncDisposable {
    * @param channel 0–65535, or nothing to close the modem.
    */
   close(channel?: number): void {
-    if (channel !== undefined) {
-      this.#channels.close(channel);
-      return;
-    }
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#channels.clear();
-    this.#endpoint.close();
+    if (this.#channels.close(channel)) this.#endpoint.close();
   }
 
-  /** Closes every open channel. */
+  /** Closes every open channel; the socket stays open. */
   closeAll(): void {
     this.#channels.closeAll();
   }
@@ -327,17 +314,12 @@ export class UdpModem implements Modem, AsyncDisposable {
    * @param payload At most {@linkcode UdpModem.maxPayloadSize} bytes.
    */
   transmit(channel: number, replyChannel: number, payload: Uint8Array): void {
-    if (this.#closed) throw new Error("Cannot transmit: modem is closed");
-    checkChannel("transmit", channel);
-    checkChannel("transmit", replyChannel);
-    if (!(payload instanceof Uint8Array)) {
-      throw new TypeError("Cannot transmit: payload must be a Uint8Array");
-    }
-    if (payload.byteLength > this.#maxPayloadSize) {
-      throw new RangeError(
-        `Cannot transmit: payload of ${payload.byteLength} bytes exceeds limit ${this.#maxPayloadSize}`,
-      );
-    }
+    this.#channels.checkTransmit(
+      channel,
+      replyChannel,
+      payload,
+      this.#maxPayloadSize,
+    );
     const datagram = new Uint8Array(UDP_MODEM_HEADER_LENGTH + payload.length);
     datagram[0] = MAGIC_0;
     datagram[1] = MAGIC_1;
@@ -384,7 +366,7 @@ export class UdpModem implements Modem, AsyncDisposable {
       try {
         datagram = await this.#endpoint.receive();
       } catch {
-        if (this.#closed) return;
+        if (this.#channels.isClosed) return;
         continue;
       }
       if (datagram === null) return;

@@ -76,6 +76,21 @@ Deno.test("MemoryModem validates channels and payload size", () => {
     name: "Error",
     message: "Cannot transmit: modem is closed",
   });
+  assert.throws(() => modem.open(1), {
+    name: "Error",
+    message: "Cannot open channel: modem is closed",
+  });
+  modem.close();
+  assert.equal(modem.isOpen(0), false);
+  assert.throws(() => new MemoryModem(network, { maxOpenChannels: 0 }), {
+    name: "RangeError",
+    message: "Cannot create modem: maxOpenChannels 0 is not in 1-65536",
+  });
+  using other = new MemoryModem(network);
+  assert.throws(() => other.transmit(1, 1, [1] as unknown as Uint8Array), {
+    name: "TypeError",
+    message: "Cannot transmit: payload must be a Uint8Array",
+  });
 });
 
 Deno.test("MemoryModem: receivers get independent copies", async () => {

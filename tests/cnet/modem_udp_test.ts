@@ -73,7 +73,16 @@ Deno.test("UdpModem: limits and validation", async () => {
     name: "Error",
     message: "Cannot transmit: modem is closed",
   });
+  assert.throws(() => modem.open(1), {
+    name: "Error",
+    message: "Cannot open channel: modem is closed",
+  });
+  modem.close();
   await modem.closed;
+  await assert.rejects(UdpModem.create({ peers: [], maxOpenChannels: 65537 }), {
+    name: "RangeError",
+    message: "Cannot create UDP modem: maxOpenChannels 65537 is not in 1-65536",
+  });
 });
 
 Deno.test("UdpModem: foreign and malformed datagrams are dropped and counted", async () => {
