@@ -1,21 +1,12 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
+import { runExample } from "../_run_example.ts";
 
 Deno.test("examples/cnet_app_store.ts prints every step", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../../examples/cnet_app_store.ts", import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, stderr);
+  const { code, stdout, stderr } = await runExample("cnet_app_store.ts");
+  assert.equal(code, 0, stderr);
   assert.deepEqual(
-    new TextDecoder().decode(output.stdout).trimEnd().split("\n"),
+    stdout.trimEnd().split("\n"),
     [
       "server: hosting appstore with 2 apps",
       "client: register ann -> ok",
