@@ -23,6 +23,7 @@ import { isModemSide, ModemSide } from "../modem_side.ts";
 import { checkChannel } from "../_modem_channels.ts";
 import { EventQueue } from "./_event_queue.ts";
 import { ephemeralKeyPair } from "./_x25519.ts";
+import { EVENT_TYPES } from "./_event_types.ts";
 import {
   defaultFileName,
   initCa,
@@ -679,17 +680,7 @@ export class CryptoNetNode implements AsyncDisposable {
     if (typeof handler !== "function") {
       throw new TypeError("Cannot add handler: handler must be a function");
     }
-    const known: string[] = [
-      "connection_opened",
-      "connection_closed",
-      "encrypted_message",
-      "plain_message",
-      "login",
-      "login_failed",
-      "logout",
-      "modem_message",
-    ];
-    if (!known.includes(type)) {
+    if (!EVENT_TYPES.includes(type)) {
       throw new TypeError(
         `Cannot add handler: unknown event ${JSON.stringify(type)}`,
       );

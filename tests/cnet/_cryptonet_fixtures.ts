@@ -7,6 +7,7 @@ import {
   type MemoryNetworkOptions,
   type Modem,
 } from "../../cnet/mod.ts";
+import { EVENT_TYPES } from "../../cnet/cryptonet/_event_types.ts";
 
 export type Node = CryptoNet.CryptoNetNode;
 
@@ -52,18 +53,7 @@ export async function createWorld(
 /** Records every event of a node, as `type` or `type:detail` strings. */
 export function record(node: Node): CryptoNet.CryptoNetEvent[] {
   const events: CryptoNet.CryptoNetEvent[] = [];
-  for (
-    const type of [
-      "connection_opened",
-      "connection_closed",
-      "encrypted_message",
-      "plain_message",
-      "login",
-      "login_failed",
-      "logout",
-      "modem_message",
-    ] as const
-  ) {
+  for (const type of EVENT_TYPES) {
     node.on(type, (event) => events.push(event));
   }
   return events;
@@ -105,16 +95,4 @@ export async function settle(
     }
     await sleep(10);
   }
-}
-
-/** mulberry32, for seeded test input. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

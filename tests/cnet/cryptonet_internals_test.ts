@@ -4,18 +4,7 @@
 import assert from "node:assert/strict";
 import { ReplayWindow } from "../../cnet/cryptonet/_replay_window.ts";
 import { Reassembly } from "../../cnet/cryptonet/_reassembly.ts";
-import {
-  decodePacket,
-  encodeCertRequest,
-  encodeDataHeader,
-  encodeDiscover,
-  encodeDiscoverReply,
-  encodeHello,
-  encodeHelloReply,
-  encodePlain,
-  HandshakePattern,
-  joinBytes,
-} from "../../cnet/cryptonet/_packet.ts";
+import * as packet from "../../cnet/cryptonet/_packet.ts";
 import { EventQueue } from "../../cnet/cryptonet/_event_queue.ts";
 import {
   DISCOVERY_CHANNEL,
@@ -23,7 +12,7 @@ import {
 } from "../../cnet/cryptonet/_server_channel.ts";
 import { ephemeralKeyPair } from "../../cnet/cryptonet/_x25519.ts";
 import { keyPairFromPrivateKey } from "../../crypto/mod.ts";
-import { prng } from "./_cryptonet_fixtures.ts";
+import { mulberry32 } from "../_random.ts";
 
 Deno.test("ReplayWindow accepts each counter once, tolerates reordering, rejects old", () => {
   const window = new ReplayWindow(64);
@@ -57,7 +46,7 @@ Deno.test("ReplayWindow accepts each counter once, tolerates reordering, rejects
 });
 
 Deno.test("ReplayWindow: random order delivery accepts exactly the fresh ones", () => {
-  const random = prng(77);
+  const random = mulberry32(77);
   const window = new ReplayWindow(1024);
   const seen = new Set<number>();
   let highest = -1;
@@ -117,28 +106,38 @@ Deno.test("Reassembly: completes in any order, bounded, times out", () => {
 Deno.test("Packet codec round-trips every packet type", () => {
   const id8 = new Uint8Array(8).fill(1);
   const id16 = new Uint8Array(16).fill(2);
-  assert.deepEqual(decodePacket(encodeDiscover(id8)), {
+  assert.deepEqual(packet.decodePacket(packet.encodeDiscover(id8)), {
     type: 1,
     requestId: id8,
   });
   assert.deepEqual(
-    decodePacket(encodeDiscoverReply(id8, "srv", new Uint8Array([5]))),
+    packet.decodePacket(
+      packet.encodeDiscoverReply(id8, "srv", new Uint8Array([5])),
+    ),
     { type: 2, requestId: id8, name: "srv", certificate: new Uint8Array([5]) },
   );
-  assert.deepEqual(decodePacket(encodeDiscoverReply(id8, "srv", undefined)), {
-    type: 2,
-    requestId: id8,
-    name: "srv",
-    certificate: undefined,
-  });
-  assert.deepEqual(decodePacket(encodeCertRequest(id8, "ü")), {
+  assert.deepEqual(
+    packet.decodePacket(packet.encodeDiscoverReply(id8, "srv", undefined)),
+    {
+      type: 2,
+      requestId: id8,
+      name: "srv",
+      certificate: undefined,
+    },
+  );
+  assert.deepEqual(packet.decodePacket(packet.encodeCertRequest(id8, "ü")), {
     type: 3,
     requestId: id8,
     name: "ü",
   });
   assert.deepEqual(
-    decodePacket(
-      encodeHello(id16, HandshakePattern.NX, "n", new Uint8Array(32)),
+    packet.decodePacket(
+      packet.encodeHello(
+        id16,
+        packet.HandshakePattern.NX,
+        "n",
+        new Uint8Array(32),
+      ),
     ),
     {
       type: 5,
@@ -148,35 +147,46 @@ Deno.test("Packet codec round-trips every packet type", () => {
       message: new Uint8Array(32),
     },
   );
-  assert.deepEqual(decodePacket(encodeHelloReply(id16, new Uint8Array([1]))), {
-    type: 6,
-    sessionId: id16,
-    message: new Uint8Array([1]),
-  });
-  const header = encodeDataHeader(7, id16, 0x0102030405060708n);
-  const data = decodePacket(joinBytes(header, new Uint8Array(17)));
+  assert.deepEqual(
+    packet.decodePacket(packet.encodeHelloReply(id16, new Uint8Array([1]))),
+    {
+      type: 6,
+      sessionId: id16,
+      message: new Uint8Array([1]),
+    },
+  );
+  const header = packet.encodeDataHeader(7, id16, 0x0102030405060708n);
+  const data = packet.decodePacket(
+    packet.joinBytes(header, new Uint8Array(17)),
+  );
   assert.equal(data?.type, 7);
   assert.equal((data as { counter: bigint }).counter, 0x0102030405060708n);
   assert.deepEqual((data as { header: Uint8Array }).header, header);
-  assert.deepEqual(decodePacket(encodePlain(9, id16, new Uint8Array([3]))), {
-    type: 9,
-    sessionId: id16,
-    body: new Uint8Array([3]),
-  });
-  assert.throws(() => encodeHello(id16, 1, "", new Uint8Array(1)), {
+  assert.deepEqual(
+    packet.decodePacket(packet.encodePlain(9, id16, new Uint8Array([3]))),
+    {
+      type: 9,
+      sessionId: id16,
+      body: new Uint8Array([3]),
+    },
+  );
+  assert.throws(() => packet.encodeHello(id16, 1, "", new Uint8Array(1)), {
     name: "RangeError",
     message: "Cannot connect: server name must be 1-128 UTF-8 bytes, got 0",
   });
 });
 
 Deno.test("Packet codec: seeded random and mutated input never throws", () => {
-  const random = prng(1234);
+  const random = mulberry32(1234);
   const valid = [
-    encodeDiscover(new Uint8Array(8)),
-    encodeDiscoverReply(new Uint8Array(8), "abc", new Uint8Array(40)),
-    encodeCertRequest(new Uint8Array(8), "abc"),
-    encodeHello(new Uint8Array(16), 1, "abc", new Uint8Array(48)),
-    joinBytes(encodeDataHeader(8, new Uint8Array(16), 1n), new Uint8Array(30)),
+    packet.encodeDiscover(new Uint8Array(8)),
+    packet.encodeDiscoverReply(new Uint8Array(8), "abc", new Uint8Array(40)),
+    packet.encodeCertRequest(new Uint8Array(8), "abc"),
+    packet.encodeHello(new Uint8Array(16), 1, "abc", new Uint8Array(48)),
+    packet.joinBytes(
+      packet.encodeDataHeader(8, new Uint8Array(16), 1n),
+      new Uint8Array(30),
+    ),
   ];
   let parsed = 0;
   for (let i = 0; i < 20_000; i++) {
@@ -195,7 +205,7 @@ Deno.test("Packet codec: seeded random and mutated input never throws", () => {
           Math.floor(random() * 8);
       }
     }
-    if (decodePacket(bytes) !== undefined) parsed++;
+    if (packet.decodePacket(bytes) !== undefined) parsed++;
   }
   assert.ok(parsed > 0);
 });

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import type { CryptoNet, ModemMessage } from "../../cnet/mod.ts";
 import { encodeHello } from "../../cnet/cryptonet/_packet.ts";
 import { NoiseHandshake } from "../../crypto/mod.ts";
+import { mulberry32 } from "../_random.ts";
 import {
   createWorld,
-  prng,
   record,
   settle,
   sleep,
@@ -283,7 +283,7 @@ Deno.test("CryptoNet: garbage on a server channel is dropped and counted; the se
   await serverNode.addUser(server, "ann", "the right one");
   const socket = await clientNode.connect("sturdy", { certTimeout: 0.05 });
   const rogue = world.network.createModem();
-  const random = prng(424242);
+  const random = mulberry32(424242);
   const bytes = (length: number) =>
     Uint8Array.from({ length }, () => Math.floor(random() * 256));
   let sent = 0;
