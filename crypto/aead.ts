@@ -180,6 +180,30 @@ function checkInputs(
   }
 }
 
+/** checkInputs for open, plus a ciphertext too short to hold a tag. */
+function checkOpenInputs(
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  associatedData: Uint8Array | undefined,
+): void {
+  checkInputs("open", nonce, ciphertext, associatedData);
+  if (ciphertext.length < TAG_LENGTH) {
+    throw new AuthenticationError(OPEN_FAILED);
+  }
+}
+
+/**
+ * Runs a synchronous backend call and hands its result or error back as an
+ * already settled promise (no async function, so no extra microtask hop).
+ */
+function settle<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** Returns `bytes` as an exact, unshared `Uint8Array<ArrayBuffer>`. */
 function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   if (
@@ -189,6 +213,19 @@ function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
     return bytes as Uint8Array<ArrayBuffer>;
   }
   return bytes.slice() as Uint8Array<ArrayBuffer>;
+}
+
+/** Web Crypto's AES-GCM parameters for one record. */
+function gcmParams(
+  nonce: Uint8Array,
+  associatedData: Uint8Array | undefined,
+): AesGcmParams {
+  return {
+    name: "AES-GCM",
+    iv: bufferSource(nonce),
+    additionalData: bufferSource(associatedData ?? EMPTY),
+    tagLength: TAG_LENGTH * 8,
+  };
 }
 
 /** Web Crypto wants ArrayBuffer-backed views; copy only when necessary. */
@@ -219,14 +256,12 @@ class NobleAead implements Aead {
     plaintext: Uint8Array,
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
-    try {
+    return settle(() => {
       checkInputs("seal", nonce, plaintext, associatedData);
-      return Promise.resolve(
-        own(this.#cipher(nonce, associatedData ?? EMPTY).encrypt(plaintext)),
+      return own(
+        this.#cipher(nonce, associatedData ?? EMPTY).encrypt(plaintext),
       );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    });
   }
 
   open(
@@ -234,20 +269,15 @@ class NobleAead implements Aead {
     ciphertext: Uint8Array,
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
-    try {
-      checkInputs("open", nonce, ciphertext, associatedData);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (ciphertext.length < TAG_LENGTH) {
-      return Promise.reject(new AuthenticationError(OPEN_FAILED));
-    }
-    try {
-      const cipher = this.#cipher(nonce, associatedData ?? EMPTY);
-      return Promise.resolve(own(cipher.decrypt(ciphertext)));
-    } catch (cause) {
-      return Promise.reject(new AuthenticationError(OPEN_FAILED, { cause }));
-    }
+    return settle(() => {
+      checkOpenInputs(nonce, ciphertext, associatedData);
+      try {
+        const cipher = this.#cipher(nonce, associatedData ?? EMPTY);
+        return own(cipher.decrypt(ciphertext));
+      } catch (cause) {
+        throw new AuthenticationError(OPEN_FAILED, { cause });
+      }
+    });
   }
 }
 
@@ -322,6 +352,8 @@ function nodeOpen(
   }
 }
 
+const CHACHA: NodeCipherName = "chacha20-poly1305";
+
 class NodeChaChaAead implements Aead {
   readonly algorithm: AeadAlgorithm = "ChaCha20-Poly1305";
   readonly backend: AeadBackend = "native";
@@ -336,20 +368,10 @@ class NodeChaChaAead implements Aead {
     plaintext: Uint8Array,
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
-    try {
+    return settle(() => {
       checkInputs("seal", nonce, plaintext, associatedData);
-      return Promise.resolve(
-        nodeSeal(
-          "chacha20-poly1305",
-          this.#key,
-          nonce,
-          plaintext,
-          associatedData,
-        ),
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      return nodeSeal(CHACHA, this.#key, nonce, plaintext, associatedData);
+    });
   }
 
   open(
@@ -357,23 +379,10 @@ class NodeChaChaAead implements Aead {
     ciphertext: Uint8Array,
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
-    try {
-      checkInputs("open", nonce, ciphertext, associatedData);
-      if (ciphertext.length < TAG_LENGTH) {
-        throw new AuthenticationError(OPEN_FAILED);
-      }
-      return Promise.resolve(
-        nodeOpen(
-          "chacha20-poly1305",
-          this.#key,
-          nonce,
-          ciphertext,
-          associatedData,
-        ),
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return settle(() => {
+      checkOpenInputs(nonce, ciphertext, associatedData);
+      return nodeOpen(CHACHA, this.#key, nonce, ciphertext, associatedData);
+    });
   }
 }
 
@@ -412,12 +421,7 @@ class NativeGcmAead implements Aead {
       return nodeSeal(this.#name, this.#key, nonce, plaintext, associatedData);
     }
     const sealed = await crypto.subtle.encrypt(
-      {
-        name: "AES-GCM",
-        iv: bufferSource(nonce),
-        additionalData: bufferSource(associatedData ?? EMPTY),
-        tagLength: TAG_LENGTH * 8,
-      },
+      gcmParams(nonce, associatedData),
       await this.#subtleKey(),
       bufferSource(plaintext),
     );
@@ -429,22 +433,14 @@ class NativeGcmAead implements Aead {
     ciphertext: Uint8Array,
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
-    checkInputs("open", nonce, ciphertext, associatedData);
-    if (ciphertext.length < TAG_LENGTH) {
-      throw new AuthenticationError(OPEN_FAILED);
-    }
+    checkOpenInputs(nonce, ciphertext, associatedData);
     if (ciphertext.length - TAG_LENGTH <= NODE_GCM_MAX_RECORD) {
       return nodeOpen(this.#name, this.#key, nonce, ciphertext, associatedData);
     }
     try {
       const key = await this.#subtleKey();
       const opened = await crypto.subtle.decrypt(
-        {
-          name: "AES-GCM",
-          iv: bufferSource(nonce),
-          additionalData: bufferSource(associatedData ?? EMPTY),
-          tagLength: TAG_LENGTH * 8,
-        },
+        gcmParams(nonce, associatedData),
         key,
         bufferSource(ciphertext),
       );
