@@ -116,12 +116,36 @@ function header(type: PacketType, length: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+// Every packet but DATA is: header, its request or session id (idLength
+// bytes), then fields in order; a number is one byte, bytes are copied.
+function encodeFields(
+  type: PacketType,
+  idLength: number,
+  id: Uint8Array,
+  ...fields: (number | Uint8Array)[]
+): Uint8Array<ArrayBuffer> {
+  let length = idLength;
+  for (const field of fields) {
+    length += typeof field === "number" ? 1 : field.length;
+  }
+  const out = header(type, length);
+  out.set(id, HEADER_LENGTH);
+  let offset = HEADER_LENGTH + idLength;
+  for (const field of fields) {
+    if (typeof field === "number") {
+      out[offset++] = field;
+    } else {
+      out.set(field, offset);
+      offset += field.length;
+    }
+  }
+  return out;
+}
+
 export function encodeDiscover(
   requestId: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  const out = header(PacketType.DISCOVER, 8);
-  out.set(requestId, 4);
-  return out;
+  return encodeFields(PacketType.DISCOVER, 8, requestId);
 }
 
 export function encodeDiscoverReply(
@@ -130,14 +154,15 @@ export function encodeDiscoverReply(
   certificate: Uint8Array | undefined,
 ): Uint8Array<ArrayBuffer> {
   const n = nameBytes("answer discovery", name);
-  const cert = certificate ?? new Uint8Array(0);
-  const out = header(PacketType.DISCOVER_REPLY, 8 + 2 + n.length + cert.length);
-  out.set(requestId, 4);
-  out[12] = certificate === undefined ? 0 : 1;
-  out[13] = n.length;
-  out.set(n, 14);
-  out.set(cert, 14 + n.length);
-  return out;
+  return encodeFields(
+    PacketType.DISCOVER_REPLY,
+    8,
+    requestId,
+    certificate === undefined ? 0 : 1,
+    n.length,
+    n,
+    certificate ?? new Uint8Array(0),
+  );
 }
 
 export function encodeCertRequest(
@@ -145,21 +170,14 @@ export function encodeCertRequest(
   name: string,
 ): Uint8Array<ArrayBuffer> {
   const n = nameBytes("request certificate", name);
-  const out = header(PacketType.CERT_REQUEST, 8 + 1 + n.length);
-  out.set(requestId, 4);
-  out[12] = n.length;
-  out.set(n, 13);
-  return out;
+  return encodeFields(PacketType.CERT_REQUEST, 8, requestId, n.length, n);
 }
 
 export function encodeCertReply(
   requestId: Uint8Array,
   certificate: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  const out = header(PacketType.CERT_REPLY, 8 + certificate.length);
-  out.set(requestId, 4);
-  out.set(certificate, 12);
-  return out;
+  return encodeFields(PacketType.CERT_REPLY, 8, requestId, certificate);
 }
 
 export function encodeHello(
@@ -169,23 +187,27 @@ export function encodeHello(
   message: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
   const n = nameBytes("connect", name);
-  const out = header(PacketType.HELLO, 16 + 2 + n.length + message.length);
-  out.set(sessionId, 4);
-  out[20] = pattern;
-  out[21] = n.length;
-  out.set(n, 22);
-  out.set(message, 22 + n.length);
-  return out;
+  return encodeFields(
+    PacketType.HELLO,
+    SESSION_ID_LENGTH,
+    sessionId,
+    pattern,
+    n.length,
+    n,
+    message,
+  );
 }
 
 export function encodeHelloReply(
   sessionId: Uint8Array,
   message: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  const out = header(PacketType.HELLO_REPLY, 16 + message.length);
-  out.set(sessionId, 4);
-  out.set(message, 20);
-  return out;
+  return encodeFields(
+    PacketType.HELLO_REPLY,
+    SESSION_ID_LENGTH,
+    sessionId,
+    message,
+  );
 }
 
 /** The associated data (and prefix) of a DATA packet. */
@@ -215,10 +237,7 @@ export function encodePlain(
   sessionId: Uint8Array,
   body: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  const out = header(type, 16 + body.length);
-  out.set(sessionId, 4);
-  out.set(body, 20);
-  return out;
+  return encodeFields(type, SESSION_ID_LENGTH, sessionId, body);
 }
 
 function readName(

@@ -246,3 +246,47 @@ Deno.test("ephemeralKeyPair: native X25519 pairs that match", () => {
   }
   assert.equal(seen.size, 20);
 });
+
+Deno.test("Packet encoders write the documented layout byte for byte", () => {
+  const id8 = Uint8Array.from({ length: 8 }, (_, i) => i + 1);
+  const id16 = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+  const hex = (bytes: Uint8Array) =>
+    Array.from(bytes, (x) => x.toString(16).padStart(2, "0")).join("");
+  const session = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf";
+  assert.equal(
+    hex(packet.encodeDiscover(id8)),
+    "434e01010102030405060708",
+  );
+  assert.equal(
+    hex(packet.encodeDiscoverReply(id8, "sü", Uint8Array.of(9, 8))),
+    "434e01020102030405060708010373c3bc0908",
+  );
+  assert.equal(
+    hex(packet.encodeDiscoverReply(id8, "s", undefined)),
+    "434e01020102030405060708000173",
+  );
+  assert.equal(
+    hex(packet.encodeCertRequest(id8, "ab")),
+    "434e01030102030405060708026162",
+  );
+  assert.equal(
+    hex(packet.encodeCertReply(id8, Uint8Array.of(7, 7, 7))),
+    "434e01040102030405060708070707",
+  );
+  assert.equal(
+    hex(packet.encodeHello(id16, 2, "x", Uint8Array.of(1, 2, 3))),
+    `434e0105${session}020178010203`,
+  );
+  assert.equal(
+    hex(packet.encodeHelloReply(id16, Uint8Array.of(4, 5))),
+    `434e0106${session}0405`,
+  );
+  assert.equal(
+    hex(packet.encodePlain(9, id16, Uint8Array.of(0xff))),
+    `434e0109${session}ff`,
+  );
+  assert.equal(
+    hex(packet.encodeDataHeader(8, id16, 0x0102030405060708n)),
+    `434e0108${session}0102030405060708`,
+  );
+});
