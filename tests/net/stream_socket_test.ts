@@ -731,56 +731,64 @@ Deno.test({
   },
 });
 
-Deno.test("StreamSocket borrowed chunks stay intact until release and reuse one growing buffer", async () => {
-  const { client, server } = await pair({ readChunkSize: 64 * 1024 });
-  const data = pattern(300_000, 7);
-  const lent = Promise.withResolvers<Uint8Array<ArrayBuffer>>();
-  let current = lent;
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
-  const ended = Promise.withResolvers<void>();
-  server.start({
-    data(chunk) {
-      chunks.push(chunk);
-      current.resolve(chunk);
-    },
-    end: () => ended.resolve(),
-    error: ended.reject,
-  }, { borrowChunks: true });
-  // Not awaited yet: the kernel may not hold it all while chunks are held.
-  const sent = client.write(data).then(() => client.closeWrite());
-  const received: Uint8Array[] = [];
-  let total = 0;
-  while (total < data.length) {
-    const chunk = await current.promise;
-    const copy = chunk.slice();
-    const reads = server.stats.readCalls;
-    // The rest of the data is waiting in the kernel, yet nothing is read
-    // into the lent buffer until it is released.
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(server.stats.readCalls, reads);
-    assert.deepEqual(chunk, copy);
-    received.push(copy);
-    total += copy.length;
-    current = Promise.withResolvers();
-    server.release();
-  }
-  await Promise.all([sent, ended.promise]);
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const part of received) {
-    all.set(part, offset);
-    offset += part.length;
-  }
-  assert.deepEqual(all, data);
-  // One buffer per size: 16 KiB, doubling to readChunkSize when reads fill it.
-  const sizes = [...new Set(chunks.map((c) => c.buffer))].map((b) =>
-    b.byteLength
-  );
-  assert.deepEqual(sizes, [16384, 32768, 65536]);
-  client.close();
-  server.close();
-  await Promise.all([client.closed, server.closed]);
-});
+for (
+  const [readChunkSize, sizes] of [
+    [64 * 1024, [16384, 32768, 65536]],
+    [undefined, [16384, 32768, 65536, 131072, 262144]],
+  ] as const
+) {
+  Deno.test(`StreamSocket borrowed chunks stay intact until release and reuse one growing buffer (readChunkSize ${readChunkSize ?? "default"})`, async () => {
+    const { client, server } = await pair({ readChunkSize });
+    const data = pattern(1_000_000, 7);
+    const lent = Promise.withResolvers<Uint8Array<ArrayBuffer>>();
+    let current = lent;
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    const ended = Promise.withResolvers<void>();
+    server.start({
+      data(chunk) {
+        chunks.push(chunk);
+        current.resolve(chunk);
+      },
+      end: () => ended.resolve(),
+      error: ended.reject,
+    }, { borrowChunks: true });
+    // Not awaited yet: the kernel may not hold it all while chunks are held.
+    const sent = client.write(data).then(() => client.closeWrite());
+    const received: Uint8Array[] = [];
+    let total = 0;
+    while (total < data.length) {
+      const chunk = await current.promise;
+      const copy = chunk.slice();
+      const reads = server.stats.readCalls;
+      // The rest of the data is waiting in the kernel, yet nothing is read
+      // into the lent buffer until it is released.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(server.stats.readCalls, reads);
+      assert.deepEqual(chunk, copy);
+      received.push(copy);
+      total += copy.length;
+      current = Promise.withResolvers();
+      server.release();
+    }
+    await Promise.all([sent, ended.promise]);
+    const all = new Uint8Array(total);
+    let offset = 0;
+    for (const part of received) {
+      all.set(part, offset);
+      offset += part.length;
+    }
+    assert.deepEqual(all, data);
+    // One buffer per size: 16 KiB, doubling to readChunkSize (default 256 KiB
+    // when borrowing) when reads fill it.
+    const used = [...new Set(chunks.map((c) => c.buffer))].map((b) =>
+      b.byteLength
+    );
+    assert.deepEqual(used, sizes);
+    client.close();
+    server.close();
+    await Promise.all([client.closed, server.closed]);
+  });
+}
 
 Deno.test("StreamSocket borrowed chunk released from the data handler reads on", async () => {
   const { client, server } = await pair({ readChunkSize: 4096 });
