@@ -19,8 +19,9 @@ const CASES: [string, number, number][] = [
   ["64 B", 64, 50_000],
   ["1 KiB", 1024, 10_000],
 ];
-// Enough warmup for the JIT to settle; few timed runs (shared machine).
-const RUNS = { n: 15, warmup: 15 };
+// Enough warmup for the JIT to settle; enough timed runs (each a few ms)
+// for stable averages on a shared machine.
+const RUNS = { n: 40, warmup: 20 };
 // The producer waits for room (ready()) only when this much is queued.
 const HIGH_WATER = 256 * 1024;
 
