@@ -115,3 +115,34 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "array";
   return typeof value;
 }
+
+/** The address a bind call (listen, createUdpEndpoint) binds:
+ * `options.hostname`, by default `"0.0.0.0"` (all IPv4 interfaces, as
+ * Cuberite does). Throws TypeError when `options` is not an object or the
+ * hostname not a string. */
+export function bindHostname(action: string, options: unknown): string {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(`Cannot ${action}: options must be an object`);
+  }
+  const hostname = (options as { hostname?: unknown }).hostname ?? "0.0.0.0";
+  if (typeof hostname !== "string") {
+    throw new TypeError(`Cannot ${action}: hostname must be a string`);
+  }
+  return hostname;
+}
+
+/** Reports a failed bind through `callbacks.onError` before the bind call
+ * returns, as Cuberite does; `failed` says what failed ("Cannot listen on
+ * host:port"). */
+export function reportBindError(
+  callbacks: { onError(code: string, message: string): void },
+  error: unknown,
+  failed: string,
+): void {
+  invoke(
+    callbacks.onError,
+    callbacks,
+    errorCode(error),
+    `${failed}: ${errorMessage(error)}`,
+  );
+}

@@ -3,9 +3,8 @@ import { DatagramEndpoint } from "./datagram_endpoint.ts";
 import {
   assertCallbacks,
   assertPort,
-  errorCode,
-  errorMessage,
-  invoke,
+  bindHostname,
+  reportBindError,
 } from "./_callback_common.ts";
 import {
   createUdp,
@@ -63,23 +62,15 @@ export function createUdpEndpoint(
     "onReceivedData",
     "onError",
   ]);
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object`);
-  }
-  const hostname = options.hostname ?? "0.0.0.0";
-  if (typeof hostname !== "string") {
-    throw new TypeError(`Cannot ${action}: hostname must be a string`);
-  }
+  const hostname = bindHostname(action, options);
   let endpoint: DatagramEndpoint | undefined;
   try {
     endpoint = DatagramEndpoint.bind({ hostname, port });
   } catch (error) {
-    // Cuberite reports bind failures before CreateUDPEndpoint() returns.
-    invoke(
-      callbacks.onError,
+    reportBindError(
       callbacks,
-      errorCode(error),
-      `Cannot bind UDP endpoint to ${hostname}:${port}: ${errorMessage(error)}`,
+      error,
+      `Cannot bind UDP endpoint to ${hostname}:${port}`,
     );
   }
   return createUdp({ endpoint, callbacks });

@@ -2,9 +2,8 @@
 import {
   assertCallbacks,
   assertPort,
-  errorCode,
-  errorMessage,
-  invoke,
+  bindHostname,
+  reportBindError,
 } from "./_callback_common.ts";
 import {
   createServerHandle,
@@ -80,13 +79,7 @@ export function listen(
     "onIncomingConnection",
     "onError",
   ], ["onAccepted"]);
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object`);
-  }
-  const hostname = options.hostname ?? "0.0.0.0";
-  if (typeof hostname !== "string") {
-    throw new TypeError(`Cannot ${action}: hostname must be a string`);
-  }
+  const hostname = bindHostname(action, options);
   const maxQueuedBytes = options.maxQueuedBytes ?? 4 * 1024 * 1024;
   if (typeof maxQueuedBytes !== "number") {
     throw new TypeError(`Cannot ${action}: maxQueuedBytes must be a number`);
@@ -103,13 +96,7 @@ export function listen(
   try {
     listener = Deno.listen({ hostname, port, transport: "tcp" });
   } catch (error) {
-    // Cuberite reports bind failures before Listen() returns.
-    invoke(
-      callbacks.onError,
-      callbacks,
-      errorCode(error),
-      `Cannot listen on ${hostname}:${port}: ${errorMessage(error)}`,
-    );
+    reportBindError(callbacks, error, `Cannot listen on ${hostname}:${port}`);
   }
   return createServerHandle({ listener, callbacks, maxQueuedBytes });
 }
