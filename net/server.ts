@@ -12,7 +12,11 @@ import "./tcp.ts";
 import { StreamSocket } from "./stream_socket.ts";
 import { checkPort } from "./_stream_validate.ts";
 import { tcpHooks } from "./_poll_tcp_hooks.ts";
-import { checkTcpLimits } from "./_poll_validate.ts";
+import {
+  checkPositiveInteger,
+  checkTcpLimits,
+  resolvedIp,
+} from "./_poll_validate.ts";
 
 /** Options for {@linkcode createServer}. */
 export interface CreateServerOptions {
@@ -69,31 +73,18 @@ export class Server implements Disposable, AsyncDisposable {
     port: number,
     options: CreateServerOptions = {},
   ) {
-    if (address !== null && address !== undefined) {
-      if (!(address instanceof Address)) {
-        throw new TypeError(
-          "Cannot create server: address must be an Address or null",
-        );
-      }
-      if (address.getStatus() !== "success") {
-        throw new Error(
-          `Cannot create server: address ${address} is not resolved (status ${address.getStatus()})`,
-        );
-      }
-    }
+    const hostname = address === null || address === undefined
+      ? "0.0.0.0"
+      : resolvedIp(address, "create server", "an Address or null");
     checkPort(port, "create server");
-    this.#maxPending = options.maxPending ?? 128;
-    if (!Number.isInteger(this.#maxPending) || this.#maxPending < 1) {
-      throw new RangeError(
-        `Cannot create server: maxPending must be a positive integer, got ${this.#maxPending}`,
-      );
-    }
+    this.#maxPending = checkPositiveInteger(
+      options.maxPending ?? 128,
+      "maxPending",
+      "create server",
+    );
     this.#options = { ...options.connection };
     checkTcpLimits(this.#options, "create server");
-    this.#listener = Deno.listen({
-      hostname: address?.getIp() ?? "0.0.0.0",
-      port,
-    });
+    this.#listener = Deno.listen({ hostname, port });
     this.#loop = this.#acceptLoop();
   }
 

@@ -10,6 +10,7 @@ import { Datagram } from "./datagram.ts";
 import { DatagramEndpoint } from "./datagram_endpoint.ts";
 import { ConnectionClosedError } from "./errors.ts";
 import { checkPort } from "./_stream_validate.ts";
+import { checkPositiveInteger, resolvedIp } from "./_poll_validate.ts";
 
 /** Options for {@linkcode openUdp}. */
 export interface OpenUdpOptions {
@@ -71,10 +72,15 @@ export class Udp implements Disposable, AsyncDisposable {
       ? "0.0.0.0"
       : resolvedIp(address, "open UDP socket");
     checkPort(port, "open UDP socket");
-    this.#maxQueued = limit(options.maxQueued ?? 1024, "maxQueued");
-    this.#maxPendingSends = limit(
+    this.#maxQueued = checkPositiveInteger(
+      options.maxQueued ?? 1024,
+      "maxQueued",
+      "open UDP socket",
+    );
+    this.#maxPendingSends = checkPositiveInteger(
       options.maxPendingSends ?? 64,
       "maxPendingSends",
+      "open UDP socket",
     );
     this.#endpoint = DatagramEndpoint.bind({ hostname, port });
     this.#loop = this.#receiveLoop();
@@ -201,30 +207,6 @@ export class Udp implements Disposable, AsyncDisposable {
     this.close();
     await this.closed;
   }
-}
-
-function resolvedIp(address: Address, action: string): string {
-  if (!(address instanceof Address)) {
-    throw new TypeError(
-      `Cannot ${action}: address must be an Address (use resolveAddress())`,
-    );
-  }
-  const ip = address.getIp();
-  if (address.getStatus() !== "success" || ip === null) {
-    throw new Error(
-      `Cannot ${action}: address ${address} is not resolved (status ${address.getStatus()})`,
-    );
-  }
-  return ip;
-}
-
-function limit(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot open UDP socket: ${name} must be a positive integer, got ${value}`,
-    );
-  }
-  return value;
 }
 
 /**
