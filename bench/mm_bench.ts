@@ -102,6 +102,57 @@ async function mmRun(pair: Pair, table: object, count: number): Promise<void> {
   await server.close();
 }
 
+/** A bench body: an mm pair (encrypted with `cipherKey`), `count` tables timed. */
+function mmBench(
+  table: object,
+  count: number,
+  cipherKey?: string,
+): (b: Deno.BenchContext) => Promise<void> {
+  return async (b) => {
+    const pair = await mmPair(cipherKey);
+    b.start();
+    await mmRun(pair, table, count);
+    b.end();
+    await pair.close();
+  };
+}
+
+/** Two FramedConnections over loopback TCP, for the raw-framing baselines. */
+async function framedPair(): Promise<{
+  sender: FramedConnection;
+  receiver: FramedConnection;
+  close(): Promise<void>;
+}> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const sender = await FramedConnection.connect(
+    "127.0.0.1",
+    listener.addr.port,
+  );
+  const receiver = new FramedConnection(await accepted);
+  return {
+    sender,
+    receiver,
+    async close() {
+      await sender.close();
+      await receiver.close();
+      listener.close();
+    },
+  };
+}
+
+/** Reads `count` frames; throws if the connection ends first. */
+async function readFrames(
+  receiver: FramedConnection,
+  count: number,
+): Promise<void> {
+  let received = 0;
+  while (received < count) {
+    if ((await receiver.read()) === null) throw new Error("Ended early");
+    received++;
+  }
+}
+
 Deno.bench({
   name: "FramedConnection pre-encoded 64 B frames",
   group: "plaintext 64 B",
@@ -109,30 +160,16 @@ Deno.bench({
   n: 30,
   warmup: 5,
   async fn(b) {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const accepted = listener.accept();
-    const sender = await FramedConnection.connect(
-      "127.0.0.1",
-      listener.addr.port,
-    );
-    const receiver = new FramedConnection(await accepted);
+    const { sender, receiver, close } = await framedPair();
     const batch = Array.from({ length: 1000 }, () => SMALL_FRAME);
     b.start();
-    const reading = (async () => {
-      let received = 0;
-      while (received < SMALL_COUNT) {
-        if ((await receiver.read()) === null) throw new Error("Ended early");
-        received++;
-      }
-    })();
+    const reading = readFrames(receiver, SMALL_COUNT);
     for (let sent = 0; sent < SMALL_COUNT; sent += batch.length) {
       await sender.sendMany(batch);
     }
     await reading;
     b.end();
-    await sender.close();
-    await receiver.close();
-    listener.close();
+    await close();
   },
 });
 
@@ -142,21 +179,9 @@ Deno.bench({
   n: 30,
   warmup: 5,
   async fn(b) {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const accepted = listener.accept();
-    const sender = await FramedConnection.connect(
-      "127.0.0.1",
-      listener.addr.port,
-    );
-    const receiver = new FramedConnection(await accepted);
+    const { sender, receiver, close } = await framedPair();
     b.start();
-    const reading = (async () => {
-      let received = 0;
-      while (received < SMALL_COUNT) {
-        if ((await receiver.read()) === null) throw new Error("Ended early");
-        received++;
-      }
-    })();
+    const reading = readFrames(receiver, SMALL_COUNT);
     // One send per message, like mm's one send per table; the connection
     // batches them into few writes.
     const sends: Promise<void>[] = [];
@@ -166,9 +191,7 @@ Deno.bench({
     await Promise.all(sends);
     await reading;
     b.end();
-    await sender.close();
-    await receiver.close();
-    listener.close();
+    await close();
   },
 });
 
@@ -177,13 +200,7 @@ Deno.bench({
   group: "plaintext 64 B",
   n: 30,
   warmup: 5,
-  async fn(b) {
-    const pair = await mmPair();
-    b.start();
-    await mmRun(pair, SMALL_TABLE, SMALL_COUNT);
-    b.end();
-    await pair.close();
-  },
+  fn: mmBench(SMALL_TABLE, SMALL_COUNT),
 });
 
 Deno.bench({
@@ -192,13 +209,7 @@ Deno.bench({
   baseline: true,
   n: 30,
   warmup: 5,
-  async fn(b) {
-    const pair = await mmPair();
-    b.start();
-    await mmRun(pair, SMALL_TABLE, SMALL_COUNT);
-    b.end();
-    await pair.close();
-  },
+  fn: mmBench(SMALL_TABLE, SMALL_COUNT),
 });
 
 Deno.bench({
@@ -206,13 +217,7 @@ Deno.bench({
   group: "encrypted 64 B",
   n: 30,
   warmup: 5,
-  async fn(b) {
-    const pair = await mmPair(KEY);
-    b.start();
-    await mmRun(pair, SMALL_TABLE, SMALL_COUNT);
-    b.end();
-    await pair.close();
-  },
+  fn: mmBench(SMALL_TABLE, SMALL_COUNT, KEY),
 });
 
 // A throw-away certificate for the TLS baseline.
@@ -301,11 +306,5 @@ Deno.bench({
   group: "encrypted 64 KiB",
   n: 10,
   warmup: 2,
-  async fn(b) {
-    const pair = await mmPair(KEY);
-    b.start();
-    await mmRun(pair, LARGE_TABLE, LARGE_COUNT);
-    b.end();
-    await pair.close();
-  },
+  fn: mmBench(LARGE_TABLE, LARGE_COUNT, KEY),
 });
