@@ -226,3 +226,24 @@ export async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
   }
   return out;
 }
+
+/** Values that are not tables, with the kind send()'s TypeError names. */
+export const NOT_TABLES = [
+  [42, "number"],
+  ["text", "string"],
+  [null, "null"],
+  [true, "boolean"],
+  [new Uint8Array(1), "Uint8Array"],
+  [new Date(0), "Date"],
+] as const;
+
+/** The TypeError send() throws for a value of `kind` that is not a table. */
+export function notATableError(
+  kind: string,
+): { name: string; message: string } {
+  return {
+    name: "TypeError",
+    message:
+      `Cannot send message: expected a table (array, plain object or Map), got ${kind}`,
+  };
+}

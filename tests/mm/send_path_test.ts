@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
 import { Client, EVENT_RECEIVE, NetworkEvents, Server } from "../../mm/mod.ts";
-import { EventLog } from "./_helpers.ts";
+import { EventLog, NOT_TABLES, notATableError } from "./_helpers.ts";
 
 Deno.test("a connected client validates tables like an unconnected one and keeps its record intact", async () => {
   const events = new NetworkEvents();
@@ -18,21 +18,9 @@ Deno.test("a connected client validates tables like an unconnected one and keeps
     assert.equal((await client.waitForConnect()).ok, true);
     assert.equal(client.send({ n: 1 }), true);
     for (
-      const [value, kind] of [
-        [42, "number"],
-        ["text", "string"],
-        [null, "null"],
-        [true, "boolean"],
-        [new Uint8Array(1), "Uint8Array"],
-        [new Date(0), "Date"],
-        [new Set(), "Set"],
-      ] as const
+      const [value, kind] of [...NOT_TABLES, [new Set(), "Set"] as const]
     ) {
-      assert.throws(() => client.send(value as never), {
-        name: "TypeError",
-        message:
-          `Cannot send message: expected a table (array, plain object or Map), got ${kind}`,
-      });
+      assert.throws(() => client.send(value as never), notATableError(kind));
     }
     assert.throws(() => client.send({ a: { b: [1, 2, () => 3] } } as never), {
       name: "TypeError",

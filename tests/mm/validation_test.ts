@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
 import { Client, NetworkEvents, Server } from "../../mm/mod.ts";
-import { KEY } from "./_helpers.ts";
+import { KEY, NOT_TABLES, notATableError } from "./_helpers.ts";
 
 Deno.test("Server validates its arguments before listening", () => {
   assert.throws(() => new Server(1 as never), {
@@ -82,21 +82,8 @@ Deno.test("send rejects values that are not tables, naming the path", async () =
     events,
     maxMessageSize: 1024,
   });
-  for (
-    const [value, kind] of [
-      [42, "number"],
-      ["text", "string"],
-      [null, "null"],
-      [true, "boolean"],
-      [new Uint8Array(1), "Uint8Array"],
-      [new Date(0), "Date"],
-    ] as const
-  ) {
-    assert.throws(() => client.send(value as never), {
-      name: "TypeError",
-      message:
-        `Cannot send message: expected a table (array, plain object or Map), got ${kind}`,
-    });
+  for (const [value, kind] of NOT_TABLES) {
+    assert.throws(() => client.send(value as never), notATableError(kind));
     assert.throws(() => server.broadcast(value as never), TypeError);
   }
   assert.throws(() => client.send({ a: { b: [1, 2, () => 3] } } as never), {
