@@ -170,9 +170,29 @@ export async function startPeer(
   };
 }
 
-/** A running `openssl s_server` and the port it accepts on. */
-export interface TlsServerPeer extends Peer {
+/** A running peer and the port it serves on 127.0.0.1. */
+export interface PortPeer extends Peer {
   readonly port: number;
+}
+
+/**
+ * Starts socat listening on a free TCP port of 127.0.0.1 and forking each
+ * connection to `target` (default `EXEC:cat`, an echo).
+ */
+export async function startSocatTcp(target = "EXEC:cat"): Promise<PortPeer> {
+  const port = freePort();
+  const peer = await startPeer("socat", [
+    `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`,
+    target,
+  ], { tcpPort: port });
+  return { ...peer, port };
+}
+
+/** `length` bytes of a fixed non-repeating-looking pattern to echo. */
+export function echoData(length: number): Uint8Array<ArrayBuffer> {
+  const data = new Uint8Array(length);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0xff;
+  return data;
 }
 
 /**
@@ -182,7 +202,7 @@ export interface TlsServerPeer extends Peer {
 export async function startTlsServer(
   certs: { certPath: string; keyPath: string },
   extraArgs: string[] = [],
-): Promise<TlsServerPeer> {
+): Promise<PortPeer> {
   const port = freePort();
   const peer = await startPeer("openssl", [
     "s_server",

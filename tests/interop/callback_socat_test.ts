@@ -5,7 +5,7 @@ import { connect } from "../../net/connect.ts";
 import { createUdpEndpoint } from "../../net/create_udp_endpoint.ts";
 import type { TcpLink } from "../../net/tcp_link.ts";
 import { ignoreReason } from "../_tools.ts";
-import { freePort, startPeer } from "./_peer.ts";
+import { echoData, freePort, startPeer, startSocatTcp } from "./_peer.ts";
 
 const decoder = new TextDecoder();
 const socatMissing = ignoreReason("socat");
@@ -14,19 +14,14 @@ Deno.test({
   name: "interop: connect() echoes 1 MiB through socat, then half-closes",
   ignore: socatMissing !== undefined,
   async fn() {
-    const port = freePort();
-    await using _peer = await startPeer("socat", [
-      `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`,
-      "EXEC:cat",
-    ], { tcpPort: port });
-    const data = new Uint8Array(1 << 20);
-    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0xff;
+    await using echo = await startSocatTcp();
+    const data = echoData(1 << 20);
     const echoed = new Uint8Array(data.length);
     let got = 0;
     const events: string[] = [];
     const done = Promise.withResolvers<TcpLink>();
     assert.equal(
-      connect("127.0.0.1", port, {
+      connect("127.0.0.1", echo.port, {
         onConnected: (link) => {
           events.push("connected");
           // In 64 KiB pieces, then end our side: cat ends and socat closes.

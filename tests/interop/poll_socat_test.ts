@@ -6,7 +6,7 @@ import { openTcp } from "../../net/tcp.ts";
 import { openUdp } from "../../net/udp.ts";
 import { ignoreReason } from "../_tools.ts";
 import { readToEnd } from "../net/_poll_helpers.ts";
-import { freePort, startPeer } from "./_peer.ts";
+import { echoData, freePort, startPeer, startSocatTcp } from "./_peer.ts";
 
 const ignore = ignoreReason("socat");
 const decoder = new TextDecoder();
@@ -16,16 +16,11 @@ Deno.test({
   name: "interop: openTcp against a socat TCP echo server",
   ignore: ignore !== undefined,
   async fn() {
-    const port = freePort();
-    await using _peer = await startPeer("socat", [
-      `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`,
-      "EXEC:cat",
-    ], { tcpPort: port });
-    await using tcp = openTcp(local, port);
+    await using echo = await startSocatTcp();
+    await using tcp = openTcp(local, echo.port);
     assert.equal(await tcp.waitUntilConnected(5000), "success");
     // 1 MiB through the echo, written as the send buffer allows.
-    const data = new Uint8Array(1 << 20);
-    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0xff;
+    const data = echoData(1 << 20);
     let sent = 0;
     const received: Uint8Array[] = [];
     let got = 0;
@@ -57,13 +52,11 @@ Deno.test({
   name: "interop: socat closing the connection ends the polling stream",
   ignore: ignore !== undefined,
   async fn() {
-    const port = freePort();
     // Each connection: answer one line, then close.
-    await using _peer = await startPeer("socat", [
-      `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`,
+    await using peer = await startSocatTcp(
       `SYSTEM:read line; echo "got $line"`,
-    ], { tcpPort: port });
-    await using tcp = openTcp(local, port);
+    );
+    await using tcp = openTcp(local, peer.port);
     assert.equal(await tcp.waitUntilConnected(5000), "success");
     assert.equal(tcp.write("ping\n"), 5);
     assert.equal(decoder.decode(await readToEnd(tcp)), "got ping\n");
