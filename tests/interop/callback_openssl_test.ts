@@ -5,62 +5,14 @@
 import assert from "node:assert/strict";
 import { connect } from "../../net/connect.ts";
 import { listen } from "../../net/listen.ts";
-import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
+import type { TcpLink } from "../../net/tcp_link.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeClientCertificate, makeTestCertificates } from "../_certs.ts";
+import { recorder } from "../net/_link_recorder.ts";
 import { startTlsServer } from "./_peer.ts";
 
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");
-
-interface Recorder {
-  callbacks: LinkCallbacks;
-  events: string[];
-  text: () => string;
-  terminal: Promise<TcpLink>;
-  waitText: (text: string) => Promise<void>;
-}
-
-function recorder(onConnected: (link: TcpLink) => void): Recorder {
-  const events: string[] = [];
-  let text = "";
-  let wanted: { text: string; resolve: () => void } | undefined;
-  const terminal = Promise.withResolvers<TcpLink>();
-  const check = () => {
-    if (wanted && text.includes(wanted.text)) wanted.resolve();
-  };
-  return {
-    events,
-    text: () => text,
-    terminal: terminal.promise,
-    waitText: (want) =>
-      new Promise<void>((resolve) => {
-        wanted = { text: want, resolve };
-        check();
-      }),
-    callbacks: {
-      onConnected: (link) => {
-        events.push("connected");
-        onConnected(link);
-      },
-      onReceivedData: (_link, data) => {
-        if (events.at(-1) !== "data") events.push("data");
-        text += decoder.decode(data);
-        check();
-      },
-      onRemoteClosed: (link) => {
-        events.push("remoteClosed");
-        terminal.resolve(link);
-        wanted?.resolve();
-      },
-      onError: (link, code, message) => {
-        events.push(`error ${code}: ${message}`);
-        terminal.resolve(link);
-        wanted?.resolve();
-      },
-    },
-  };
-}
 
 Deno.test({
   name: "interop: startTlsClient exchanges data with openssl s_server",
@@ -69,10 +21,15 @@ Deno.test({
     using certs = makeTestCertificates();
     await using server = await startTlsServer(certs, ["-naccept", "1"]);
     let clientLink: TcpLink | undefined;
-    const client = recorder((link) => {
-      clientLink = link;
-      link.startTlsClient({ caCerts: [certs.caCert], serverName: "localhost" });
-      link.send("hello moonwire\n"); // held until the handshake is done
+    const client = recorder({
+      onConnected: (link) => {
+        clientLink = link;
+        link.startTlsClient({
+          caCerts: [certs.caCert],
+          serverName: "localhost",
+        });
+        link.send("hello moonwire\n"); // held until the handshake is done
+      },
     });
     assert.equal(connect("127.0.0.1", server.port, client.callbacks), true);
     await client.waitText("\n");
@@ -92,9 +49,11 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     await using server = await startTlsServer(certs, ["-naccept", "1"]);
-    const client = recorder((link) => {
-      link.startTlsClient({ caCerts: [certs.otherCaCert] });
-      link.send("secret\n");
+    const client = recorder({
+      onConnected: (link) => {
+        link.startTlsClient({ caCerts: [certs.otherCaCert] });
+        link.send("secret\n");
+      },
     });
     connect("127.0.0.1", server.port, client.callbacks);
     const link = await client.terminal;
@@ -123,14 +82,16 @@ Deno.test({
     ]);
 
     let certLink: TcpLink | undefined;
-    const withCert = recorder((link) => {
-      certLink = link;
-      link.startTlsClient({
-        caCerts: [certs.caCert],
-        ownCert: own.cert,
-        ownPrivateKey: own.key,
-      });
-      link.send("with cert\n");
+    const withCert = recorder({
+      onConnected: (link) => {
+        certLink = link;
+        link.startTlsClient({
+          caCerts: [certs.caCert],
+          ownCert: own.cert,
+          ownPrivateKey: own.key,
+        });
+        link.send("with cert\n");
+      },
     });
     connect("127.0.0.1", server.port, withCert.callbacks);
     await withCert.waitText("\n");
@@ -147,9 +108,11 @@ Deno.test({
     await certLink!.closed;
 
     // Without one, s_server refuses the handshake: no data, one onError.
-    const without = recorder((link) => {
-      link.startTlsClient({ caCerts: [certs.caCert] });
-      link.send("no cert\n");
+    const without = recorder({
+      onConnected: (link) => {
+        link.startTlsClient({ caCerts: [certs.caCert] });
+        link.send("no cert\n");
+      },
     });
     connect("127.0.0.1", server.port, without.callbacks);
     const link = await without.terminal;

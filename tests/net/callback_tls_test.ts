@@ -5,58 +5,15 @@
 import assert from "node:assert/strict";
 import { connect } from "../../net/connect.ts";
 import { listen } from "../../net/listen.ts";
-import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
+import type { TcpLink } from "../../net/tcp_link.ts";
 import type { ServerHandle } from "../../net/server_handle.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
+import { type Recorder, recorder } from "./_link_recorder.ts";
 import { mulberry32 } from "../_random.ts";
 
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");
-
-interface Recorder {
-  callbacks: LinkCallbacks;
-  events: string[];
-  text: () => string;
-  terminal: Promise<TcpLink>;
-}
-
-function recorder(hooks: {
-  onConnected?: (link: TcpLink) => void;
-  /** Returns `true` when the bytes are not application data (ClientHello). */
-  onData?: (link: TcpLink, data: Uint8Array, rec: Recorder) => boolean | void;
-  onText?: (link: TcpLink, rec: Recorder) => void;
-} = {}): Recorder {
-  const events: string[] = [];
-  let text = "";
-  const terminal = Promise.withResolvers<TcpLink>();
-  const rec: Recorder = {
-    events,
-    text: () => text,
-    terminal: terminal.promise,
-    callbacks: {
-      onConnected: (link) => {
-        events.push("connected");
-        hooks.onConnected?.(link);
-      },
-      onReceivedData: (link, data) => {
-        if (hooks.onData?.(link, data, rec) === true) return;
-        if (events.at(-1) !== "data") events.push("data");
-        text += decoder.decode(data);
-        hooks.onText?.(link, rec);
-      },
-      onRemoteClosed: (link) => {
-        events.push("remoteClosed");
-        terminal.resolve(link);
-      },
-      onError: (link, code, message) => {
-        events.push(`error ${code}: ${message}`);
-        terminal.resolve(link);
-      },
-    },
-  };
-  return rec;
-}
 
 /** A server whose links start TLS on their first received bytes. */
 function tlsServer(
