@@ -3,20 +3,9 @@
 // endpoint sends to 255.255.255.255 before and after enableBroadcasts().
 // Prints one JSON line the test asserts on.
 import { createUdpEndpoint } from "../../../net/create_udp_endpoint.ts";
+import { runIsolated } from "../../_netns_script.ts";
 
-// Never broadcast on a real network: refuse to run unless loopback is the
-// only interface (a fresh `unshare -n` namespace).
-function isolated(): boolean {
-  return Deno.networkInterfaces().every((nic) => nic.name === "lo");
-}
-
-if (import.meta.main) {
-  if (!isolated()) {
-    console.error("refusing to run: not inside a private network namespace");
-    Deno.exit(2);
-  }
-  console.log(JSON.stringify(await run()));
-}
+if (import.meta.main) await runIsolated(run);
 
 async function run(): Promise<Record<string, unknown>> {
   const result: Record<string, unknown> = { errors: [] };

@@ -3,22 +3,11 @@
 // multicast group, sends to it, then tries broadcast with it off and on.
 // Prints one JSON line the test asserts on.
 import { DatagramEndpoint } from "../../../net/datagram_endpoint.ts";
+import { runIsolated } from "../../_netns_script.ts";
 
 const GROUP = "239.255.42.99";
 
-// Never send multicast or broadcast on a real network: refuse to run unless
-// loopback is the only interface (a fresh `unshare -n` namespace).
-function isolated(): boolean {
-  return Deno.networkInterfaces().every((nic) => nic.name === "lo");
-}
-
-if (import.meta.main) {
-  if (!isolated()) {
-    console.error("refusing to run: not inside a private network namespace");
-    Deno.exit(2);
-  }
-  console.log(JSON.stringify(await run()));
-}
+if (import.meta.main) await runIsolated(run);
 
 function withTimeout<T>(promise: Promise<T>, label: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
