@@ -1,6 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
 import {
+  type Aead,
   type AeadAlgorithm,
   type AeadBackend,
   AuthenticationError,
@@ -19,6 +20,14 @@ const KEY_LENGTH: Record<AeadAlgorithm, number> = {
   "AES-256-GCM": 32,
   "ChaCha20-Poly1305": 32,
 };
+
+/** An AEAD with an all-zero key of the right length. */
+function zeroKeyAead(algorithm: AeadAlgorithm, backend: AeadBackend): Aead {
+  return createAead(algorithm, new Uint8Array(KEY_LENGTH[algorithm]), {
+    backend,
+  });
+}
+
 const AUTH_FAILED = {
   name: "AuthenticationError",
   message: "Cannot open record: authentication failed",
@@ -164,13 +173,7 @@ Deno.test("createAead() backends agree byte for byte over random sizes 0–70000
 Deno.test("createAead() seal without associated data equals empty associated data", async () => {
   for (const algorithm of ALGORITHMS) {
     for (const backend of BACKENDS) {
-      const aead = createAead(
-        algorithm,
-        new Uint8Array(KEY_LENGTH[algorithm]),
-        {
-          backend,
-        },
-      );
+      const aead = zeroKeyAead(algorithm, backend);
       const nonce = new Uint8Array(12).fill(7);
       const pt = new Uint8Array([1, 2, 3]);
       assert.deepEqual(
@@ -257,13 +260,7 @@ Deno.test("createAead() validates algorithm, backend, key and nonce", async () =
   }
   for (const algorithm of ALGORITHMS) {
     for (const backend of BACKENDS) {
-      const aead = createAead(
-        algorithm,
-        new Uint8Array(KEY_LENGTH[algorithm]),
-        {
-          backend,
-        },
-      );
+      const aead = zeroKeyAead(algorithm, backend);
       for (const length of [0, 8, 11, 13, 16, 24]) {
         await assert.rejects(
           aead.seal(new Uint8Array(length), new Uint8Array(1)),
