@@ -72,6 +72,21 @@ function squash(events: string[]): string[] {
   return events.filter((e, i) => !(e === "data" && events[i - 1] === "data"));
 }
 
+/** Waits for the client's terminal callback: a clean end after `text`. */
+async function cleanEnd(
+  client: ReturnType<typeof recorder>,
+  text: string,
+): Promise<void> {
+  const link = await client.terminal;
+  assert.equal(client.received(), text);
+  assert.deepEqual(squash(client.events), [
+    "connected",
+    "data",
+    "remoteClosed",
+  ]);
+  await link.closed;
+}
+
 function tick(ms = 50): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -121,14 +136,7 @@ Deno.test("connect() calls nothing synchronously, then connects, echoes and clos
   assert.equal(queued, true);
   assert.deepEqual(client.events, []);
   assert.deepEqual(serverEvents, []);
-  const link = await client.terminal;
-  assert.equal(client.received(), "hello callback");
-  assert.deepEqual(squash(client.events), [
-    "connected",
-    "data",
-    "remoteClosed",
-  ]);
-  await link.closed;
+  await cleanEnd(client, "hello callback");
   server.close();
   await server.closed;
   assert.deepEqual(serverEvents, ["incoming 127.0.0.1 true true", "accepted"]);
@@ -303,14 +311,7 @@ Deno.test("shutdown() half-closes: the peer sees EOF and can still answer", asyn
   assert.equal(request, "request");
   await peer.write(encoder.encode("response"));
   peer.close();
-  const link = await client.terminal;
-  assert.equal(client.received(), "response");
-  assert.deepEqual(squash(client.events), [
-    "connected",
-    "data",
-    "remoteClosed",
-  ]);
-  await link.closed;
+  await cleanEnd(client, "response");
 });
 
 Deno.test("a peer that vanishes mid-stream gives exactly one terminal callback", async () => {
