@@ -87,6 +87,20 @@ async function cleanEnd(
   await link.closed;
 }
 
+/** Collects the errors reported as uncaught (reportError) until disposed. */
+function catchUncaught(): { reported: unknown[] } & Disposable {
+  const reported: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    reported.push(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  return {
+    reported,
+    [Symbol.dispose]: () => globalThis.removeEventListener("error", onError),
+  };
+}
+
 function tick(ms = 50): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -439,37 +453,29 @@ Deno.test("send() copies its bytes and accepts strings as UTF-8", async () => {
 });
 
 Deno.test("a callback that throws is reported as uncaught, and the link goes on", async () => {
-  const reported: unknown[] = [];
-  const onError = (event: ErrorEvent) => {
-    event.preventDefault();
-    reported.push(event.error);
-  };
-  globalThis.addEventListener("error", onError);
-  try {
-    const { server } = echoServer();
-    let calls = 0;
-    const done = Promise.withResolvers<void>();
-    connect("127.0.0.1", server.getPort(), {
-      onConnected: (link) => {
-        link.send("x");
-        throw new Error("boom in onConnected");
-      },
-      onReceivedData: (link) => {
-        calls++;
-        link.close();
-        done.resolve();
-      },
-      onRemoteClosed: () => {},
-      onError: () => {},
-    });
-    await done.promise;
-    assert.equal(calls, 1);
-    assert.equal((reported[0] as Error).message, "boom in onConnected");
-    server.close();
-    await server.closed;
-  } finally {
-    globalThis.removeEventListener("error", onError);
-  }
+  using uncaught = catchUncaught();
+  const reported = uncaught.reported;
+  const { server } = echoServer();
+  let calls = 0;
+  const done = Promise.withResolvers<void>();
+  connect("127.0.0.1", server.getPort(), {
+    onConnected: (link) => {
+      link.send("x");
+      throw new Error("boom in onConnected");
+    },
+    onReceivedData: (link) => {
+      calls++;
+      link.close();
+      done.resolve();
+    },
+    onRemoteClosed: () => {},
+    onError: () => {},
+  });
+  await done.promise;
+  assert.equal(calls, 1);
+  assert.equal((reported[0] as Error).message, "boom in onConnected");
+  server.close();
+  await server.closed;
 });
 
 Deno.test("ServerHandle works with using (Symbol.dispose)", async () => {
@@ -492,35 +498,27 @@ Deno.test("ServerHandle works with using (Symbol.dispose)", async () => {
 });
 
 Deno.test("onIncomingConnection returning incomplete callbacks drops the connection and reports a TypeError", async () => {
-  const reported: unknown[] = [];
-  const onError = (event: ErrorEvent) => {
-    event.preventDefault();
-    reported.push(event.error);
-  };
-  globalThis.addEventListener("error", onError);
-  try {
-    const server = listen(0, {
-      onIncomingConnection: () =>
-        ({ onReceivedData: () => {} }) as unknown as LinkCallbacks,
-      onAccepted: () => reported.push("accepted"),
-      onError: () => {},
-    }, { hostname: "127.0.0.1" });
-    using conn = await Deno.connect({
-      hostname: "127.0.0.1",
-      port: server.getPort(),
-    });
-    assert.equal(await conn.read(new Uint8Array(8)), null);
-    server.close();
-    await server.closed;
-    assert.equal(reported.length, 1);
-    assert.equal((reported[0] as Error).name, "TypeError");
-    assert.equal(
-      (reported[0] as Error).message,
-      "Cannot accept connection: callbacks.onError must be a function, got undefined",
-    );
-  } finally {
-    globalThis.removeEventListener("error", onError);
-  }
+  using uncaught = catchUncaught();
+  const reported = uncaught.reported;
+  const server = listen(0, {
+    onIncomingConnection: () =>
+      ({ onReceivedData: () => {} }) as unknown as LinkCallbacks,
+    onAccepted: () => reported.push("accepted"),
+    onError: () => {},
+  }, { hostname: "127.0.0.1" });
+  using conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: server.getPort(),
+  });
+  assert.equal(await conn.read(new Uint8Array(8)), null);
+  server.close();
+  await server.closed;
+  assert.equal(reported.length, 1);
+  assert.equal((reported[0] as Error).name, "TypeError");
+  assert.equal(
+    (reported[0] as Error).message,
+    "Cannot accept connection: callbacks.onError must be a function, got undefined",
+  );
 });
 
 function ipv6Loopback(): boolean {
