@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { resolveAddress } from "../../net/address.ts";
 import { openTcp } from "../../net/tcp.ts";
 import { openUdp } from "../../net/udp.ts";
+import { concat } from "../_bytes.ts";
 import { ignoreReason } from "../_tools.ts";
 import { readToEnd } from "../net/_poll_helpers.ts";
 import { echoData, freePort, startPeer, startSocatTcp } from "./_peer.ts";
@@ -37,12 +38,7 @@ Deno.test({
       }
     }
     assert.equal(await tcp.waitUntilDrained(5000), 0);
-    const echoed = new Uint8Array(got);
-    let offset = 0;
-    for (const chunk of received) {
-      echoed.set(chunk, offset);
-      offset += chunk.length;
-    }
+    const echoed = concat(received);
     assert.equal(got, data.length);
     assert.deepEqual(echoed, data);
   },

@@ -3,6 +3,7 @@
 // man-in-the-middle proxy that can modify, replay or reorder frames.
 import type { NetworkEvent } from "../../mm/network_event.ts";
 import type { NetworkEvents } from "../../mm/network_events.ts";
+import { concat } from "../_bytes.ts";
 
 export const KEY = "0C03EA65238DD2C25EB87CE563868098";
 export const KEY_256 =
@@ -218,13 +219,7 @@ export async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
   } catch {
     // Reset counts as the end here.
   }
-  const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concat(chunks);
 }
 
 /** Values that are not tables, with the kind send()'s TypeError names. */

@@ -1,5 +1,6 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Polling helpers for the polling-API tests.
+import { concat } from "../_bytes.ts";
 
 /** Calls `fn` every few ms until it returns a value that is not null/empty. */
 export async function pollFor<T>(
@@ -59,11 +60,5 @@ export async function readToEnd(
     }
     parts.push(chunk);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concat(parts);
 }

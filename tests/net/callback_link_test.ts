@@ -6,6 +6,7 @@ import { connect } from "../../net/connect.ts";
 import { listen } from "../../net/listen.ts";
 import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
 import type { ServerHandle } from "../../net/server_handle.ts";
+import { concat } from "../_bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -55,16 +56,6 @@ function recorder(options: {
       },
     },
   };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }
 
 /** Collapses consecutive "data" events (TCP may split or merge chunks). */
