@@ -6,9 +6,11 @@
  */
 import type { KeyPair } from "./key_pair.ts";
 import { AuthenticationError, HandshakeError } from "./errors.ts";
+import type { KeyObject } from "node:crypto";
 import {
   dh,
   type DhKey,
+  dhPublicKey,
   generateDhKey,
   InvalidPublicKeyError,
   loadDhKey,
@@ -140,6 +142,11 @@ export class NoiseHandshake {
   #e: DhKey | undefined;
   #rs: Uint8Array<ArrayBuffer> | undefined;
   #re: Uint8Array<ArrayBuffer> | undefined;
+  // Remote keys imported for DH, each with the array it came from (#re and
+  // #rs are replaced, never changed in place): a key used twice is imported
+  // once.
+  #reKey: { from: Uint8Array; key: KeyObject } | undefined;
+  #rsKey: { from: Uint8Array; key: KeyObject } | undefined;
   #fixedEphemeral: KeyPair | undefined;
   #psks: Uint8Array<ArrayBuffer>[];
   #pskIndex = 0;
@@ -362,9 +369,19 @@ export class NoiseHandshake {
     if (local === undefined || remote === undefined) {
       throw new HandshakeError("Cannot process handshake: missing key");
     }
-    const shared = dh(local, remote);
+    const shared = dh(local, this.#remoteKey(remote));
     ss.mixKey(shared);
     shared.fill(0);
+  }
+
+  #remoteKey(remote: Uint8Array): KeyObject {
+    const ephemeral = remote === this.#re;
+    const cached = ephemeral ? this.#reKey : this.#rsKey;
+    if (cached !== undefined && cached.from === remote) return cached.key;
+    const key = dhPublicKey(remote);
+    if (ephemeral) this.#reKey = { from: remote, key };
+    else this.#rsKey = { from: remote, key };
+    return key;
   }
 
   #processDh(ss: SymmetricState, token: NoiseToken): void {
@@ -651,6 +668,8 @@ export class NoiseHandshake {
     for (const psk of this.#psks) psk.fill(0);
     this.#e = undefined;
     this.#fixedEphemeral = undefined;
+    this.#reKey = undefined;
+    this.#rsKey = undefined;
     if (this.#protocol.pattern.oneWay) {
       // §5: one-way patterns discard c2; fail closed if it is used.
       disableNoiseCipherState(

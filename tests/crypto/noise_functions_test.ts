@@ -1,12 +1,18 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
 import { x25519 } from "@noble/curves/ed25519.js";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import {
   dh,
+  dhPublicKey,
   generateDhKey,
+  generateDhKeyPair,
   InvalidPublicKeyError,
   loadDhKey,
+  parseProtocolName,
 } from "../../crypto/_noise_functions.ts";
+import { mulberry32 } from "../_random.ts";
 import {
   NOISE_PATTERN_NAMES,
   parseNoisePattern,
@@ -59,4 +65,102 @@ Deno.test("Noise patterns: PSK modifiers go where §9 puts them", () => {
   assert.deepEqual(n.responderPreMessage, ["s"]);
   assert.deepEqual(n.messages, [["psk", "e", "es"]]);
   assert.ok(n.responderHasStatic && !n.initiatorHasStatic);
+});
+
+// Noise §4.3 HKDF spelled out with HMAC, as the reference for the native one.
+function referenceHkdf(
+  fn: typeof sha256,
+  chainingKey: Uint8Array,
+  inputKeyMaterial: Uint8Array,
+  outputs: number,
+): Uint8Array[] {
+  const tempKey = hmac(fn, chainingKey, inputKeyMaterial);
+  const out = [hmac(fn, tempKey, Uint8Array.of(1))];
+  for (let i = 2; i <= outputs; i++) {
+    out.push(hmac(fn, tempKey, Uint8Array.of(...out[i - 2], i)));
+  }
+  return out;
+}
+
+Deno.test("Noise HKDF: SHA256 and SHA512 agree with HMAC-by-hand for 2 and 3 outputs, empty input included", () => {
+  const random = mulberry32(2026);
+  const bytes = (length: number) =>
+    Uint8Array.from({ length }, () => Math.floor(random() * 256));
+  for (
+    const [name, fn, hashLen] of [
+      ["SHA256", sha256, 32],
+      ["SHA512", sha512 as unknown as typeof sha256, 64],
+      ["BLAKE2s", undefined, 32],
+    ] as const
+  ) {
+    const hash = parseProtocolName(`Noise_NN_25519_ChaChaPoly_${name}`).hash;
+    assert.equal(hash.hashLen, hashLen);
+    for (let i = 0; i < 50; i++) {
+      const chainingKey = bytes(hashLen);
+      const input = bytes([0, 32, 33, 100][i % 4]);
+      for (const outputs of [2, 3] as const) {
+        const got = hash.hkdf(chainingKey, input, outputs);
+        assert.equal(got.length, outputs);
+        for (const part of got) assert.equal(part.length, hashLen);
+        if (fn !== undefined) {
+          assert.deepEqual(
+            got,
+            referenceHkdf(fn, chainingKey, input, outputs),
+          );
+        }
+      }
+    }
+  }
+});
+
+Deno.test("Noise DH: loaded key pairs are reused per object and reloaded when their bytes change", () => {
+  const privateKey = crypto.getRandomValues(new Uint8Array(32));
+  const pair = { privateKey, publicKey: x25519.getPublicKey(privateKey) };
+  const first = loadDhKey(pair);
+  assert.equal(loadDhKey(pair), first);
+  // An equal pair in another object is loaded on its own.
+  const twin = loadDhKey({ ...pair });
+  assert.notEqual(twin, first);
+  assert.deepEqual(twin.publicKey, first.publicKey);
+  // Changed in place: the cached key must not be used any more.
+  const other = crypto.getRandomValues(new Uint8Array(32));
+  pair.privateKey.set(other);
+  pair.publicKey.set(x25519.getPublicKey(other));
+  const reloaded = loadDhKey(pair);
+  assert.notEqual(reloaded, first);
+  const peer = x25519.getPublicKey(crypto.getRandomValues(new Uint8Array(32)));
+  assert.deepEqual(dh(reloaded, peer), x25519.getSharedSecret(other, peer));
+});
+
+Deno.test("Noise DH: generated key pairs and imported remote keys agree with @noble/curves", () => {
+  const pair = generateDhKeyPair();
+  assert.deepEqual(pair.publicKey, x25519.getPublicKey(pair.privateKey));
+  const loaded = loadDhKey(pair);
+  assert.deepEqual(loaded.publicKey, pair.publicKey);
+  const peerPrivate = crypto.getRandomValues(new Uint8Array(32));
+  const peer = x25519.getPublicKey(peerPrivate);
+  const expected = x25519.getSharedSecret(pair.privateKey, peer);
+  assert.deepEqual(dh(loaded, peer), expected);
+  assert.deepEqual(dh(loaded, dhPublicKey(peer)), expected);
+  const fresh = generateDhKey();
+  assert.deepEqual(
+    dh(fresh, peer),
+    x25519.getSharedSecret(peerPrivate, fresh.publicKey),
+  );
+  assert.throws(
+    () => dh(fresh, dhPublicKey(new Uint8Array(32))),
+    InvalidPublicKeyError,
+  );
+});
+
+Deno.test("Noise protocol names: parsed once, shared frozen", () => {
+  const a = parseProtocolName("Noise_NK_25519_ChaChaPoly_SHA256");
+  assert.equal(parseProtocolName("Noise_NK_25519_ChaChaPoly_SHA256"), a);
+  assert.ok(Object.isFrozen(a) && Object.isFrozen(a.pattern));
+  assert.ok(Object.isFrozen(a.pattern.messages));
+  assert.ok(a.pattern.messages.every((m) => Object.isFrozen(m)));
+  assert.deepEqual(a.pattern.messages, [["e", "es"], ["e", "ee"]]);
+  assert.throws(() => parseProtocolName("Noise_NK_25519_ChaChaPoly_MD5"), {
+    name: "TypeError",
+  });
 });
