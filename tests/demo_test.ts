@@ -1,20 +1,10 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
+import { runExample } from "./_run_example.ts";
 
 Deno.test("deno task demo: runs every section and prints each step", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      new URL("../examples/demo.ts", import.meta.url).pathname,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const { code, stdout, stderr } = await runExample("demo.ts");
+  assert.equal(code, 0, stderr);
   const lines = stdout.split("\n");
   for (
     const expected of [
