@@ -75,6 +75,10 @@ export class Session implements Socket {
   confirmed = false;
   /** Client side: retransmits OPEN until the server confirms. */
   openTimer: ReturnType<typeof setInterval> | undefined;
+  /** Client side: sends the first OPEN now, while it is still deferred. */
+  firstOpen: (() => void) | undefined;
+  /** An encrypted message was queued on this session. */
+  spoke = false;
   /** Server side login bookkeeping. */
   loginFailures = 0;
   loginAllowedAt = 0;

@@ -1162,6 +1162,9 @@ export class CryptoNetNode implements AsyncDisposable {
    */
   sendUnencrypted(socket: Socket, message: LuaValue): Promise<void> {
     const session = this.#openSession("send unencrypted message", socket);
+    // A plain message never opens the session on the server: the OPEN must
+    // go first (it is queued on session.tx, so it does).
+    session.firstOpen?.();
     const limit = session.modem.maxPayloadSize - 20;
     const body = encodeTable(message, {
       maxBytes: Math.min(limit, this.#maxMessageSize),
@@ -2096,6 +2099,7 @@ export class CryptoNetNode implements AsyncDisposable {
   }
 
   #sendInner(session: Session, inner: Uint8Array): Promise<void> {
+    session.spoke = true;
     const maxPlain = session.modem.maxPayloadSize - DATA_OVERHEAD;
     let pieces: Uint8Array[];
     if (inner.length <= maxPlain) {
@@ -2414,8 +2418,19 @@ export class CryptoNetNode implements AsyncDisposable {
       }
       this.#sendInner(session, Uint8Array.of(Inner.OPEN)).catch(() => {});
     };
-    session.openTimer = setInterval(send, this.#retransmit);
-    send();
+    // The first OPEN waits one macrotask: an encrypted message the
+    // application sends right after connect confirms the session to the
+    // server just as well, so OPEN goes out only for a client that stays
+    // silent (or sends in the clear first: see sendUnencrypted). Until the
+    // server is heard from, OPEN is retransmitted as before.
+    const first = () => {
+      session.firstOpen = undefined;
+      clearTimeout(session.openTimer);
+      session.openTimer = setInterval(send, this.#retransmit);
+      if (!session.spoke) send();
+    };
+    session.firstOpen = first;
+    session.openTimer = setTimeout(first, 0);
   }
 
   #serversOn(entry: ModemEntry, channel: number): ServerImpl[] {
@@ -2906,6 +2921,7 @@ export class CryptoNetNode implements AsyncDisposable {
     session.state = "closed";
     clearInterval(session.openTimer);
     session.openTimer = undefined;
+    session.firstOpen = undefined;
     if (session.role === "client") {
       if (this.#clientSessions.get(session.id) === session) {
         this.#clientSessions.delete(session.id);

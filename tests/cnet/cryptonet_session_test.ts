@@ -259,3 +259,50 @@ Deno.test("CryptoNet: setup runs onStart and ends when the node closes", async (
     message: 'Cannot host "again": node is closed',
   });
 });
+
+Deno.test("CryptoNet: a client that speaks at once needs no OPEN; a silent one still opens the session", async () => {
+  await using world = await createWorld();
+  const serverNode = await world.node("server");
+  const clientNode = await world.node("client");
+  const server = await serverNode.host("opener");
+  const events = record(serverNode);
+  const heard: number[] = [];
+  const before = world.network.stats.transmitted;
+  const talker = await clientNode.connect("opener", {
+    certificate: server.certificate,
+  });
+  await clientNode.send(talker, "first");
+  await until(
+    () => events.some((e) => e.type === "encrypted_message"),
+    5000,
+    "first message",
+  );
+  // HELLO, HELLO_REPLY and the message: its authentication opens the
+  // session on the server, no OPEN / OPEN_ACK round trip.
+  heard.push(world.network.stats.transmitted - before);
+  assert.deepEqual(events.map((e) => e.type), [
+    "connection_opened",
+    "encrypted_message",
+  ]);
+  const silent = await clientNode.connect("opener", {
+    certificate: server.certificate,
+  });
+  await until(() => server.sockets.length === 2, 5000, "silent socket");
+  assert.equal(events.at(-1)?.type, "connection_opened");
+  assert.equal(silent.isOpen, true);
+  assert.deepEqual(heard, [3]);
+  // Plain first: the OPEN goes out before it, so the server hears it.
+  const plain = await clientNode.connect("opener", {
+    certificate: server.certificate,
+  });
+  await clientNode.sendUnencrypted(plain, "in the clear");
+  await until(
+    () => events.some((e) => e.type === "plain_message"),
+    5000,
+    "plain message",
+  );
+  assert.deepEqual(events.slice(-2).map((e) => e.type), [
+    "connection_opened",
+    "plain_message",
+  ]);
+});
