@@ -427,6 +427,8 @@ export class CNetNode implements AsyncDisposable {
   readonly #subscriptions: EventSubscription[] = [];
   readonly #registration = new Map<string, RegistrationPolicy>();
   readonly #clientSockets = new Set<Socket>();
+  /** Client sockets being closed, so `disconnectCtcp`/`close` can wait. */
+  readonly #closingSockets = new Map<Socket, Promise<void>>();
   #closed = false;
 
   /**
@@ -451,6 +453,12 @@ export class CNetNode implements AsyncDisposable {
       tuning: ctcpTuning(ctcp),
       maxRequestSize,
     });
+    // Each CTCP connection this node opens has its own CryptoNet session:
+    // however the connection ends (FIN from the server, RST, idle timeout,
+    // retransmissions exhausted), the session goes with it. Otherwise it
+    // would stay open on both nodes, kept alive by CryptoNet's keepalives.
+    this.#core.onClose = (connection) =>
+      void this.#closeClientSocket(connection.socket);
     this.#core.router.set(
       "POST",
       REGISTER_PATH,
@@ -567,7 +575,9 @@ export class CNetNode implements AsyncDisposable {
 
   /**
    * Opens a CTCP connection: a CryptoNet session, then the SYN / SYN-ACK /
-   * ACK handshake.
+   * ACK handshake. The session is the connection's own and closes when the
+   * connection ends, however it ends (`disconnectCtcp` on either side, a
+   * reset, a timeout).
    *
    * @param serverId The server to connect to.
    * @param options Timeout and modem side.
@@ -601,10 +611,7 @@ export class CNetNode implements AsyncDisposable {
       socket,
       Math.max(0, deadline - Date.now()),
     );
-    if (connection === null) {
-      this.#clientSockets.delete(socket);
-      await socket.close();
-    }
+    if (connection === null) await this.#closeClientSocket(socket);
     return connection;
   }
 
@@ -630,9 +637,7 @@ export class CNetNode implements AsyncDisposable {
     const state = connectionState(connection);
     if (state === undefined) return false;
     const acknowledged = await state.close(timeout * 1000);
-    if (state.initiator && this.#clientSockets.delete(connection.socket)) {
-      await connection.socket.close();
-    }
+    if (state.initiator) await this.#closeClientSocket(connection.socket);
     return acknowledged;
   }
 
@@ -861,15 +866,29 @@ export class CNetNode implements AsyncDisposable {
     }
     for (const subscription of this.#subscriptions) subscription.close();
     this.#core.close();
-    const sockets = [...this.#clientSockets];
-    this.#clientSockets.clear();
-    await Promise.all(sockets.map((socket) => socket.close()));
+    await Promise.all(
+      [...this.#clientSockets, ...this.#closingSockets.keys()].map((socket) =>
+        this.#closeClientSocket(socket)
+      ),
+    );
     if (this.#ownsCryptoNet) await this.#cryptoNet.close();
   }
 
   /** Same as {@linkcode CNetNode.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** Closes a socket `connectCtcp` opened; waits for a close under way. */
+  #closeClientSocket(socket: Socket): Promise<void> {
+    if (!this.#clientSockets.delete(socket)) {
+      return this.#closingSockets.get(socket) ?? Promise.resolve();
+    }
+    const closing = socket.close().catch(() => {}).finally(() =>
+      this.#closingSockets.delete(socket)
+    );
+    this.#closingSockets.set(socket, closing);
+    return closing;
   }
 
   #subscribe(): void {

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import {
   CNetNode,
   type CNetNodeOptions,
+  type CryptoNet,
+  type CtcpConnection,
   CttpRequest,
   CttpRequestMethod,
   CttpResponse,
@@ -240,6 +242,59 @@ Deno.test("cNet: malformed CTCP/CTTP packets over CryptoNet are dropped and coun
   assert.equal(w.server.malformedPackets, 3);
   await w.client.disconnectCtcp(good);
   await socket.close();
+});
+
+Deno.test("cNet: 100 connectCtcp/request/disconnectCtcp cycles leave no CTCP connection or CryptoNet session behind", async () => {
+  await using w = await world();
+  await w.server.host("store");
+  w.server.setRestApi("GET", "/echo", (args) => args);
+  for (let i = 0; i < 100; i++) {
+    const connection = await w.client.connectCtcp("store");
+    assert.ok(connection, `connection ${i}`);
+    const { response } = await w.client.sendCttpRequest(
+      connection,
+      new CttpRequest("GET", `/echo/${i}`),
+    );
+    assert.deepEqual(response?.data, [`${i}`]);
+    assert.equal(await w.client.disconnectCtcp(connection), true);
+    assert.equal(connection.socket.isOpen, false);
+  }
+  await waitFor(() => w.server.cryptoNet.sockets.length === 0);
+  assert.equal(w.server.acceptedConnections, 0);
+  assert.equal(w.client.cryptoNet.sockets.length, 0);
+});
+
+Deno.test("cNet: a CTCP connection the server closes takes the client's CryptoNet session with it, on both nodes", async () => {
+  await using w = await world();
+  await w.server.host("store");
+  const accepted: CtcpConnection<CryptoNet.Socket>[] = [];
+  w.server.setRestApi("GET", "/bye", (_args, _header, _data, connection) => {
+    accepted.push(connection);
+    return "bye";
+  });
+  const connections: CtcpConnection<CryptoNet.Socket>[] = [];
+  for (let i = 0; i < 20; i++) {
+    const connection = await w.client.connectCtcp("store");
+    assert.ok(connection, `connection ${i}`);
+    connections.push(connection);
+    const { response } = await w.client.sendCttpRequest(
+      connection,
+      new CttpRequest("GET", "/bye"),
+    );
+    assert.equal(response?.data, "bye");
+    assert.equal(await w.server.disconnectCtcp(accepted[i]), true);
+  }
+  // Before the fix both nodes kept all 20 sessions open (keepalives).
+  await waitFor(() =>
+    w.client.cryptoNet.sockets.length === 0 &&
+    w.server.cryptoNet.sockets.length === 0
+  );
+  assert.equal(w.server.acceptedConnections, 0);
+  for (const connection of connections) {
+    assert.equal(connection.socket.isOpen, false);
+    // Already closed by the server: nothing left to acknowledge.
+    assert.equal(await w.client.disconnectCtcp(connection), false);
+  }
 });
 
 Deno.test("cNet: unknown servers, reserved paths and bad arguments", async () => {
