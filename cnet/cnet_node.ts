@@ -425,7 +425,8 @@ export class CNetNode implements AsyncDisposable {
   readonly #core: CnetCore<Socket>;
   readonly #handlers = new Map<MessageEventType, (event: never) => void>();
   readonly #subscriptions: EventSubscription[] = [];
-  readonly #registration = new Map<string, RegistrationPolicy>();
+  // Keyed by the server object so a closed server's policy goes with it.
+  readonly #registration = new WeakMap<Server, RegistrationPolicy>();
   readonly #clientSockets = new Set<Socket>();
   /** Client sockets being closed, so `disconnectCtcp`/`close` can wait. */
   readonly #closingSockets = new Map<Socket, Promise<void>>();
@@ -539,7 +540,7 @@ export class CNetNode implements AsyncDisposable {
       );
     }
     const server = await this.#cryptoNet.host(serverId, hostOptions);
-    this.#registration.set(server.name, {
+    this.#registration.set(server, {
       allow: allowRegistration ?? true,
       max: maxRegisteredUsers ?? DEFAULT_MAX_REGISTERED,
       count: 0,
@@ -915,7 +916,7 @@ export class CNetNode implements AsyncDisposable {
     connection: CtcpConnection<Socket>,
   ): Promise<CttpResponse> {
     const server = connection.socket.server;
-    const policy = server && this.#registration.get(server.name);
+    const policy = server && this.#registration.get(server);
     if (server === undefined || policy === undefined || !policy.allow) {
       return new CttpResponse(
         CttpStatus.FORBIDDEN,
