@@ -927,8 +927,14 @@ export class FramedConnection
       if (frame.length === 0) pings++;
     }
     if (pings > 0) {
-      // Pings: answer only when we do not send our own.
-      if (!this.#keepAlive) this.#sendPing();
+      // Pings: answer only when we do not send our own, and only while the
+      // queue has room: a peer that pings but never reads must not grow it.
+      if (
+        !this.#keepAlive &&
+        this.#queued + this.#inflight + EMPTY_FRAME.length <= this.#maxQueued
+      ) {
+        this.#sendPing();
+      }
       frames = frames.filter((frame) => frame.length > 0);
     }
     if (this.#closing && this.#frameBytes >= this.#readAhead) {

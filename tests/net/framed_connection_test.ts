@@ -648,3 +648,61 @@ Deno.test("FramedConnection borrowFrames: abort while frames are held leaks noth
     message: "Cannot read frame: connection aborted",
   });
 });
+
+// A connection whose peer sends pings but never reads: writes never finish.
+class PingFloodConn {
+  readonly localAddr: Deno.NetAddr = {
+    transport: "tcp",
+    hostname: "127.0.0.1",
+    port: 1,
+  };
+  readonly remoteAddr: Deno.NetAddr = {
+    transport: "tcp",
+    hostname: "127.0.0.1",
+    port: 2,
+  };
+  reads = 0;
+  readonly flooded = Promise.withResolvers<void>();
+  #closed = Promise.withResolvers<void>();
+  constructor(readonly pings: number) {}
+  async read(p: Uint8Array): Promise<number | null> {
+    if (this.reads < this.pings) {
+      this.reads++;
+      p.fill(0, 0, 4);
+      // One ping per read, each in its own macrotask like separate segments.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return 4;
+    }
+    this.flooded.resolve();
+    await this.#closed.promise;
+    return null;
+  }
+  async write(_p: Uint8Array): Promise<number> {
+    await this.#closed.promise;
+    throw new Deno.errors.BadResource("Socket is closed");
+  }
+  closeWrite(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): void {
+    this.#closed.resolve();
+  }
+}
+
+Deno.test("FramedConnection: ping replies stay within maxQueuedBytes when the peer never reads", async () => {
+  const conn = new PingFloodConn(1000);
+  const framed = new FramedConnection(
+    new StreamSocket(conn as unknown as Deno.Conn),
+    { maxQueuedBytes: 64 },
+  );
+  const read = framed.read().catch((error) => error);
+  await conn.flooded.promise;
+  assert.equal(conn.reads, 1000);
+  assert.ok(
+    framed.pendingBytes <= 64,
+    `pendingBytes ${framed.pendingBytes} exceeds maxQueuedBytes 64`,
+  );
+  framed.abort();
+  await read;
+  await framed.closed.catch(() => {});
+});
