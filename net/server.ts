@@ -18,6 +18,9 @@ import {
   resolvedIp,
 } from "./_poll_validate.ts";
 
+/** Pause before accepting again after a failed accept (e.g. EMFILE). */
+const ACCEPT_RETRY_MS = 100;
+
 /** Options for {@linkcode createServer}. */
 export interface CreateServerOptions {
   /** Connections accepted but not yet taken by `accept()`. Default 128. */
@@ -104,8 +107,10 @@ export class Server implements Disposable, AsyncDisposable {
         if (this.#closed) return;
         // A connection that died while queued; keep serving the others.
         if (error instanceof Deno.errors.ConnectionAborted) continue;
-        this.close();
-        return;
+        // E.g. out of file descriptors under a connection flood: back off
+        // and keep serving instead of stopping for good.
+        await this.#backOff();
+        continue;
       }
       if (this.#closed) {
         conn.close();
@@ -118,6 +123,20 @@ export class Server implements Disposable, AsyncDisposable {
       const address = new Address(remote.hostname, { ip: remote.hostname });
       this.#pending.push(tcpHooks.adopt!(socket, address, this.#options));
     }
+  }
+
+  // Waits a moment before the next accept; close() ends the wait.
+  #backOff(): Promise<void> {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const timer = setTimeout(() => {
+      this.#room = undefined;
+      resolve();
+    }, ACCEPT_RETRY_MS);
+    this.#room = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    return promise;
   }
 
   /**
