@@ -2,6 +2,7 @@
 // ServerHandle and the accept loop behind listen(); the public file
 // (server_handle.ts) exports only the class.
 import { StreamSocket } from "./stream_socket.ts";
+import { acceptBackOff } from "./_accept_backoff.ts";
 import { errorCode, errorMessage, invoke } from "./_callback_common.ts";
 import {
   abortLink,
@@ -39,7 +40,10 @@ export interface ListenCallbacks {
   onAccepted?(link: TcpLink): void;
   /**
    * Listening failed: binding (called before `listen()` returns) or a later
-   * fatal accept error. Nothing follows; the server is not listening.
+   * fatal accept error; nothing follows, the server is not listening. A
+   * passing accept failure (e.g. `EMFILE`, out of file descriptors) is
+   * reported once per run of failures while the server keeps listening and
+   * retries every 100 ms.
    *
    * @param code An errno-style code, e.g. `EADDRINUSE`, or an error class name.
    * @param message What failed, then the details.
@@ -85,6 +89,7 @@ export class ServerHandle implements Disposable {
   // Links that ended on their own but may still be flushing.
   #settling = new Set<Promise<void>>();
   #loop: Promise<void> = Promise.resolve();
+  #wakeAcceptLoop: (() => void) | undefined;
   #closed = Promise.withResolvers<void>();
 
   private constructor(init: ServerInit) {
@@ -210,6 +215,9 @@ export class ServerHandle implements Disposable {
     } catch {
       // The accept loop closed it after a fatal error.
     }
+    const wake = this.#wakeAcceptLoop;
+    this.#wakeAcceptLoop = undefined;
+    wake?.();
     const links = [...this.#links];
     this.#links.clear();
     for (const link of links) {
@@ -233,23 +241,39 @@ export class ServerHandle implements Disposable {
 
   async #acceptLoop(listener: Deno.Listener): Promise<void> {
     const localPort = this.#port;
+    let failing = false;
     for (;;) {
       let conn: Deno.Conn;
       try {
         conn = await listener.accept();
       } catch (error) {
         if (this.#listener !== listener) return;
-        // A fatal accept error ends listening, like a bind failure.
-        this.#listening = false;
-        invoke(
-          this.#callbacks.onError,
-          this.#callbacks,
-          errorCode(error),
-          `Cannot accept connection: ${errorMessage(error)}`,
-        );
-        this.close();
-        return;
+        const fatal = error instanceof Deno.errors.BadResource;
+        // Report once per run of failures, not once per retry.
+        if (fatal || !failing) {
+          invoke(
+            this.#callbacks.onError,
+            this.#callbacks,
+            errorCode(error),
+            `Cannot accept connection: ${errorMessage(error)}`,
+          );
+        }
+        if (fatal) {
+          // The listener is gone: end listening, like a bind failure.
+          this.#listening = false;
+          this.close();
+          return;
+        }
+        // E.g. out of file descriptors under a connection flood: back off
+        // and keep listening instead of stopping for good.
+        failing = true;
+        const pause = acceptBackOff();
+        this.#wakeAcceptLoop = pause.wake;
+        await pause.done;
+        this.#wakeAcceptLoop = undefined;
+        continue;
       }
+      failing = false;
       if (this.#listener !== listener) {
         conn.close();
         return;

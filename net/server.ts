@@ -10,6 +10,7 @@ import type { OpenTcpOptions, Tcp } from "./tcp.ts";
 // Loads tcp.ts, which installs tcpHooks.adopt.
 import "./tcp.ts";
 import { StreamSocket } from "./stream_socket.ts";
+import { acceptBackOff } from "./_accept_backoff.ts";
 import { checkPort } from "./_stream_validate.ts";
 import { tcpHooks } from "./_poll_tcp_hooks.ts";
 import {
@@ -17,9 +18,6 @@ import {
   checkTcpLimits,
   resolvedIp,
 } from "./_poll_validate.ts";
-
-/** Pause before accepting again after a failed accept (e.g. EMFILE). */
-const ACCEPT_RETRY_MS = 100;
 
 /** Options for {@linkcode createServer}. */
 export interface CreateServerOptions {
@@ -109,7 +107,11 @@ export class Server implements Disposable, AsyncDisposable {
         if (error instanceof Deno.errors.ConnectionAborted) continue;
         // E.g. out of file descriptors under a connection flood: back off
         // and keep serving instead of stopping for good.
-        await this.#backOff();
+        const pause = acceptBackOff();
+        // accept() (a descriptor freed) and close() end the pause early.
+        this.#room = pause.wake;
+        await pause.done;
+        this.#room = undefined;
         continue;
       }
       if (this.#closed) {
@@ -123,20 +125,6 @@ export class Server implements Disposable, AsyncDisposable {
       const address = new Address(remote.hostname, { ip: remote.hostname });
       this.#pending.push(tcpHooks.adopt!(socket, address, this.#options));
     }
-  }
-
-  // Waits a moment before the next accept; close() ends the wait.
-  #backOff(): Promise<void> {
-    const { promise, resolve } = Promise.withResolvers<void>();
-    const timer = setTimeout(() => {
-      this.#room = undefined;
-      resolve();
-    }, ACCEPT_RETRY_MS);
-    this.#room = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    return promise;
   }
 
   /**

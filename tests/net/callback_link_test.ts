@@ -7,6 +7,7 @@ import { listen } from "../../net/listen.ts";
 import type { LinkCallbacks, TcpLink } from "../../net/tcp_link.ts";
 import type { ServerHandle } from "../../net/server_handle.ts";
 import { concat } from "../_bytes.ts";
+import { assertKeepsAccepting } from "./_fd_limit.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -553,4 +554,11 @@ Deno.test({
     await server.closed;
     assert.deepEqual(events, ["incoming ::1", "server remoteClosed"]);
   },
+});
+
+Deno.test("listen keeps accepting after running out of file descriptors", async () => {
+  await assertKeepsAccepting(
+    "./_callback_listen_fd_limit.ts",
+    "listening=true",
+  );
 });
