@@ -923,15 +923,17 @@ async function handshake(
   const onAbort = () => tlsConn.close();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
+    // An abort during startTls fired no listener: the handshake below would
+    // then wait with no timeout at all.
+    signal.throwIfAborted();
     await tlsConn.handshake();
   } catch (error) {
-    if (signal.aborted) throw signal.reason;
     try {
       tlsConn.close();
     } catch {
       // Closed already.
     }
-    throw error;
+    throw signal.aborted ? signal.reason : error;
   } finally {
     signal.removeEventListener("abort", onAbort);
   }

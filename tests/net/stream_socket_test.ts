@@ -497,6 +497,40 @@ Deno.test("StreamSocket.connect honours an abort signal", async () => {
   );
 });
 
+Deno.test("StreamSocket.connect honours an abort that lands while TLS starts", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const controller = new AbortController();
+  // Abort in the window between Deno.startTls and the handshake: the
+  // peer never answers, so only the abort can end the attempt.
+  const startTls = Deno.startTls;
+  Deno.startTls = async (conn, options) => {
+    const tlsConn = await startTls(conn, options);
+    controller.abort(new Error("Stop"));
+    return tlsConn;
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const attempt = StreamSocket.connect("127.0.0.1", listener.addr.port, {
+      tls: {},
+      signal: controller.signal,
+      timeout: 60_000,
+    });
+    const stalled = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve("stalled"), 3000);
+    });
+    const outcome = await Promise.race([
+      attempt.then(() => "connected", (error: Error) => error.message),
+      stalled,
+    ]);
+    assert.equal(outcome, "Stop");
+  } finally {
+    clearTimeout(timer);
+    Deno.startTls = startTls;
+    (await accepted).close();
+  }
+});
+
 function tlsEcho(
   certs: { cert: string; key: string },
 ): { port: number; done: Promise<void>; listener: Deno.TlsListener } {
