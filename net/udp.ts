@@ -94,6 +94,9 @@ export class Udp implements Disposable, AsyncDisposable {
       } catch (error) {
         if (this.#closed) return;
         this.#error = error instanceof Error ? error : new Error(String(error));
+        // Let timers and I/O run before retrying: an error that repeats at
+        // once must not spin the event loop.
+        await new Promise((resolve) => setTimeout(resolve, 10));
         continue;
       }
       if (received === null) return;
