@@ -7,11 +7,15 @@ import type { NoiseCipherState } from "./noise_cipher_state.ts";
 export const noiseCipherStateInternals: {
   setNonce(state: NoiseCipherState, nonce: bigint): void;
   disable(state: NoiseCipherState, reason: string): void;
+  key(state: NoiseCipherState): Uint8Array<ArrayBuffer>;
 } = {
   setNonce() {
     throw new Error("noise_cipher_state.ts is not loaded");
   },
   disable() {
+    throw new Error("noise_cipher_state.ts is not loaded");
+  },
+  key() {
     throw new Error("noise_cipher_state.ts is not loaded");
   },
 };
@@ -41,4 +45,17 @@ export function setNoiseNonceForTesting(
   nonce: bigint,
 ): void {
   noiseCipherStateInternals.setNonce(state, nonce);
+}
+
+/**
+ * The key array a cipher state holds (not a copy), so tests can see it
+ * zeroed by `destroy()`. Test-only.
+ *
+ * @param state The cipher state.
+ * @returns The state's own key bytes.
+ */
+export function noiseCipherKeyForTesting(
+  state: NoiseCipherState,
+): Uint8Array<ArrayBuffer> {
+  return noiseCipherStateInternals.key(state);
 }

@@ -49,6 +49,18 @@ function disabled(action: string, reason: string): TypeError {
   return new TypeError(`Cannot ${action}: ${reason}`);
 }
 
+const DESTROYED = "cipher state is destroyed";
+
+// Stands in for the keyed AEAD of a destroyed state so that AEAD (and the
+// key copy it holds) can be collected. Never called: every entry point
+// checks `#disabled` first.
+const DESTROYED_AEAD: Aead = {
+  algorithm: "ChaCha20-Poly1305",
+  backend: "native",
+  seal: () => Promise.reject(disabled("encrypt", DESTROYED)),
+  open: () => Promise.reject(disabled("decrypt", DESTROYED)),
+};
+
 /**
  * A Noise `CipherState` for transport messages: one key and a 64-bit
  * counter that is never reused and never wraps. {@linkcode NoiseHandshake}'s
@@ -63,6 +75,9 @@ function disabled(action: string, reason: string): TypeError {
  *
  * Do not mix `encrypt` with `encryptWithNonce` on one state unless the
  * explicit counters can never collide with the implicit ones.
+ *
+ * {@linkcode NoiseCipherState.prototype.destroy} (or `using`) zeroes the key
+ * once the state is no longer needed; every later operation throws.
  *
  * @example Transport messages after an NK handshake
  * ```ts
@@ -87,7 +102,7 @@ function disabled(action: string, reason: string): TypeError {
  * assert.equal(new TextDecoder().decode(plain), "ping");
  * ```
  */
-export class NoiseCipherState {
+export class NoiseCipherState implements Disposable {
   #cipher: NoiseCipher;
   #key: Uint8Array<ArrayBuffer>;
   #aead: Aead;
@@ -106,8 +121,9 @@ export class NoiseCipherState {
       state.#lo = Number(nonce & 0xffffffffn);
     };
     noiseCipherStateInternals.disable = (state, reason) => {
-      state.#disabled = reason;
+      if (state.#disabled !== DESTROYED) state.#disabled = reason;
     };
+    noiseCipherStateInternals.key = (state) => state.#key;
   }
 
   /**
@@ -414,5 +430,75 @@ export class NoiseCipherState {
     this.#key.fill(0);
     this.#key = key;
     this.#aead = keyedAead(this.#cipher, key).aead;
+  }
+
+  /**
+   * Whether {@linkcode NoiseCipherState.prototype.destroy} was called.
+   *
+   * @example A state is live until destroyed
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const state = new NoiseCipherState(new Uint8Array(32));
+   * assert.equal(state.destroyed, false);
+   * state.destroy();
+   * assert.equal(state.destroyed, true);
+   * ```
+   *
+   * @returns `true` once destroyed.
+   */
+  get destroyed(): boolean {
+    return this.#disabled === DESTROYED;
+  }
+
+  /**
+   * Zeroes the key this state holds and drops its AEAD, so the session key
+   * does not outlive the session in memory. Every later `encrypt`,
+   * `decrypt`, `encryptWithNonce`, `decryptWithNonce` and `rekey` fails with
+   * a `TypeError` ("Cannot encrypt: cipher state is destroyed"); calls
+   * already started finish with the key they began with. Idempotent.
+   *
+   * The AEAD backend keeps its own copy of the key until it is collected;
+   * this state drops its only reference to it.
+   *
+   * @example Destroy a state after use
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const state = new NoiseCipherState(new Uint8Array(32));
+   * await state.encrypt(new Uint8Array([1]));
+   * state.destroy();
+   * await assert.rejects(state.encrypt(new Uint8Array([2])), {
+   *   name: "TypeError",
+   *   message: "Cannot encrypt: cipher state is destroyed",
+   * });
+   * ```
+   */
+  destroy(): void {
+    this.#key.fill(0);
+    this.#aead = DESTROYED_AEAD;
+    this.#disabled = DESTROYED;
+  }
+
+  /**
+   * Same as {@linkcode NoiseCipherState.prototype.destroy}, for `using`.
+   *
+   * @example Destroyed at the end of the block
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * let kept: NoiseCipherState;
+   * {
+   *   using state = new NoiseCipherState(new Uint8Array(32));
+   *   kept = state;
+   * }
+   * assert.equal(kept.destroyed, true);
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.destroy();
   }
 }

@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { gcm } from "@noble/ciphers/aes.js";
 import { NoiseCipherState } from "../../crypto/noise_cipher_state.ts";
-import { setNoiseNonceForTesting } from "../../crypto/_noise_cipher_access.ts";
+import {
+  disableNoiseCipherState,
+  noiseCipherKeyForTesting,
+  setNoiseNonceForTesting,
+} from "../../crypto/_noise_cipher_access.ts";
 import { AuthenticationError } from "../../crypto/errors.ts";
 
 const MAX = (1n << 64n) - 1n;
@@ -183,4 +187,76 @@ Deno.test("NoiseCipherState: bad arguments never consume a counter", async () =>
         'Cannot create cipher state: unknown cipher "AES" (supported: ChaChaPoly, AESGCM)',
     },
   );
+});
+
+for (const cipher of ["ChaChaPoly", "AESGCM"] as const) {
+  Deno.test(`NoiseCipherState ${cipher}: destroy zeroes the key and every later use throws`, async () => {
+    const state = new NoiseCipherState(KEY, { cipher });
+    const first = await state.encrypt(PLAIN);
+    // Started before destroy: finishes with the key it began with.
+    const inFlight = state.encryptWithNonce(7n, PLAIN);
+    const key = noiseCipherKeyForTesting(state);
+    assert.deepEqual(key, KEY);
+    assert.equal(state.destroyed, false);
+    state.destroy();
+    assert.equal(state.destroyed, true);
+    assert.deepEqual(key, new Uint8Array(32));
+    assert.deepEqual(
+      await inFlight,
+      reference[cipher](KEY, 7n, PLAIN),
+    );
+    assert.deepEqual(first, reference[cipher](KEY, 0n, PLAIN));
+    // The caller's key is the caller's: only the state's copy is zeroed.
+    assert.deepEqual(KEY, Uint8Array.from({ length: 32 }, (_, i) => i + 1));
+    const destroyed = (action: string) => ({
+      name: "TypeError",
+      message: `Cannot ${action}: cipher state is destroyed`,
+    });
+    await assert.rejects(state.encrypt(PLAIN), destroyed("encrypt"));
+    await assert.rejects(state.decrypt(first), destroyed("decrypt"));
+    await assert.rejects(
+      state.encryptWithNonce(1n, PLAIN),
+      destroyed("encrypt"),
+    );
+    await assert.rejects(
+      state.decryptWithNonce(0n, first),
+      destroyed("decrypt"),
+    );
+    assert.throws(() => state.rekey(), destroyed("rekey"));
+    // Failed calls take no counter; destroying again changes nothing.
+    assert.equal(state.nonce, 1n);
+    state.destroy();
+    state[Symbol.dispose]();
+    disableNoiseCipherState(state, "unused direction");
+    assert.equal(state.destroyed, true);
+    await assert.rejects(state.encrypt(PLAIN), destroyed("encrypt"));
+  });
+}
+
+Deno.test("NoiseCipherState: destroy after rekey zeroes the rekeyed key; using destroys", async () => {
+  const state = new NoiseCipherState(KEY);
+  state.rekey();
+  const rekeyed = noiseCipherKeyForTesting(state);
+  assert.notDeepEqual(rekeyed, new Uint8Array(32));
+  {
+    using scoped = state;
+    assert.equal(scoped.destroyed, false);
+  }
+  assert.equal(state.destroyed, true);
+  assert.deepEqual(rekeyed, new Uint8Array(32));
+  // A one-way pattern's disabled direction keeps its own message until
+  // destroyed.
+  const unused = new NoiseCipherState(KEY);
+  disableNoiseCipherState(unused, "one-way pattern");
+  await assert.rejects(unused.encrypt(PLAIN), {
+    name: "TypeError",
+    message: "Cannot encrypt: one-way pattern",
+  });
+  assert.equal(unused.destroyed, false);
+  unused.destroy();
+  await assert.rejects(unused.encrypt(PLAIN), {
+    name: "TypeError",
+    message: "Cannot encrypt: cipher state is destroyed",
+  });
+  assert.deepEqual(noiseCipherKeyForTesting(unused), new Uint8Array(32));
 });
