@@ -113,6 +113,26 @@ export class Session implements Socket {
     return this.#closer(this);
   }
 
+  /**
+   * Drops what only a live session needs, once it is closed and its last
+   * packet (the CLOSE, if any) is out: destroys both cipher states (zeroing
+   * the session keys), the HELLO and its cached answer, the cached login
+   * answer and partial messages. A closed socket can outlive its session by
+   * far (the application or the event queue may hold it); after this, it
+   * keeps no key material. Every operation on it already fails with
+   * ConnectionClosedError before touching these fields. Idempotent.
+   */
+  wipe(): void {
+    this.sendCipher?.destroy();
+    this.sendCipher = undefined;
+    this.receiveCipher?.destroy();
+    this.receiveCipher = undefined;
+    this.hello = undefined;
+    this.helloReply = undefined;
+    this.lastLoginReply = undefined;
+    this.reassembly.clear();
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

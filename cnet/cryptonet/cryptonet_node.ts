@@ -1081,6 +1081,7 @@ export class CryptoNetNode implements AsyncDisposable {
         // Never announced: drop quietly.
         session.state = "closed";
         this.#clientSessions.delete(session.id);
+        session.wipe();
       }
       throw error;
     } finally {
@@ -2087,9 +2088,11 @@ export class CryptoNetNode implements AsyncDisposable {
         now - session.created > this.#handshakeTimeout
       ) {
         // A half-open handshake that never confirmed: forget it quietly.
+        // It never sent a transport message, so nothing waits on its keys.
         session.state = "closed";
         this.#serverSessions.delete(session.id);
         session.serverState?.sessions.delete(session);
+        session.wipe();
       }
     }
     if (!any && this.#sweepTimer !== undefined) {
@@ -2659,7 +2662,11 @@ export class CryptoNetNode implements AsyncDisposable {
       this.#drop(server);
       return;
     }
-    if (isClosedSession(session) || !server.open) return;
+    if (isClosedSession(session) || !server.open) {
+      // Closed while the handshake ran: the keys just split are never used.
+      session.wipe();
+      return;
+    }
     session.state = "pending";
     session.helloReply = encodeHelloReply(packet.sessionId, reply);
     server.counters.handshakes++;
@@ -2935,9 +2942,13 @@ export class CryptoNetNode implements AsyncDisposable {
       session.serverState?.sessions.delete(session);
     }
     session.reassembly.clear();
-    const sent = notify && wasOpen && !session.modem.isClosed
-      ? this.#sendInner(session, Uint8Array.of(Inner.CLOSE)).catch(() => {})
-      : undefined;
+    if (notify && wasOpen && !session.modem.isClosed) {
+      this.#sendInner(session, Uint8Array.of(Inner.CLOSE)).catch(() => {});
+    }
+    // Everything queued before the close, then the CLOSE: the keys are
+    // needed until the last of them is sealed. Nothing is queued after
+    // (every send checks the state first).
+    const drained = session.tx;
     if (wasOpen) {
       this.#emit({
         type: "connection_closed",
@@ -2946,7 +2957,8 @@ export class CryptoNetNode implements AsyncDisposable {
         reason,
       });
     }
-    await sent;
+    await drained;
+    session.wipe();
   }
 
   async #closeServer(server: ServerImpl): Promise<void> {

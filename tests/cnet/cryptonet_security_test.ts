@@ -1,9 +1,8 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
 import type { CryptoNet, ModemMessage } from "../../cnet/mod.ts";
-import { encodeHello } from "../../cnet/cryptonet/_packet.ts";
-import { NoiseHandshake } from "../../crypto/mod.ts";
 import { mulberry32 } from "../_random.ts";
+import { sendRogueHello } from "./_cryptonet_hello.ts";
 import {
   createWorld,
   record,
@@ -353,27 +352,7 @@ Deno.test("CryptoNet: half-open handshakes are bounded and expire", async () => 
   const clientNode = await world.node("client");
   const server = await serverNode.host("flooded");
   const rogue = world.network.createModem();
-  const label = new TextEncoder().encode("moonwire cryptonet v1");
-  const name = new TextEncoder().encode("flooded");
-  for (let i = 0; i < 50; i++) {
-    const sessionId = crypto.getRandomValues(new Uint8Array(16));
-    const handshake = new NoiseHandshake("Noise_NK_25519_ChaChaPoly_SHA256", {
-      initiator: true,
-      prologue: new Uint8Array([
-        ...label,
-        1,
-        name.length,
-        ...name,
-        ...sessionId,
-      ]),
-      remoteStaticPublicKey: server.certificate.publicKey,
-    });
-    rogue.transmit(
-      server.channel,
-      4321,
-      encodeHello(sessionId, 1, "flooded", await handshake.writeMessage()),
-    );
-  }
+  for (let i = 0; i < 50; i++) await sendRogueHello(rogue, server);
   await settle(
     () => server.stats.droppedPackets + server.stats.handshakes,
     100,
