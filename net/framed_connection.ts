@@ -119,6 +119,8 @@ const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
 const ARENA_SIZE = 256 * 1024;
 const FIRST_ARENA_SIZE = 16 * 1024;
 const EMPTY_FRAME = new Uint8Array(4);
+// close() drops what is still queued once the peer read nothing this long.
+const FLUSH_STALL_MS = 5000;
 // Arenas kept for reuse while busy (a full 4 MiB queue); trimmed to none
 // once the queue drains, so idle connections hold no send memory.
 const POOL_SIZE = 16;
@@ -193,9 +195,10 @@ function option(
  * until the next `read()`/`readMany()` call (less allocation and garbage
  * for high-rate streams).
  *
- * Closing: `close()` flushes, half-closes (the peer reads everything, then
- * end of stream), optionally lingers up to `closeTimeout` ms for the peer to
- * finish, then closes; `abort()` closes at once and drops whatever is queued.
+ * Closing: `close()` flushes (giving up once the peer read nothing for 5 s),
+ * half-closes (the peer reads everything, then end of stream), optionally
+ * lingers up to `closeTimeout` ms for the peer to finish, then closes;
+ * `abort()` closes at once and drops whatever is queued.
  * The connection does not close itself when the peer ends: `read()` returns
  * `null` and sending still works until you close.
  *
@@ -637,6 +640,9 @@ export class FramedConnection
    * Graceful close: stops accepting sends, flushes the queue, half-closes,
    * lingers up to `closeTimeout` ms (default 0) for the peer to finish
    * sending, then closes. Frames already received stay readable. Idempotent.
+   * When the peer reads nothing for 5 s while frames are still queued, they
+   * are dropped (their sends reject with a `ConnectionClosedError` whose
+   * cause is a `TimeoutError`) and the connection closes.
    *
    * @returns Resolves once the connection is closed.
    */
@@ -1089,7 +1095,13 @@ export class FramedConnection
       this.#socket.release({ keep: true });
     }
     try {
-      await this.#flushed();
+      if (!(await this.#flushedUnlessStalled())) {
+        this.#teardown(
+          new TimeoutError(
+            `Cannot flush frames: the peer read nothing for ${FLUSH_STALL_MS} ms`,
+          ),
+        );
+      }
       if (!this.#shut) await this.#socket.closeWrite();
       if (!this.#shut && !this.#readDone && this.#closeTimeout > 0) {
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -1106,6 +1118,32 @@ export class FramedConnection
     }
     this.#teardown(undefined);
     await this.#socket.closed;
+  }
+
+  // Waits for the queue to empty; false once no byte left for
+  // FLUSH_STALL_MS (a peer that stopped reading must not hold close()
+  // forever; a slow one that keeps reading may take as long as it needs).
+  async #flushedUnlessStalled(): Promise<boolean> {
+    const flushed = this.#flushed().then(() => true);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      for (;;) {
+        const before = this.#socket.stats.writeCalls;
+        const pending = this.pendingBytes;
+        const tick = new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), FLUSH_STALL_MS);
+        });
+        if (await Promise.race([flushed, tick])) return true;
+        if (
+          this.#socket.stats.writeCalls === before &&
+          this.pendingBytes >= pending
+        ) {
+          return false;
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #teardown(error: Error | undefined): void {

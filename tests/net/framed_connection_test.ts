@@ -706,3 +706,41 @@ Deno.test("FramedConnection: ping replies stay within maxQueuedBytes when the pe
   await read;
   await framed.closed.catch(() => {});
 });
+
+Deno.test("FramedConnection.close gives up flushing when the peer reads nothing", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const client = await FramedConnection.connect(
+    "127.0.0.1",
+    listener.addr.port,
+  );
+  using _peer = await accepted; // never reads
+  // More than the kernel's socket buffers and the send queue together.
+  const payload = new Uint8Array(1024 * 1024);
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < 24; i++) {
+    sends.push(client.send(payload).catch((error: Error) => error));
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve("stalled"), 25_000);
+  });
+  const started = Date.now();
+  const outcome = await Promise.race([
+    client.close().then(() => "closed"),
+    stalled,
+  ]);
+  clearTimeout(timer);
+  assert.equal(outcome, "closed");
+  assert.ok(Date.now() - started >= 4000, "gave up before the stall limit");
+  const results = await Promise.all(sends);
+  const failed = results.filter((result) => result instanceof Error);
+  assert.ok(failed.length > 0);
+  for (const error of failed) {
+    assert.ok(error instanceof ConnectionClosedError);
+    assert.equal(
+      (error.cause as Error).message,
+      "Cannot flush frames: the peer read nothing for 5000 ms",
+    );
+  }
+});
