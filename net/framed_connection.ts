@@ -514,7 +514,7 @@ export class FramedConnection
     }
     if (payloads.length === 0) {
       return this.#closing || this.#shut
-        ? Promise.reject(this.#closedSendError())
+        ? this.#closedRejection()
         : Promise.resolve();
     }
     return this.#submit(payloads, size);
@@ -611,7 +611,7 @@ export class FramedConnection
    */
   ready(): Promise<void> {
     if (this.#closing || this.#shut) {
-      return Promise.reject(this.#closedSendError());
+      return this.#closedRejection();
     }
     if (this.#queued + this.#inflight < this.#readyMark) return RESOLVED;
     const waiter = Promise.withResolvers<void>();
@@ -692,6 +692,14 @@ export class FramedConnection
     return undefined;
   }
 
+  // Sends may be fired and forgotten (the failure also reaches read() and
+  // ready()), so their rejection once closed must not be unhandled.
+  #closedRejection(): Promise<never> {
+    const rejected = Promise.reject(this.#closedSendError());
+    rejected.catch(ignore);
+    return rejected;
+  }
+
   #closedSendError(): Error {
     if (this.#sendError) {
       return new ConnectionClosedError(
@@ -704,7 +712,7 @@ export class FramedConnection
 
   #submit(payloads: Uint8Array | Uint8Array[], size: number): Promise<void> {
     if (this.#closing || this.#shut) {
-      return Promise.reject(this.#closedSendError());
+      return this.#closedRejection();
     }
     const pending = this.#queued + this.#inflight;
     if (

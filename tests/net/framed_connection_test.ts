@@ -744,3 +744,16 @@ Deno.test("FramedConnection.close gives up flushing when the peer reads nothing"
     );
   }
 });
+
+Deno.test("FramedConnection: sends after the connection failed may be left unawaited", async () => {
+  await using p = await pair();
+  p.client.abort();
+  // Fire and forget, as queued sends may be: no unhandled rejection.
+  p.client.send(bytes(1));
+  p.client.sendMany([bytes(2)]);
+  await assert.rejects(p.client.send(bytes(3)), {
+    name: "ConnectionClosedError",
+    message: "Cannot send frame: connection is closed",
+  });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+});
