@@ -51,7 +51,10 @@ export interface StreamSocketConnectOptions extends StreamSocketOptions {
 export interface StreamSocketUpgradeOptions extends StreamSocketTlsOptions {
   /** Name to verify when `serverName` is not given. Default: remote IP. */
   hostname?: string;
-  /** Milliseconds to wait for the TLS handshake. Default 5000. */
+  /**
+   * Milliseconds to wait for the TLS handshake, including flushing what was
+   * queued before the upgrade. Default 5000.
+   */
   timeout?: number;
 }
 
@@ -809,26 +812,33 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     // call still goes out in plain text.
     this.#upgrading = true;
     const plain = this.#queue.length;
-    if (this.#writing) await this.#writeTask;
-    if (plain > 0 && !this.#closed) await this.#flushHead(plain);
+    const timeout = options.timeout ?? 5000;
+    const hostname = options.hostname ?? this.remoteAddr.hostname;
+    const controller = new AbortController();
+    // The timeout covers the plain-text flush too: a peer that reads
+    // nothing would hold it forever, so failing the socket ends it.
+    let flushing = true;
+    const timer = setTimeout(() => {
+      const error = new TimeoutError(
+        `Cannot upgrade to TLS: no handshake within ${timeout} ms`,
+      );
+      controller.abort(error);
+      if (flushing) this.#fail(error);
+    }, timeout);
+    try {
+      if (this.#writing) await this.#writeTask;
+      if (plain > 0 && !this.#closed) await this.#flushHead(plain);
+    } finally {
+      flushing = false;
+    }
     if (this.#closed) {
+      clearTimeout(timer);
       this.#upgrading = false;
+      if (controller.signal.aborted) throw controller.signal.reason;
       throw new ConnectionClosedError(
         "Cannot upgrade to TLS: socket is closed",
       );
     }
-    const timeout = options.timeout ?? 5000;
-    const hostname = options.hostname ?? this.remoteAddr.hostname;
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new TimeoutError(
-            `Cannot upgrade to TLS: no handshake within ${timeout} ms`,
-          ),
-        ),
-      timeout,
-    );
     try {
       this.#conn = await handshake(
         this.#conn as Deno.TcpConn,

@@ -531,6 +531,37 @@ Deno.test("StreamSocket.connect honours an abort that lands while TLS starts", a
   }
 });
 
+Deno.test("StreamSocket.upgradeTls times out while a peer that reads nothing holds the plain-text flush", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const socket = await StreamSocket.connect("127.0.0.1", listener.addr.port, {
+    maxQueuedBytes: 64 * 1024 * 1024,
+  });
+  using _peer = await accepted; // never reads
+  // More than the kernel's socket buffers hold.
+  const write = socket.write(new Uint8Array(32 * 1024 * 1024))
+    .catch((error: Error) => error);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve("stalled"), 10_000);
+  });
+  const outcome = await Promise.race([
+    socket.upgradeTls({ timeout: 500 }).then(
+      () => "upgraded",
+      (error: Error) => `${error.name}: ${error.message}`,
+    ),
+    stalled,
+  ]);
+  clearTimeout(timer);
+  socket.close();
+  await write;
+  await socket.closed;
+  assert.equal(
+    outcome,
+    "TimeoutError: Cannot upgrade to TLS: no handshake within 500 ms",
+  );
+});
+
 function tlsEcho(
   certs: { cert: string; key: string },
 ): { port: number; done: Promise<void>; listener: Deno.TlsListener } {
