@@ -24,16 +24,21 @@ export interface FrameCodecOptions {
   maxFrameSize?: number;
 }
 
-function checkMaxFrameSize(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_FRAME_SIZE;
+function checkMaxFrameSize(
+  value: number | undefined,
+  action = "create frame codec",
+): number {
+  if (value === undefined && action === "create frame codec") {
+    return DEFAULT_MAX_FRAME_SIZE;
+  }
   if (typeof value !== "number") {
     throw new TypeError(
-      `Cannot create frame codec: maxFrameSize must be a number, got ${typeof value}`,
+      `Cannot ${action}: maxFrameSize must be a number, got ${typeof value}`,
     );
   }
   if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
     throw new RangeError(
-      `Cannot create frame codec: maxFrameSize ${value} is not an integer in 0..4294967295`,
+      `Cannot ${action}: maxFrameSize ${value} is not an integer in 0..4294967295`,
     );
   }
   return value;
@@ -215,9 +220,38 @@ export class FrameDecoder {
     this.#maxFrameSize = checkMaxFrameSize(options.maxFrameSize);
   }
 
-  /** Largest payload, in bytes, this decoder accepts. */
+  /**
+   * Largest payload, in bytes, this decoder accepts. Setting it (e.g. a
+   * small limit until a peer is authenticated, then the real one) applies
+   * to the next frame header completed; a frame whose header was already
+   * accepted is still gathered whole, so lowering the limit mid-frame keeps
+   * the stream position. A poisoned decoder stays poisoned.
+   *
+   * @example Raise the limit once the peer is trusted
+   * ```ts
+   * import { FrameDecoder } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * const decoder = new FrameDecoder({ maxFrameSize: 16 });
+   * assert.deepEqual(decoder.decode(new Uint8Array([0, 0])), []);
+   * decoder.maxFrameSize = 64; // before the header completes: it applies
+   * const [frame] = decoder.decode(new Uint8Array([0, 40, ...new Uint8Array(40)]));
+   * assert.equal(frame.length, 40);
+   * assert.throws(() => {
+   *   decoder.maxFrameSize = -1;
+   * }, RangeError);
+   * ```
+   *
+   * @throws {TypeError} When set to a non-number.
+   * @throws {RangeError} When set to anything but an integer in
+   * `0..4294967295`.
+   */
   get maxFrameSize(): number {
     return this.#maxFrameSize;
+  }
+
+  set maxFrameSize(value: number) {
+    this.#maxFrameSize = checkMaxFrameSize(value, "set frame limit");
   }
 
   /**

@@ -156,18 +156,19 @@ interface BlockedSend {
 function option(
   name: string,
   value: number | undefined,
-  fallback: number,
+  fallback: number | undefined,
   min: number,
+  action = "create framed connection",
 ): number {
-  if (value === undefined) return fallback;
+  if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== "number") {
     throw new TypeError(
-      `Cannot create framed connection: ${name} must be a number, got ${typeof value}`,
+      `Cannot ${action}: ${name} must be a number, got ${typeof value}`,
     );
   }
   if (!Number.isFinite(value) || value < min) {
     throw new RangeError(
-      `Cannot create framed connection: ${name} ${value} is not a number >= ${min}`,
+      `Cannot ${action}: ${name} ${value} is not a number >= ${min}`,
     );
   }
   return value;
@@ -420,6 +421,55 @@ export class FramedConnection
   /** The remote address. */
   get remoteAddr(): Deno.NetAddr {
     return this.#socket.remoteAddr;
+  }
+
+  /**
+   * Largest payload, in bytes, sent or accepted (the `maxFrameSize` option).
+   * Setting it changes both directions: sends are checked against the new
+   * limit at once, and received data from the next frame header on (a frame
+   * whose header already arrived is still read whole). Data is decoded as it
+   * arrives, so change the limit before the peer can send frames that need
+   * it — e.g. keep it small until a handshake is done and raise it before
+   * sending the last handshake message.
+   *
+   * @example A small limit until the peer is known
+   * ```ts
+   * import { FramedConnection } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * const accepted = listener.accept();
+   * await using client = await FramedConnection.connect("127.0.0.1", listener.addr.port);
+   * await using server = new FramedConnection(await accepted, {
+   *   maxFrameSize: 16,
+   * });
+   * await client.send(new TextEncoder().encode("hello"));
+   * assert.equal(new TextDecoder().decode((await server.read())!), "hello");
+   * server.maxFrameSize = 1024; // before answering: bigger frames follow
+   * await server.send(new TextEncoder().encode("welcome"));
+   * await client.read();
+   * await client.send(new Uint8Array(1000));
+   * assert.equal((await server.read())!.length, 1000);
+   * ```
+   *
+   * @throws {TypeError} When set to a non-number.
+   * @throws {RangeError} When set to anything but an integer in
+   * `1..4294967295`.
+   */
+  get maxFrameSize(): number {
+    return this.#maxFrameSize;
+  }
+
+  set maxFrameSize(value: number) {
+    const limit = option(
+      "maxFrameSize",
+      value,
+      undefined,
+      1,
+      "set frame limit",
+    );
+    this.#decoder.maxFrameSize = limit;
+    this.#maxFrameSize = limit;
   }
 
   /** Bytes of frames accepted by `send()` and not yet handed to the socket. */

@@ -243,3 +243,70 @@ Deno.test("FrameDecoder round-trips seeded random frames through random chunking
     assert.deepEqual(got, sent);
   }
 });
+
+Deno.test("FrameDecoder.maxFrameSize: a raised limit applies to the next header", () => {
+  const decoder = new FrameDecoder({ maxFrameSize: 4 });
+  assert.deepEqual(decoder.decode(Uint8Array.of(0, 0, 0, 3, 1, 2, 3, 0, 0)), [
+    Uint8Array.of(1, 2, 3),
+  ]);
+  // Two header bytes buffered: the rest of the header meets the new limit.
+  decoder.maxFrameSize = 8;
+  assert.equal(decoder.maxFrameSize, 8);
+  assert.deepEqual(
+    decoder.decode(Uint8Array.of(0, 8, 1, 2, 3, 4, 5, 6, 7, 8)),
+    [
+      Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+    ],
+  );
+  assert.throws(() => decoder.decode(Uint8Array.of(0, 0, 0, 9)), {
+    name: "FrameTooLargeError",
+    message: "Cannot decode frame: length 9 exceeds limit 8",
+  });
+});
+
+Deno.test("FrameDecoder.maxFrameSize: lowering it mid-frame keeps the stream position", () => {
+  const decoder = new FrameDecoder({ maxFrameSize: 8 });
+  assert.deepEqual(decoder.decode(Uint8Array.of(0, 0, 0, 8, 1, 2, 3)), []);
+  decoder.maxFrameSize = 2;
+  assert.equal(decoder.bufferedBytes, 7);
+  // The accepted frame completes whole; the next header meets the new limit.
+  assert.deepEqual(decoder.decode(Uint8Array.of(4, 5, 6, 7, 8, 0, 0, 0, 2)), [
+    Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+  ]);
+  assert.deepEqual(decoder.decode(Uint8Array.of(9, 9, 0, 0, 0)), [
+    Uint8Array.of(9, 9),
+  ]);
+  assert.throws(() => decoder.decode(Uint8Array.of(3)), {
+    name: "FrameTooLargeError",
+    message: "Cannot decode frame: length 3 exceeds limit 2",
+  });
+  // Poisoned stays poisoned, whatever the limit.
+  decoder.maxFrameSize = 100;
+  assert.throws(() => decoder.decode(Uint8Array.of(0)), {
+    name: "FrameTooLargeError",
+    message: "Cannot decode frame: length 3 exceeds limit 2",
+  });
+});
+
+Deno.test("FrameDecoder.maxFrameSize rejects a bad limit and keeps the old one", () => {
+  const decoder = new FrameDecoder({ maxFrameSize: 16 });
+  for (const bad of [-1, 1.5, 2 ** 32, NaN]) {
+    assert.throws(() => {
+      decoder.maxFrameSize = bad;
+    }, {
+      name: "RangeError",
+      message:
+        `Cannot set frame limit: maxFrameSize ${bad} is not an integer in 0..4294967295`,
+    });
+  }
+  for (const bad of ["1", undefined]) {
+    assert.throws(() => {
+      decoder.maxFrameSize = bad as unknown as number;
+    }, {
+      name: "TypeError",
+      message:
+        `Cannot set frame limit: maxFrameSize must be a number, got ${typeof bad}`,
+    });
+  }
+  assert.equal(decoder.maxFrameSize, 16);
+});

@@ -757,3 +757,69 @@ Deno.test("FramedConnection: sends after the connection failed may be left unawa
   });
   await new Promise((resolve) => setTimeout(resolve, 10));
 });
+
+Deno.test("FramedConnection.maxFrameSize raises and lowers both directions", async () => {
+  const { framed, raw } = await rawPeer({ maxFrameSize: 4 });
+  try {
+    assert.equal(framed.maxFrameSize, 4);
+    await assert.rejects(framed.send(new Uint8Array(5)), {
+      name: "FrameTooLargeError",
+      message: "Cannot send frame: length 5 exceeds limit 4",
+    });
+    // Half a header arrives under the old limit; the raised one applies.
+    await raw.write(bytes(0, 0));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    framed.maxFrameSize = 8;
+    assert.equal(framed.maxFrameSize, 8);
+    await raw.write(bytes(0, 6, 1, 2, 3, 4, 5, 6));
+    assert.deepEqual(await framed.read(), bytes(1, 2, 3, 4, 5, 6));
+    await framed.send(bytes(1, 2, 3, 4, 5, 6, 7, 8));
+    assert.deepEqual(
+      await readExactly(raw, 12),
+      bytes(0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8),
+    );
+    framed.maxFrameSize = 2;
+    await raw.write(bytes(0, 0, 0, 3, 1, 2, 3));
+    await assert.rejects(framed.read(), {
+      name: "FrameTooLargeError",
+      message: "Cannot decode frame: length 3 exceeds limit 2",
+    });
+    assert.equal(await raw.read(new Uint8Array(1)), null);
+  } finally {
+    raw.close();
+    await framed.closed;
+  }
+});
+
+Deno.test("FramedConnection.maxFrameSize rejects a bad limit and keeps the old one", async () => {
+  await using p = await pair({ maxFrameSize: 100 });
+  for (const bad of [0, -1, NaN, Infinity]) {
+    assert.throws(() => {
+      p.client.maxFrameSize = bad;
+    }, {
+      name: "RangeError",
+      message:
+        `Cannot set frame limit: maxFrameSize ${bad} is not a number >= 1`,
+    });
+  }
+  for (const bad of [1.5, 2 ** 32]) {
+    assert.throws(() => {
+      p.client.maxFrameSize = bad;
+    }, {
+      name: "RangeError",
+      message:
+        `Cannot set frame limit: maxFrameSize ${bad} is not an integer in 0..4294967295`,
+    });
+  }
+  assert.throws(() => {
+    p.client.maxFrameSize = "8" as unknown as number;
+  }, {
+    name: "TypeError",
+    message:
+      "Cannot set frame limit: maxFrameSize must be a number, got string",
+  });
+  assert.equal(p.client.maxFrameSize, 100);
+  await assert.rejects(p.client.send(new Uint8Array(101)), {
+    name: "FrameTooLargeError",
+  });
+});
