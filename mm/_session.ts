@@ -41,13 +41,20 @@ export function frameLimit(maxMessageSize: number): number {
   return maxMessageSize + RECORD_HEADER_SIZE + TAG_SIZE;
 }
 
+/**
+ * Frame limit until the handshake is done: a hello is 5 bytes and Noise
+ * NNpsk0 messages under 256, so an unauthenticated peer cannot make us
+ * allocate a big frame buffer (the real limit is set once it may be needed).
+ */
+export const HANDSHAKE_FRAME_LIMIT = 1024;
+
 /** FramedConnection settings for an mm connection. */
 export function framedOptions(
   options: ResolvedOptions,
 ): FramedConnectionOptions {
   const interval = options.heartbeatInterval;
   return {
-    maxFrameSize: frameLimit(options.maxMessageSize),
+    maxFrameSize: HANDSHAKE_FRAME_LIMIT,
     keepAlive: interval > 0 ? { interval, maxMissed: 2 } : undefined,
     // Let the peer see our end and finish before the socket closes.
     closeTimeout: 1000,
@@ -147,18 +154,30 @@ export class Session {
           psks: [this.#options.psk!],
         })
         : undefined;
+      // The real frame limit is set before our last handshake message goes
+      // out: data is decoded as it arrives, and the peer may send records
+      // (in the same chunk as its last handshake message) once it has it.
+      const limit = frameLimit(this.#options.maxMessageSize);
       if (initiator) {
         const first = [hello(encrypted)];
         if (noise) first.push(await noise.writeMessage());
-        await framed.sendMany(first);
+        const sent = framed.sendMany(first);
+        framed.maxFrameSize = limit;
+        await sent;
         this.#checkMode(readHello(await this.#read(), this.peer), initiator);
         if (noise) await this.#readNoise(noise, await this.#read());
       } else {
+        // Without a key the server's hello is its last message and goes
+        // first, so only an encrypted server reads the client's first
+        // frames under the small limit (a plaintext hello proves nothing).
+        if (!noise) framed.maxFrameSize = limit;
         await framed.send(hello(encrypted));
         this.#checkMode(readHello(await this.#read(), this.peer), initiator);
         if (noise) {
           await this.#readNoise(noise, await this.#read());
-          await framed.send(await noise.writeMessage());
+          const last = await noise.writeMessage();
+          framed.maxFrameSize = limit;
+          await framed.send(last);
         }
       }
       if (noise) {

@@ -361,3 +361,90 @@ Deno.test("garbage after the handshake ends only that connection", async () => {
   );
   assert.deepEqual(kinds(log.take()), ["connect", "error", "client_close"]);
 });
+
+Deno.test("a 1 MiB frame header before the handshake is refused at once", async () => {
+  const events = new NetworkEvents();
+  const log = new EventLog(events);
+  await using server = new Server("127.0.0.1", 0, {
+    cipherKey: KEY,
+    events,
+    handshakeTimeout: 5000,
+  });
+  // Without a hello, and after the hello instead of the Noise message.
+  for (const prefix of [[], HELLO_NOISE]) {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.getPort(),
+    });
+    const start = performance.now();
+    await writeAll(conn, Uint8Array.from([...prefix, 0, 0x10, 0, 0]));
+    const bytes = await readAll(conn); // the server's hello, then the end
+    const port = conn.localAddr.port;
+    conn.close();
+    assert.deepEqual([...bytes], HELLO_NOISE);
+    // Refused on the header, not after the handshake timeout.
+    assert.ok(performance.now() - start < 4000);
+    const [error] = await log.count("error", 1, (e) => e.event === EVENT_ERROR);
+    assert.equal(error.object, server);
+    assert.equal(
+      error.errors,
+      `Cannot complete handshake with 127.0.0.1:${port}: Cannot decode frame: length 1048576 exceeds limit 1024`,
+    );
+    assert.deepEqual(kinds(log.take()), ["error"]);
+  }
+  // A real client still gets through.
+  await using client = new Client("127.0.0.1", server.getPort(), {
+    cipherKey: KEY,
+    events,
+  });
+  assert.equal((await client.waitForConnect()).ok, true);
+  assert.equal(client.send(["still served"]), true);
+  const [received] = await log.count(
+    "receive",
+    1,
+    (e) => e.event === EVENT_RECEIVE,
+  );
+  assert.deepEqual(received.event === EVENT_RECEIVE && received.packet, [
+    "still served",
+  ]);
+});
+
+Deno.test("records up to maxMessageSize pass right after the handshake", async () => {
+  for (const cipherKey of [undefined, KEY]) {
+    const events = new NetworkEvents();
+    const log = new EventLog(events);
+    await using server = new Server("127.0.0.1", 0, {
+      cipherKey,
+      events,
+      maxMessageSize: 200_000,
+    });
+    await using client = new Client("127.0.0.1", server.getPort(), {
+      cipherKey,
+      events,
+      maxMessageSize: 200_000,
+    });
+    const big = "x".repeat(150_000);
+    // Queued before the handshake: the first record follows it at once.
+    assert.equal(client.send([big]), true);
+    const [connect] = await log.count(
+      "connect",
+      1,
+      (e) => e.event === EVENT_CONNECT,
+    );
+    // Sent by the server as soon as it is established.
+    assert.equal(server.send([big, 2], connect.object as never), 1);
+    const received = await log.count(
+      "receives",
+      2,
+      (e) => e.event === EVENT_RECEIVE,
+    );
+    assert.deepEqual(
+      received.map((e) => e.event === EVENT_RECEIVE && e.packet).sort(),
+      [[big], [big, 2]].sort(),
+    );
+    assert.equal(
+      log.all.filter((e) => e.event === EVENT_ERROR).length,
+      0,
+    );
+  }
+});
