@@ -56,7 +56,7 @@ export function checkPort(
   return port;
 }
 
-function checkNumber(
+export function checkNumber(
   action: string,
   name: string,
   value: unknown,

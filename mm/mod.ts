@@ -49,6 +49,11 @@
  *   injects a table; a modified, replayed, reordered or truncated record
  *   ends the connection with an `EVENT_ERROR`; a handshake not finished
  *   within `handshakeTimeout` (5 s) is closed.
+ * - **Bounded handshakes.** Until its handshake is done a peer may send
+ *   frames of at most 1 KiB (an oversize header is an `EVENT_ERROR` at
+ *   once, nothing allocated), and a server has at most `maxHandshakes` (256)
+ *   accepted connections mid-handshake; further clients wait in the listen
+ *   backlog, not refused, until one finishes.
  * - **Events, also as an async iterator.** Besides the global poll, each
  *   server or client can report into its own {@linkcode NetworkEvents} hub,
  *   and a hub can be consumed with `for await`. The queue keeps 2000 events

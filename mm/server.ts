@@ -12,6 +12,7 @@ import type { EventQueue } from "./_event_queue.ts";
 import { connectionFactory } from "./_factory.ts";
 import {
   checkAddress,
+  checkNumber,
   checkPort,
   newSocketId,
   type ResolvedOptions,
@@ -30,6 +31,34 @@ import {
   type NetworkObject,
 } from "./network_event.ts";
 
+const DEFAULT_MAX_HANDSHAKES = 256;
+
+/**
+ * Options for `new Server(address, port, options)`: the
+ * {@linkcode ConnectionOptions} shared with `Client`, plus server-only limits.
+ *
+ * @example Admit at most 64 handshakes at a time
+ * ```ts
+ * import { Server, type ServerOptions } from "@moonwire/moonwire/mm";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ServerOptions = { maxHandshakes: 64, handshakeTimeout: 2_000 };
+ * await using server = new Server("127.0.0.1", 0, options);
+ * assert.ok(server.getPort() > 0);
+ * ```
+ */
+export interface ServerOptions extends ConnectionOptions {
+  /**
+   * Most accepted connections still in their hello/handshake at once. While
+   * that many are pending the server stops accepting: further clients wait
+   * in the listen backlog (they are not refused) until one handshake
+   * finishes, fails or times out. Bounds what unauthenticated sockets cost.
+   *
+   * @default {256}
+   */
+  maxHandshakes?: number;
+}
+
 /**
  * A server that clients connect to (the seed's `network.Server`). Creating
  * one listens at once; bad arguments throw `TypeError`/`RangeError`/
@@ -44,7 +73,9 @@ import {
  * A client refused during the handshake (wrong or missing key, garbage, no
  * handshake within `handshakeTimeout`) never becomes a connection: it is one
  * `EVENT_ERROR` whose object is the server. Connections the server itself
- * disconnects get no close event.
+ * disconnects get no close event. At most `maxHandshakes` (256) accepted
+ * connections are in their handshake at a time; more clients wait in the
+ * listen backlog until one finishes.
  *
  * @example Echo one table back
  * ```ts
@@ -94,6 +125,8 @@ export class Server implements NetworkObject, AsyncDisposable {
   #tasks = new Set<Promise<void>>();
   #acceptTask: Promise<void>;
   #wakeAcceptLoop: (() => void) | undefined;
+  #maxHandshakes: number;
+  #handshakeDone: (() => void) | undefined;
   #closed = false;
   #closeTask: Promise<void> | undefined;
 
@@ -105,15 +138,26 @@ export class Server implements NetworkObject, AsyncDisposable {
    *   {@linkcode getPort}).
    * @param options The cipher key as a hex string (the seed's third
    *   argument), or an options object.
+   * @throws {TypeError} For an argument of the wrong type.
+   * @throws {RangeError} For a port, cipher key length or numeric option out
+   *   of range (e.g. `maxHandshakes` not a positive integer).
+   * @throws {SyntaxError} For an empty address or a non-hex cipher key.
    */
   constructor(
     address: string,
     port?: number,
-    options?: string | ConnectionOptions,
+    options?: string | ServerOptions,
   ) {
     this.#address = checkAddress("create server", address);
     const wanted = checkPort("create server", port, true);
     this.#options = resolveOptions("create server", options);
+    this.#maxHandshakes = checkNumber(
+      "create server",
+      "maxHandshakes",
+      typeof options === "object" ? options?.maxHandshakes : undefined,
+      DEFAULT_MAX_HANDSHAKES,
+      1,
+    );
     this.#tableOptions = messageOptions(this.#options.maxMessageSize);
     this.#events = this.#options.events;
     this.#listener = Deno.listen({
@@ -127,6 +171,12 @@ export class Server implements NetworkObject, AsyncDisposable {
 
   async #acceptLoop(): Promise<void> {
     for (;;) {
+      // Enough peers mid-handshake: leave the next ones in the backlog.
+      while (this.#handshaking.size >= this.#maxHandshakes) {
+        await new Promise<void>((resolve) => this.#handshakeDone = resolve);
+        this.#handshakeDone = undefined;
+        if (this.#closed) return;
+      }
       let conn: Deno.TcpConn;
       try {
         conn = await this.#listener.accept();
@@ -173,6 +223,7 @@ export class Server implements NetworkObject, AsyncDisposable {
       return;
     } finally {
       this.#handshaking.delete(session);
+      this.#handshakeDone?.();
     }
     if (this.#closed) {
       await session.close();
@@ -422,6 +473,7 @@ export class Server implements NetworkObject, AsyncDisposable {
       // Already closed.
     }
     this.#wakeAcceptLoop?.();
+    this.#handshakeDone?.();
     await this.#acceptTask;
     const closing: Promise<void>[] = [];
     for (const session of this.#sessions.values()) {

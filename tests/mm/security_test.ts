@@ -448,3 +448,68 @@ Deno.test("records up to maxMessageSize pass right after the handshake", async (
     );
   }
 });
+
+Deno.test("maxHandshakes: further peers wait in the backlog until a handshake ends", async () => {
+  const events = new NetworkEvents();
+  const log = new EventLog(events);
+  await using server = new Server("127.0.0.1", 0, {
+    cipherKey: KEY,
+    events,
+    maxHandshakes: 2,
+    handshakeTimeout: 5000,
+  });
+  const connect = (): Promise<Deno.TcpConn> =>
+    Deno.connect({ hostname: "127.0.0.1", port: server.getPort() });
+  const hello = async (conn: Deno.Conn) => {
+    const bytes = new Uint8Array(HELLO_NOISE.length);
+    for (let filled = 0; filled < bytes.length;) {
+      const got = await conn.read(bytes.subarray(filled));
+      if (got === null) throw new Error("end of stream before the hello");
+      filled += got;
+    }
+    return [...bytes];
+  };
+  // Two silent peers take both handshake slots (each gets the hello).
+  const first = await connect();
+  const second = await connect();
+  const third = await connect(); // the kernel completes the connection
+  try {
+    assert.deepEqual(await hello(first), HELLO_NOISE);
+    assert.deepEqual(await hello(second), HELLO_NOISE);
+    const thirdHello = hello(third);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const early = await Promise.race([
+      thirdHello.then(() => "served"),
+      new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve("waiting"), 500);
+      }),
+    ]);
+    clearTimeout(timer);
+    assert.equal(early, "waiting");
+    assert.deepEqual(kinds(log.poll()), []);
+    // The first peer leaves: its handshake fails and the third is accepted.
+    first.close();
+    assert.deepEqual(await thirdHello, HELLO_NOISE);
+    const [error] = await log.count("error", 1, (e) => e.event === EVENT_ERROR);
+    assert.match(
+      error.errors,
+      /^Cannot complete handshake with 127\.0\.0\.1:\d+: connection closed by peer \(wrong cipher key\?\)$/,
+    );
+  } finally {
+    for (const conn of [first, second, third]) {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+  // Both slots free again: a real client gets through.
+  await log.count("errors", 3, (e) => e.event === EVENT_ERROR);
+  await using client = new Client("127.0.0.1", server.getPort(), {
+    cipherKey: KEY,
+    events,
+  });
+  assert.equal((await client.waitForConnect()).ok, true);
+  assert.equal(server.connectionCount(), 1);
+});

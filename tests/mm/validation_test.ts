@@ -103,3 +103,21 @@ Deno.test("send rejects values that are not tables, naming the path", async () =
   await assert.rejects(client.waitForConnect(11), RangeError);
   await assert.rejects(client.waitForConnect("1" as never), TypeError);
 });
+
+Deno.test("Server validates maxHandshakes before listening", () => {
+  for (const bad of [0, -1, 1.5, NaN]) {
+    assert.throws(() => new Server("127.0.0.1", 0, { maxHandshakes: bad }), {
+      name: "RangeError",
+      message:
+        `Cannot create server: maxHandshakes ${bad} is not an integer of at least 1`,
+    });
+  }
+  assert.throws(
+    () => new Server("127.0.0.1", 0, { maxHandshakes: "2" as never }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create server: maxHandshakes must be a number, got string",
+    },
+  );
+});
