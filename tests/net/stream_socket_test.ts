@@ -6,7 +6,7 @@ import {
 } from "../../net/stream_socket.ts";
 import { ConnectionClosedError, TimeoutError } from "../../net/errors.ts";
 import { ignoreReason } from "../_tools.ts";
-import { makeTestCertificates } from "./_poll_certs.ts";
+import { makeTestCertificates } from "../_certs.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
