@@ -405,6 +405,8 @@ export class MemoryModem implements Modem {
 
   /**
    * Closes `channel`, or the whole modem when called without a channel.
+   * Transmissions this modem made before closing are still delivered; the
+   * modem hears nothing more.
    *
    * @param channel 0–65535, or nothing to close the modem.
    */
@@ -418,7 +420,11 @@ export class MemoryModem implements Modem {
   }
 
   /**
-   * Sends `payload` to every other modem with `channel` open.
+   * Sends `payload` to every other modem with `channel` open. Accepted when
+   * it returns: without fault injection each receiver gets it once, in
+   * transmission order, also when this modem closes right after; only the
+   * receiver closing (the modem or the channel) or `MemoryNetwork.close()`
+   * cancels a delivery still pending. The payload is copied at once.
    *
    * @param channel 0–65535.
    * @param replyChannel 0–65535, passed to receivers.

@@ -75,6 +75,12 @@ const MAX_PAYLOAD = MAX_UDP_PAYLOAD - UDP_MODEM_HEADER_LENGTH;
  * hears itself), the channel and the reply channel (big-endian u16).
  * Transmissions are fire and forget; send failures are counted.
  *
+ * Delivery: a transmission `transmit()` accepted (returned without
+ * throwing) is handed to the socket once per target, in the order of the
+ * `transmit()` calls, also right after `create()`; `close()` hands every
+ * accepted transmission to the socket before closing it (`closed` resolves
+ * after that). UDP may still lose datagrams on the network, as a modem may.
+ *
  * Multicast datagrams follow the default route: use multicast only on a
  * LAN you mean to talk to.
  *
@@ -232,9 +238,12 @@ export class UdpModem implements Modem, AsyncDisposable {
     return { ...this.#stats };
   }
 
-  /** Resolves once the receive loop has stopped after `close()`. */
+  /**
+   * Resolves once `close()` has handed every accepted transmission to the
+   * socket, closed it, and the receive loop has stopped.
+   */
   get closed(): Promise<void> {
-    return this.#loop;
+    return Promise.all([this.#loop, this.#endpoint.closed]).then(() => {});
   }
 
   /**
@@ -293,7 +302,8 @@ export class UdpModem implements Modem, AsyncDisposable {
   }
 
   /**
-   * Closes `channel`, or the whole modem (socket included) without one.
+   * Closes `channel`, or the whole modem (socket included) without one. A
+   * modem close hands every accepted transmission to the socket first.
    *
    * @param channel 0–65535, or nothing to close the modem.
    */
@@ -307,7 +317,10 @@ export class UdpModem implements Modem, AsyncDisposable {
   }
 
   /**
-   * Sends `payload` to the group or every peer.
+   * Sends `payload` to the group or every peer. Accepted when it returns:
+   * the datagrams are handed to the socket in call order (and before a
+   * `close()` that follows); a send the socket refuses counts in
+   * `stats.sendErrors`.
    *
    * @param channel 0–65535.
    * @param replyChannel 0–65535.
@@ -354,10 +367,10 @@ export class UdpModem implements Modem, AsyncDisposable {
     this.close();
   }
 
-  /** Closes the modem and waits for its receive loop to stop. */
+  /** Closes the modem and waits for `closed`. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
-    await this.#loop;
+    await this.closed;
   }
 
   async #receiveLoop(): Promise<void> {

@@ -50,6 +50,13 @@ let create: (init: UdpInit) => UdpEndpoint;
  * A UDP socket driven by callbacks; Cuberite's `cUDPEndpoint`, made by
  * {@linkcode createUdpEndpoint}. Needs `--unstable-net`.
  *
+ * Delivery: a datagram `send()` accepted (returned `true`) is handed to the
+ * socket exactly once, in the order of the `send()` calls, also right after
+ * the bind; `close()` hands every accepted datagram to the socket before
+ * closing it (`closed` resolves after that). A send the socket refuses
+ * reaches `onError` while the endpoint is open. UDP may still lose
+ * datagrams on the network.
+ *
  * @example Send a datagram to yourself
  * ```ts
  * import { createUdpEndpoint } from "@moonwire/moonwire/net";
@@ -137,8 +144,8 @@ export class UdpEndpoint implements Disposable {
   }
 
   /**
-   * Resolves once the endpoint is closed and no receive or send is in
-   * flight. A moonwire addition.
+   * Resolves once the endpoint is closed, every accepted datagram was
+   * handed to the socket and no receive is in flight. A moonwire addition.
    *
    * @example Wait after closing
    * ```ts
@@ -155,18 +162,26 @@ export class UdpEndpoint implements Disposable {
    * ```
    */
   get closed(): Promise<void> {
-    return Promise.allSettled([this.#loop, ...this.#sends]).then(() => {});
+    return Promise.allSettled([
+      this.#loop,
+      this.#endpoint?.closed,
+      ...this.#sends,
+    ]).then(() => {});
   }
 
   /**
-   * Sends one datagram in the background; Cuberite's `Send`. A failure to
-   * deliver it to the network (unreachable, broadcast not enabled) reaches
-   * `onError` and leaves the endpoint open.
+   * Sends one datagram in the background; Cuberite's `Send`. Accepted
+   * datagrams are handed to the socket in call order, and `close()` hands
+   * them over before closing. A failure to deliver it to the network
+   * (unreachable, broadcast not enabled) reaches `onError` and leaves the
+   * endpoint open; after `close()` no callback runs, so a failure during
+   * the close is not reported.
    *
    * @param data The payload (a string is sent as UTF-8); copied.
    * @param host The destination IP address or host name.
    * @param port The destination port, 1–65535.
-   * @returns `true` when queued, `false` when the endpoint is not open.
+   * @returns `true` when accepted (it will be handed to the socket),
+   * `false` when the endpoint is not open.
    * @throws {TypeError} When an argument has the wrong type.
    * @throws {RangeError} When the port is out of range or the payload is
    * longer than 65507 bytes.
@@ -192,8 +207,9 @@ export class UdpEndpoint implements Disposable {
   send(data: Uint8Array | string, host: string, port: number): boolean {
     const action = "send datagram";
     let bytes: Uint8Array;
+    // DatagramEndpoint.send copies the bytes when it accepts them.
     if (typeof data === "string") bytes = encoder.encode(data);
-    else if (data instanceof Uint8Array) bytes = data.slice();
+    else if (data instanceof Uint8Array) bytes = data;
     else {
       throw new TypeError(
         `Cannot ${action}: data must be a Uint8Array or a string, got ${typeof data}`,
@@ -262,7 +278,8 @@ export class UdpEndpoint implements Disposable {
   }
 
   /**
-   * Closes the endpoint; no callback runs afterwards. Idempotent.
+   * Closes the endpoint; no callback runs afterwards. Datagrams `send()`
+   * accepted are handed to the socket first (see `closed`). Idempotent.
    *
    * @example Close twice
    * ```ts

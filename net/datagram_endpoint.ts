@@ -6,6 +6,15 @@
  */
 import { ConnectionClosedError } from "./errors.ts";
 
+/** A datagram accepted by `send()` and not yet handed to the socket. */
+interface QueuedSend {
+  data: Uint8Array<ArrayBuffer>;
+  hostname: string;
+  port: number;
+  resolve(sent: number): void;
+  reject(error: unknown): void;
+}
+
 /** Largest UDP payload over IPv4 (65535 − 8 − 20). */
 export const MAX_UDP_PAYLOAD = 65507;
 
@@ -126,6 +135,16 @@ function broadcastAddresses(): Set<string> {
  * the `sys` permission for network interfaces is granted) until
  * `setBroadcast(true)` is called.
  *
+ * Delivery: a datagram is *accepted* when `send()` returns (its promise is
+ * pending, not rejected at once). Accepted datagrams are handed to the
+ * socket one at a time, in the order of the `send()` calls (Deno's
+ * concurrent sends on one socket can leave in any order, and do reverse
+ * right after a bind); the promise resolves when the kernel has taken the
+ * datagram, or rejects with the socket's error. `close()` hands every
+ * accepted datagram to the socket first, then closes it; `closed` resolves
+ * once that is done. UDP itself may still lose or reorder datagrams on the
+ * network.
+ *
  * @example Two endpoints on loopback
  * ```ts
  * import { DatagramEndpoint } from "@moonwire/moonwire/net";
@@ -140,11 +159,14 @@ function broadcastAddresses(): Set<string> {
  * ```
  */
 export class DatagramEndpoint
-  implements AsyncIterable<ReceivedDatagram>, Disposable {
+  implements AsyncIterable<ReceivedDatagram>, Disposable, AsyncDisposable {
   #conn: Deno.DatagramConn;
   #addr: Deno.NetAddr;
   #maxDatagramSize: number;
   #closed = false;
+  #closedDone = Promise.withResolvers<void>();
+  #queue: QueuedSend[] = [];
+  #sending = false;
   #broadcast = false;
   #buffer: Uint8Array<ArrayBuffer> | null;
   #memberships = new Map<string, Deno.MulticastV4Membership>();
@@ -228,17 +250,41 @@ export class DatagramEndpoint
   }
 
   /** Whether `close()` has been called. */
-  get closed(): boolean {
+  get isClosed(): boolean {
     return this.#closed;
   }
 
   /**
-   * Sends one datagram.
+   * Resolves once `close()` has handed every accepted datagram to the
+   * socket and closed it.
+   *
+   * @example Wait for the close
+   * ```ts
+   * import { DatagramEndpoint } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * const endpoint = DatagramEndpoint.bind();
+   * const sent = endpoint.send(new Uint8Array([7]), "127.0.0.1", endpoint.port);
+   * endpoint.close();
+   * assert.equal(await sent, 1); // handed to the socket before it closed
+   * await endpoint.closed;
+   * assert.equal(endpoint.isClosed, true);
+   * ```
+   */
+  get closed(): Promise<void> {
+    return this.#closedDone.promise;
+  }
+
+  /**
+   * Sends one datagram. The payload is copied when the call is made; the
+   * datagram is accepted unless the promise rejects at once (bad argument,
+   * closed, broadcast off), and accepted datagrams are handed to the socket
+   * in call order, also when `close()` follows in the same turn.
    *
    * @param data The payload, at most `maxDatagramSize` bytes.
    * @param hostname Destination IP address or name.
    * @param port Destination port, 1–65535.
-   * @returns The number of bytes sent.
+   * @returns The number of bytes sent, once the socket has taken the datagram.
    * @throws {RangeError} When the payload is too long or the port is out of range.
    * @throws {ConnectionClosedError} After `close()`.
    * @throws {Error} For a broadcast destination while broadcast is off.
@@ -253,7 +299,19 @@ export class DatagramEndpoint
    * assert.deepEqual((await endpoint.receive())!.data, new Uint8Array([1, 2, 3]));
    * ```
    */
-  async send(
+  send(
+    data: Uint8Array,
+    hostname: string,
+    port: number,
+  ): Promise<number> {
+    try {
+      return this.#enqueue(data, hostname, port);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #enqueue(
     data: Uint8Array,
     hostname: string,
     port: number,
@@ -284,17 +342,30 @@ export class DatagramEndpoint
         `Cannot send datagram: ${hostname} is a broadcast address and broadcast is off; call setBroadcast(true) first`,
       );
     }
-    try {
-      return await this.#conn.send(data, { transport: "udp", hostname, port });
-    } catch (error) {
-      if (this.#closed) {
-        throw new ConnectionClosedError(
-          "Cannot send datagram: endpoint is closed",
-          { cause: error },
+    const { promise, resolve, reject } = Promise.withResolvers<number>();
+    this.#queue.push({ data: data.slice(), hostname, port, resolve, reject });
+    if (!this.#sending) this.#sendQueued();
+    return promise;
+  }
+
+  // The one sender: a single socket send in flight, so datagrams leave in
+  // call order. The queue is re-checked after every await and the flag is
+  // cleared in the same turn as the empty check, so a send made during the
+  // last await is never stranded.
+  async #sendQueued(): Promise<void> {
+    this.#sending = true;
+    while (this.#queue.length > 0) {
+      const { data, hostname, port, resolve, reject } = this.#queue.shift()!;
+      try {
+        resolve(
+          await this.#conn.send(data, { transport: "udp", hostname, port }),
         );
+      } catch (error) {
+        reject(error);
       }
-      throw error;
     }
+    this.#sending = false;
+    if (this.#closed) this.#closeSocket();
   }
 
   /**
@@ -329,6 +400,8 @@ export class DatagramEndpoint
       } finally {
         this.#buffer = buffer;
       }
+      // Closed while the socket stays open to finish the accepted sends.
+      if (this.#closed) return null;
       const [view, addr] = received;
       if (view.length > this.#maxDatagramSize) continue;
       const { hostname, port } = addr as Deno.NetAddr;
@@ -472,20 +545,36 @@ export class DatagramEndpoint
     this.#broadcast = enabled;
   }
 
-  /** Closes the socket; pending and later `receive()` calls give `null`. Idempotent. */
+  /**
+   * Closes the endpoint: later `send()` calls reject, later `receive()`
+   * calls give `null`. Every accepted datagram is handed to the socket
+   * first; then the socket closes, pending `receive()` calls give `null` and
+   * `closed` resolves. Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#memberships.clear();
+    if (!this.#sending) this.#closeSocket();
+  }
+
+  #closeSocket(): void {
     try {
       this.#conn.close();
     } catch {
       // Already closed by the runtime.
     }
+    this.#closedDone.resolve();
   }
 
   /** Same as {@linkcode close}. */
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** Closes and waits for `closed`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.closed;
   }
 }

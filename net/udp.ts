@@ -16,7 +16,10 @@ import { checkPositiveInteger, resolvedIp } from "./_poll_validate.ts";
 export interface OpenUdpOptions {
   /** Received datagrams kept until `receive()`; the oldest drop first. Default 1024. */
   maxQueued?: number;
-  /** Sends in flight at once; `send()` returns false beyond. Default 64. */
+  /**
+   * Accepted datagrams not yet handed to the socket; `send()` returns false
+   * beyond. Default 64.
+   */
   maxPendingSends?: number;
 }
 
@@ -25,6 +28,12 @@ const encoder = new TextEncoder();
 /**
  * A UDP socket driven by polling: datagrams are received in the background
  * and taken with {@linkcode Udp.receive}, which never waits.
+ *
+ * Delivery: a datagram `send()` accepted (returned `true`) is handed to the
+ * socket exactly once, in the order of the `send()` calls; `close()` hands
+ * every accepted datagram to the socket before closing it. A send the
+ * socket refuses is kept in `error`. UDP may still lose datagrams on the
+ * network.
  *
  * @example Send to yourself
  * ```ts
@@ -48,7 +57,6 @@ export class Udp implements Disposable, AsyncDisposable {
   #queue: Datagram[] = [];
   #maxQueued: number;
   #maxPendingSends: number;
-  #sendChain: Promise<unknown> = Promise.resolve();
   #pendingSends = 0;
   #dropped = 0;
   #error: Error | null = null;
@@ -121,14 +129,17 @@ export class Udp implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Starts sending one datagram; never waits. Strings are sent as UTF-8.
-   * A failure that happens later is kept in `error`.
+   * Accepts one datagram for sending; never waits. Strings are sent as
+   * UTF-8; bytes are copied. Accepted datagrams are handed to the socket in
+   * call order, also when `close()` follows at once; a failure that happens
+   * later is kept in `error`.
    *
    * @param address Resolved destination address.
    * @param port Destination port, 1–65535.
    * @param data Payload bytes or text.
-   * @returns `true` when handed to the socket, `false` when too many sends are
-   *   in flight (retry later).
+   * @returns `true` when accepted (it will be handed to the socket), `false`
+   *   when `maxPendingSends` datagrams are still waiting (nothing is sent;
+   *   retry later).
    * @throws {ConnectionClosedError} After `close()`.
    * @throws {RangeError} When `data` is longer than 65507 bytes.
    */
@@ -151,15 +162,10 @@ export class Udp implements Disposable, AsyncDisposable {
     }
     if (this.#pendingSends >= this.#maxPendingSends) return false;
     this.#pendingSends++;
-    // One send at a time, so datagrams leave in the order they were sent.
-    this.#sendChain = this.#sendChain
-      .then(() => this.#closed ? 0 : this.#endpoint.send(bytes, ip, port))
+    // The endpoint queues and sends in call order, and flushes on close.
+    this.#endpoint.send(bytes, ip, port)
       .catch((error) => {
-        if (!this.#closed) {
-          this.#error = error instanceof Error
-            ? error
-            : new Error(String(error));
-        }
+        this.#error = error instanceof Error ? error : new Error(String(error));
       })
       .finally(() => this.#pendingSends--);
     return true;
@@ -184,18 +190,25 @@ export class Udp implements Disposable, AsyncDisposable {
     return this.#error;
   }
 
-  /** Resolves once `close()` ran and no receive or send is in flight. */
+  /**
+   * Resolves once `close()` ran, every accepted datagram was handed to the
+   * socket and no receive is in flight.
+   */
   get closed(): Promise<void> {
     return this.#closedDone.promise;
   }
 
-  /** Closes the socket; idempotent. Queued datagrams are dropped. */
+  /**
+   * Closes the socket; idempotent. Every datagram `send()` accepted is
+   * handed to the socket first (see `closed`); received datagrams not yet
+   * taken with `receive()` are dropped.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#endpoint.close();
     this.#queue = [];
-    Promise.allSettled([this.#loop, this.#sendChain]).then(() =>
+    Promise.allSettled([this.#loop, this.#endpoint.closed]).then(() =>
       this.#closedDone.resolve()
     );
   }

@@ -57,7 +57,8 @@ Deno.test("DatagramEndpoint.receive gives null for a pending call on close and a
   assert.equal(await pending, null);
   assert.equal(await second, null);
   assert.equal(await endpoint.receive(), null);
-  assert.equal(endpoint.closed, true);
+  assert.equal(endpoint.isClosed, true);
+  await endpoint.closed;
   endpoint.close();
 });
 
