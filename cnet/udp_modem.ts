@@ -1,9 +1,10 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import {
-  DatagramEndpoint,
+  type DatagramEndpoint,
   MAX_UDP_PAYLOAD,
   type ReceivedDatagram,
 } from "../net/mod.ts";
+import { bindDatagramEndpoint } from "../net/_datagram_endpoint.ts";
 import { checkMaxOpenChannels, ModemChannels } from "./_modem_channels.ts";
 import type { Modem, ModemMessageHandler, ModemSubscription } from "./modem.ts";
 
@@ -141,6 +142,9 @@ export class UdpModem implements Modem, AsyncDisposable {
    *
    * @param options Mode (peers or multicast), addresses, limits.
    * @returns The open modem.
+   * @throws {TypeError} Without `--unstable-net` (the message names the flag).
+   * @throws {Deno.errors.AddrInUse} When the port is taken (the message
+   * names the address and port).
    *
    * @example A modem with a peer added later
    * ```ts
@@ -174,7 +178,7 @@ export class UdpModem implements Modem, AsyncDisposable {
       : undefined;
     const group = peerMode ? undefined : options.group ?? "239.255.67.78";
     const port = options.port ?? (peerMode ? 0 : 47800);
-    const endpoint = DatagramEndpoint.bind({
+    const endpoint = bindDatagramEndpoint("create UDP modem", {
       hostname: options.hostname ?? (peerMode ? "127.0.0.1" : "0.0.0.0"),
       port,
       reuseAddress: !peerMode,

@@ -1,10 +1,15 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import { DatagramEndpoint } from "./datagram_endpoint.ts";
+import {
+  bindDatagramEndpoint,
+  type DatagramEndpoint,
+} from "./_datagram_endpoint.ts";
 import {
   assertCallbacks,
   assertPort,
   bindHostname,
-  reportBindError,
+  errorCode,
+  errorMessage,
+  invoke,
 } from "./_callback_common.ts";
 import {
   createUdp,
@@ -30,7 +35,7 @@ export interface CreateUdpEndpointOptions {
  * @param options Address to bind.
  * @returns The endpoint.
  * @throws {TypeError} When `port` is not a number or a callback not a
- * function.
+ * function, or without `--unstable-net` (the message names the flag).
  * @throws {RangeError} When `port` is outside 0–65535.
  *
  * @example An echo endpoint
@@ -65,12 +70,17 @@ export function createUdpEndpoint(
   const hostname = bindHostname(action, options);
   let endpoint: DatagramEndpoint | undefined;
   try {
-    endpoint = DatagramEndpoint.bind({ hostname, port });
+    endpoint = bindDatagramEndpoint("bind UDP endpoint", { hostname, port });
   } catch (error) {
-    reportBindError(
+    // A missing --unstable-net is a setup error, not a bind failure.
+    if (error instanceof TypeError) throw error;
+    // The message already names the address and port; the code (EADDRINUSE)
+    // comes from the runtime's error, kept as cause.
+    invoke(
+      callbacks.onError,
       callbacks,
-      error,
-      `Cannot bind UDP endpoint to ${hostname}:${port}`,
+      errorCode(error),
+      errorMessage(error),
     );
   }
   return createUdp({ endpoint, callbacks });

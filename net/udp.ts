@@ -7,7 +7,10 @@
  */
 import { Address } from "./address.ts";
 import { Datagram } from "./datagram.ts";
-import { DatagramEndpoint } from "./datagram_endpoint.ts";
+import {
+  bindDatagramEndpoint,
+  type DatagramEndpoint,
+} from "./_datagram_endpoint.ts";
 import { ConnectionClosedError } from "./errors.ts";
 import { checkPort } from "./_stream_validate.ts";
 import { checkPositiveInteger, resolvedIp } from "./_poll_validate.ts";
@@ -90,7 +93,10 @@ export class Udp implements Disposable, AsyncDisposable {
       "maxPendingSends",
       "open UDP socket",
     );
-    this.#endpoint = DatagramEndpoint.bind({ hostname, port });
+    this.#endpoint = bindDatagramEndpoint("open UDP socket", {
+      hostname,
+      port,
+    });
     this.#loop = this.#receiveLoop();
   }
 

@@ -85,6 +85,22 @@ Deno.test("UdpModem: limits and validation", async () => {
   });
 });
 
+Deno.test("UdpModem.create on a port in use names the address and port", async () => {
+  await using taken = await UdpModem.create({ peers: [] });
+  await assert.rejects(
+    UdpModem.create({ peers: [], port: taken.port }),
+    (error) => {
+      assert.ok(error instanceof Deno.errors.AddrInUse);
+      assert.equal(
+        error.message,
+        `Cannot create UDP modem on 127.0.0.1:${taken.port}: Address already in use (os error 98)`,
+      );
+      assert.ok(error.cause instanceof Deno.errors.AddrInUse);
+      return true;
+    },
+  );
+});
+
 Deno.test("UdpModem: foreign and malformed datagrams are dropped and counted", async () => {
   await using modem = await UdpModem.create({ peers: [] });
   modem.open(7);

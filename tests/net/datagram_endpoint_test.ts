@@ -116,10 +116,19 @@ Deno.test("DatagramEndpoint.bind validates options", () => {
       "Cannot bind datagram endpoint: maxDatagramSize 70000 is not an integer in 1..65507",
   });
   using taken = DatagramEndpoint.bind();
-  assert.throws(
-    () => DatagramEndpoint.bind({ port: taken.port }),
-    Deno.errors.AddrInUse,
-  );
+  assert.throws(() => DatagramEndpoint.bind({ port: taken.port }), (error) => {
+    assert.ok(error instanceof Deno.errors.AddrInUse);
+    assert.equal(
+      error.message,
+      `Cannot bind datagram endpoint on 127.0.0.1:${taken.port}: Address already in use (os error 98)`,
+    );
+    assert.ok(error.cause instanceof Deno.errors.AddrInUse);
+    assert.equal(
+      (error.cause as Error).message,
+      "Address already in use (os error 98)",
+    );
+    return true;
+  });
   using shared1 = DatagramEndpoint.bind({ reuseAddress: true });
   using shared2 = DatagramEndpoint.bind({
     reuseAddress: true,

@@ -109,6 +109,19 @@ Deno.test("openUdp and send argument checks", async () => {
   assert.throws(() => openUdp(local, 0, { maxQueued: 0 }), RangeError);
 });
 
+Deno.test("openUdp on a port in use names the address and port", async () => {
+  await using taken = openUdp(local, 0);
+  assert.throws(() => openUdp(local, taken.getPort()), (error) => {
+    assert.ok(error instanceof Deno.errors.AddrInUse);
+    assert.equal(
+      error.message,
+      `Cannot open UDP socket on 127.0.0.1:${taken.getPort()}: Address already in use (os error 98)`,
+    );
+    assert.ok(error.cause instanceof Deno.errors.AddrInUse);
+    return true;
+  });
+});
+
 Deno.test("openUdp with null binds all interfaces", async () => {
   await using any = openUdp(null, 0);
   await using sender = openUdp(local, 0);
