@@ -5,6 +5,7 @@ import {
   type ReceivedDatagram,
 } from "../net/mod.ts";
 import { bindDatagramEndpoint } from "../net/_datagram_endpoint.ts";
+import { isIP } from "node:net";
 import { checkMaxOpenChannels, ModemChannels } from "./_modem_channels.ts";
 import type { Modem, ModemMessageHandler, ModemSubscription } from "./modem.ts";
 
@@ -142,7 +143,10 @@ export class UdpModem implements Modem, AsyncDisposable {
    *
    * @param options Mode (peers or multicast), addresses, limits.
    * @returns The open modem.
-   * @throws {TypeError} Without `--unstable-net` (the message names the flag).
+   * @throws {TypeError} When `peers` is not an array of `{ hostname, port }`,
+   * or without `--unstable-net` (the message names the flag).
+   * @throws {SyntaxError} When a peer's hostname is not an IPv4 address.
+   * @throws {RangeError} For a peer port outside 1–65535 or a bad limit.
    * @throws {Deno.errors.AddrInUse} When the port is taken (the message
    * names the address and port).
    *
@@ -173,9 +177,14 @@ export class UdpModem implements Modem, AsyncDisposable {
       options.maxOpenChannels ?? 128,
     );
     const peerMode = options.peers !== undefined;
-    const peers = peerMode
-      ? options.peers!.map((peer) => checkPeer("create UDP modem", peer))
-      : undefined;
+    if (peerMode && !Array.isArray(options.peers)) {
+      throw new TypeError(
+        "Cannot create UDP modem: options.peers must be an array of { hostname, port }",
+      );
+    }
+    const peers = options.peers?.map((peer, i) =>
+      checkPeer("create UDP modem", peer, `options.peers[${i}]`)
+    );
     const group = peerMode ? undefined : options.group ?? "239.255.67.78";
     const port = options.port ?? (peerMode ? 0 : 47800);
     const endpoint = bindDatagramEndpoint("create UDP modem", {
@@ -255,6 +264,8 @@ export class UdpModem implements Modem, AsyncDisposable {
    *
    * @param hostname IPv4 address.
    * @param port UDP port.
+   * @throws {SyntaxError} When `hostname` is not an IPv4 address.
+   * @throws {RangeError} When `port` is outside 1–65535.
    */
   addPeer(hostname: string, port: number): void {
     if (this.#peers === undefined) {
@@ -414,17 +425,39 @@ export class UdpModem implements Modem, AsyncDisposable {
   }
 }
 
-function checkPeer(action: string, peer: UdpModemPeer): UdpModemPeer {
-  if (
-    typeof peer !== "object" || peer === null ||
-    typeof peer.hostname !== "string"
-  ) {
-    throw new TypeError(`Cannot ${action}: peer hostname must be a string`);
-  }
-  if (!Number.isInteger(peer.port) || peer.port < 1 || peer.port > 65535) {
-    throw new RangeError(
-      `Cannot ${action}: peer port ${peer.port} is not in 1-65535`,
+// `name` is how messages name the peer ("options.peers[2]"); without one
+// they name just its fields.
+function checkPeer(action: string, peer: unknown, name?: string): UdpModemPeer {
+  if (typeof peer !== "object" || peer === null) {
+    throw new TypeError(
+      `Cannot ${action}: ${name} must be an object { hostname, port }, got ${
+        peer === null ? "null" : typeof peer
+      }`,
     );
   }
-  return { hostname: peer.hostname, port: peer.port };
+  const prefix = name === undefined ? "" : `${name}.`;
+  const { hostname, port } = peer as Partial<UdpModemPeer>;
+  if (typeof hostname !== "string") {
+    throw new TypeError(
+      `Cannot ${action}: ${prefix}hostname must be a string, got ${typeof hostname}`,
+    );
+  }
+  if (isIP(hostname) !== 4) {
+    throw new SyntaxError(
+      `Cannot ${action}: ${prefix}hostname ${
+        JSON.stringify(hostname)
+      } is not an IPv4 address`,
+    );
+  }
+  if (typeof port !== "number") {
+    throw new TypeError(
+      `Cannot ${action}: ${prefix}port must be a number, got ${typeof port}`,
+    );
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(
+      `Cannot ${action}: ${prefix}port ${port} is not an integer in 1-65535`,
+    );
+  }
+  return { hostname, port };
 }

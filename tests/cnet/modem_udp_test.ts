@@ -1,6 +1,10 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import assert from "node:assert/strict";
-import { type ModemMessage, UdpModem } from "../../cnet/mod.ts";
+import {
+  type ModemMessage,
+  UdpModem,
+  type UdpModemPeer,
+} from "../../cnet/mod.ts";
 import { DatagramEndpoint } from "../../net/mod.ts";
 import { netnsAvailable, runInNetns } from "../_netns.ts";
 
@@ -61,8 +65,13 @@ Deno.test("UdpModem: limits and validation", async () => {
   });
   assert.throws(() => modem.addPeer("127.0.0.1", 0), {
     name: "RangeError",
-    message: "Cannot add peer: peer port 0 is not in 1-65535",
+    message: "Cannot add peer: port 0 is not an integer in 1-65535",
   });
+  assert.throws(() => modem.addPeer("not an ip", 9), {
+    name: "SyntaxError",
+    message: 'Cannot add peer: hostname "not an ip" is not an IPv4 address',
+  });
+  assert.deepEqual(modem.peers, []);
   await assert.rejects(UdpModem.create({ maxPayloadSize: 65496 }), {
     name: "RangeError",
     message: "Cannot create UDP modem: maxPayloadSize 65496 is not in 1-65495",
@@ -83,6 +92,63 @@ Deno.test("UdpModem: limits and validation", async () => {
     name: "RangeError",
     message: "Cannot create UDP modem: maxOpenChannels 65537 is not in 1-65536",
   });
+});
+
+Deno.test("UdpModem.create refuses a bad peer list, naming the option and the peer", async () => {
+  const cases: [unknown, string, string][] = [
+    [
+      "x",
+      "TypeError",
+      "Cannot create UDP modem: options.peers must be an array of { hostname, port }",
+    ],
+    [
+      [null],
+      "TypeError",
+      "Cannot create UDP modem: options.peers[0] must be an object { hostname, port }, got null",
+    ],
+    [
+      [{ hostname: "127.0.0.1", port: 9 }, { hostname: 7, port: 9 }],
+      "TypeError",
+      "Cannot create UDP modem: options.peers[1].hostname must be a string, got number",
+    ],
+    [
+      [{ hostname: "127.0.0.1", port: 9 }, { hostname: "not an ip", port: 9 }],
+      "SyntaxError",
+      'Cannot create UDP modem: options.peers[1].hostname "not an ip" is not an IPv4 address',
+    ],
+    [
+      [{ hostname: "::1", port: 9 }],
+      "SyntaxError",
+      'Cannot create UDP modem: options.peers[0].hostname "::1" is not an IPv4 address',
+    ],
+    [
+      [{ hostname: "127.0.0.1", port: "9" }],
+      "TypeError",
+      "Cannot create UDP modem: options.peers[0].port must be a number, got string",
+    ],
+    [
+      [{ hostname: "127.0.0.1", port: 0 }],
+      "RangeError",
+      "Cannot create UDP modem: options.peers[0].port 0 is not an integer in 1-65535",
+    ],
+    [
+      [{ hostname: "127.0.0.1", port: 65536 }],
+      "RangeError",
+      "Cannot create UDP modem: options.peers[0].port 65536 is not an integer in 1-65535",
+    ],
+    [
+      [{ hostname: "127.0.0.1", port: 1.5 }],
+      "RangeError",
+      "Cannot create UDP modem: options.peers[0].port 1.5 is not an integer in 1-65535",
+    ],
+  ];
+  for (const [peers, name, message] of cases) {
+    await assert.rejects(
+      UdpModem.create({ peers: peers as UdpModemPeer[] }),
+      { name, message },
+      message,
+    );
+  }
 });
 
 Deno.test("UdpModem.create on a port in use names the address and port", async () => {
