@@ -1,10 +1,9 @@
 // Copyright 2026 the moonwire authors. MIT license.
+import { type DatagramEndpoint, MAX_UDP_PAYLOAD } from "../net/mod.ts";
 import {
-  type DatagramEndpoint,
-  MAX_UDP_PAYLOAD,
-  type ReceivedDatagram,
-} from "../net/mod.ts";
-import { bindDatagramEndpoint } from "../net/_datagram_endpoint.ts";
+  bindDatagramEndpoint,
+  receiveEach,
+} from "../net/_datagram_endpoint.ts";
 import { isIP } from "node:net";
 import { checkMaxOpenChannels, ModemChannels } from "./_modem_channels.ts";
 import type { Modem, ModemMessageHandler, ModemSubscription } from "./modem.ts";
@@ -61,6 +60,11 @@ export interface UdpModemStats {
   sent: number;
   /** Sends the operating system refused. */
   sendErrors: number;
+  /**
+   * Receive errors the operating system reported (e.g. an ICMP "port
+   * unreachable" for a transmission to a peer that is gone).
+   */
+  receiveErrors: number;
   /** Datagrams received and delivered on an open channel. */
   delivered: number;
   /** Datagrams dropped: not ours (bad header), or our own looped back. */
@@ -114,6 +118,7 @@ export class UdpModem implements Modem, AsyncDisposable {
   readonly #stats: UdpModemStats = {
     sent: 0,
     sendErrors: 0,
+    receiveErrors: 0,
     delivered: 0,
     dropped: 0,
   };
@@ -135,7 +140,11 @@ export class UdpModem implements Modem, AsyncDisposable {
     this.#groupPort = options.groupPort;
     this.#maxPayloadSize = options.maxPayloadSize;
     this.#channels = new ModemChannels(options.maxOpenChannels);
-    this.#loop = this.#receiveLoop();
+    this.#loop = receiveEach(
+      endpoint,
+      (datagram) => this.#onDatagram(datagram.data),
+      () => this.#stats.receiveErrors++,
+    );
   }
 
   /**
@@ -386,20 +395,6 @@ export class UdpModem implements Modem, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
     await this.closed;
-  }
-
-  async #receiveLoop(): Promise<void> {
-    while (true) {
-      let datagram: ReceivedDatagram | null;
-      try {
-        datagram = await this.#endpoint.receive();
-      } catch {
-        if (this.#channels.isClosed) return;
-        continue;
-      }
-      if (datagram === null) return;
-      this.#onDatagram(datagram.data);
-    }
   }
 
   #onDatagram(data: Uint8Array<ArrayBuffer>): void {

@@ -1,7 +1,11 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // UdpEndpoint and its factory (createUdpEndpoint calls it); the public file
 // (udp_endpoint.ts) exports only the class. Built on DatagramEndpoint.
-import { type DatagramEndpoint, MAX_UDP_PAYLOAD } from "./datagram_endpoint.ts";
+import {
+  type DatagramEndpoint,
+  MAX_UDP_PAYLOAD,
+  receiveEach,
+} from "./_datagram_endpoint.ts";
 import {
   assertPort,
   errorCode,
@@ -307,36 +311,28 @@ export class UdpEndpoint implements Disposable {
     this.close();
   }
 
-  async #receiveLoop(endpoint: DatagramEndpoint): Promise<void> {
-    while (this.#open) {
-      let datagram;
-      try {
-        datagram = await endpoint.receive();
-      } catch (error) {
-        if (!this.#open) return;
-        // E.g. an ICMP "port unreachable" for an earlier send: report it and
-        // keep receiving (the kernel clears the error once reported).
+  #receiveLoop(endpoint: DatagramEndpoint): Promise<void> {
+    return receiveEach(
+      endpoint,
+      ({ data, hostname, port }) =>
+        invoke(
+          this.#callbacks.onReceivedData,
+          this.#callbacks,
+          this,
+          data,
+          hostname,
+          port,
+        ),
+      // E.g. an ICMP "port unreachable" for an earlier send: report it and
+      // keep receiving (the kernel clears the error once reported).
+      (error) =>
         invoke(
           this.#callbacks.onError,
           this.#callbacks,
           errorCode(error),
           `Cannot receive datagram: ${errorMessage(error)}`,
-        );
-        // Let timers and I/O run before retrying, so an error that repeats
-        // can never spin the event loop.
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        continue;
-      }
-      if (datagram === null || !this.#open) return;
-      invoke(
-        this.#callbacks.onReceivedData,
-        this.#callbacks,
-        this,
-        datagram.data,
-        datagram.hostname,
-        datagram.port,
-      );
-    }
+        ),
+    );
   }
 }
 

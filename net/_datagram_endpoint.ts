@@ -135,6 +135,33 @@ export function bindDatagramEndpoint(
   return construct(conn, maxDatagramSize);
 }
 
+/**
+ * The receive loop of every face: calls `onDatagram` for each datagram until
+ * the endpoint closes, and `onError` for each receive error (an ICMP "port
+ * unreachable" for an earlier send, say), then keeps receiving.
+ */
+export async function receiveEach(
+  endpoint: DatagramEndpoint,
+  onDatagram: (datagram: ReceivedDatagram) => void,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  while (true) {
+    let datagram;
+    try {
+      datagram = await endpoint.receive();
+    } catch (error) {
+      if (endpoint.isClosed) return;
+      onError(error);
+      // Let timers and I/O run before retrying: an error that repeats at
+      // once must not spin the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      continue;
+    }
+    if (datagram === null) return;
+    onDatagram(datagram);
+  }
+}
+
 // The runtime's bind errors name no address; keep the class (callers catch
 // Deno.errors.AddrInUse) and say which address failed.
 function bindError(error: unknown, message: string): Error {
@@ -424,7 +451,8 @@ export class DatagramEndpoint
    * dropped.
    *
    * @returns The datagram, or `null` once the endpoint is closed (a pending
-   * call resolves `null` when `close()` is called).
+   * call resolves `null` when `close()` has handed the accepted sends to the
+   * socket and closed it).
    *
    * @example Receive resolves null after close
    * ```ts

@@ -10,6 +10,7 @@ import { Datagram } from "./datagram.ts";
 import {
   bindDatagramEndpoint,
   type DatagramEndpoint,
+  receiveEach,
 } from "./_datagram_endpoint.ts";
 import { ConnectionClosedError } from "./errors.ts";
 import { checkPort } from "./_stream_validate.ts";
@@ -97,32 +98,21 @@ export class Udp implements Disposable, AsyncDisposable {
       hostname,
       port,
     });
-    this.#loop = this.#receiveLoop();
-  }
-
-  async #receiveLoop(): Promise<void> {
-    while (!this.#closed) {
-      let received;
-      try {
-        received = await this.#endpoint.receive();
-      } catch (error) {
-        if (this.#closed) return;
+    this.#loop = receiveEach(
+      this.#endpoint,
+      ({ data, hostname, port }) => {
+        if (this.#queue.length >= this.#maxQueued) {
+          this.#queue.shift();
+          this.#dropped++;
+        }
+        this.#queue.push(
+          new Datagram(data, new Address(hostname, { ip: hostname }), port),
+        );
+      },
+      (error) => {
         this.#error = error instanceof Error ? error : new Error(String(error));
-        // Let timers and I/O run before retrying: an error that repeats at
-        // once must not spin the event loop.
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        continue;
-      }
-      if (received === null) return;
-      if (this.#queue.length >= this.#maxQueued) {
-        this.#queue.shift();
-        this.#dropped++;
-      }
-      const { data, hostname, port } = received;
-      this.#queue.push(
-        new Datagram(data, new Address(hostname, { ip: hostname }), port),
-      );
-    }
+      },
+    );
   }
 
   /**

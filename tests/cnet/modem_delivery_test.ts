@@ -40,6 +40,7 @@ Deno.test("UdpModem: transmissions right after create() and before close() reach
     assert.deepEqual(modem.stats, {
       sent: 2 * BURST,
       sendErrors: 0,
+      receiveErrors: 0,
       delivered: 0,
       dropped: 0,
     });

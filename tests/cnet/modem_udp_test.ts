@@ -7,6 +7,7 @@ import {
 } from "../../cnet/mod.ts";
 import { DatagramEndpoint } from "../../net/mod.ts";
 import { netnsAvailable, runInNetns } from "../_netns.ts";
+import { withFailingReceive } from "../_failing_receive.ts";
 
 function collect(modem: UdpModem): ModemMessage[] {
   const heard: ModemMessage[] = [];
@@ -165,6 +166,15 @@ Deno.test("UdpModem.create on a port in use names the address and port", async (
       return true;
     },
   );
+});
+
+Deno.test("UdpModem: a receive error that repeats does not starve timers and is counted", async () => {
+  await withFailingReceive(async (calls) => {
+    await using modem = await UdpModem.create({ peers: [] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(calls() < 100, `${calls()} receive attempts within 20 ms`);
+    assert.equal(modem.stats.receiveErrors, calls());
+  });
 });
 
 Deno.test("UdpModem: foreign and malformed datagrams are dropped and counted", async () => {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { createUdpEndpoint } from "../../net/create_udp_endpoint.ts";
 import type { UdpCallbacks } from "../../net/udp_endpoint.ts";
 import { netnsAvailable, runInNetns } from "../_netns.ts";
+import { withFailingReceive } from "../_failing_receive.ts";
 
 const decoder = new TextDecoder();
 
@@ -198,6 +199,28 @@ Deno.test("a send to a dead port does not close the endpoint", async () => {
   }
   endpoint.close();
   await endpoint.closed;
+});
+
+Deno.test("a UDP receive error that repeats reaches onError without starving timers", async () => {
+  await withFailingReceive(async (calls) => {
+    const rec = recorder();
+    const endpoint = createUdpEndpoint(0, rec.callbacks, {
+      hostname: "127.0.0.1",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    endpoint.close();
+    await endpoint.closed;
+    assert.ok(calls() < 100, `${calls()} receive attempts within 20 ms`);
+    // One report per failed receive while open (the last one, after
+    // close(), is not reported).
+    assert.ok(rec.events.length >= 1 && rec.events.length <= calls());
+    assert.deepEqual(
+      rec.events,
+      rec.events.map(() =>
+        "error Error: Cannot receive datagram: Receive failed"
+      ),
+    );
+  });
 });
 
 Deno.test({

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Address, resolveAddress } from "../../net/address.ts";
 import { openUdp, Udp } from "../../net/udp.ts";
 import { Datagram } from "../../net/datagram.ts";
-import { DatagramEndpoint } from "../../net/datagram_endpoint.ts";
+import { withFailingReceive } from "../_failing_receive.ts";
 import { pollFor } from "./_poll_helpers.ts";
 
 const encoder = new TextEncoder();
@@ -131,19 +131,10 @@ Deno.test("openUdp with null binds all interfaces", async () => {
 });
 
 Deno.test("Udp: a receive error that repeats does not starve timers", async () => {
-  const receive = DatagramEndpoint.prototype.receive;
-  let calls = 0;
-  DatagramEndpoint.prototype.receive = function () {
-    // Bounded, so a spinning loop still ends and the test can report it.
-    if (++calls >= 100_000) return Promise.resolve(null);
-    return Promise.reject(new Error("Receive failed"));
-  };
-  try {
+  await withFailingReceive(async (calls) => {
     await using udp = openUdp(local, 0);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.ok(calls < 100, `${calls} receive attempts within 20 ms`);
+    assert.ok(calls() < 100, `${calls()} receive attempts within 20 ms`);
     assert.equal(udp.error?.message, "Receive failed");
-  } finally {
-    DatagramEndpoint.prototype.receive = receive;
-  }
+  });
 });
