@@ -214,6 +214,7 @@ Deno.test({
       mode: "multicast",
       raw: [5, 6, 1, 2, 3],
       selfHeard: 0,
+      burst: [0, 1, 2, 3, 4],
       found: ["mc-door"],
       protocol: "Noise_NX_25519_ChaChaPoly_SHA256",
       loggedIn: true,

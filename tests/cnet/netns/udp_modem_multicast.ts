@@ -27,6 +27,20 @@ async function run() {
   await new Promise((resolve) => setTimeout(resolve, 100));
   self.close();
 
+  // A modem that transmits right after create() and closes at once: the
+  // group hears every transmission, in order.
+  const burst: number[] = [];
+  const listening = b.subscribe((message) => burst.push(message.payload[0]));
+  const sender = await UdpModem.create(options);
+  for (let i = 0; i < 5; i++) sender.transmit(5, 6, new Uint8Array([i]));
+  sender.close();
+  await sender.closed;
+  const until = Date.now() + 3000;
+  while (burst.length < 5 && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  listening.close();
+
   const directory = await Deno.makeTempDir();
   await using server = new CryptoNet.CryptoNetNode({
     directory: `${directory}`,
@@ -63,6 +77,7 @@ async function run() {
     mode: a.mode,
     raw: [raw.channel, raw.replyChannel, ...raw.payload],
     selfHeard,
+    burst,
     found: found.map((s) => s.name),
     protocol: socket.protocol,
     loggedIn,
