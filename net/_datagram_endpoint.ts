@@ -234,9 +234,10 @@ function broadcastAddresses(): Set<string> {
  * the `sys` permission for network interfaces is granted) until
  * `setBroadcast(true)` is called.
  *
- * Delivery: a datagram is *accepted* when `send()` returns (its promise is
- * pending, not rejected at once). Accepted datagrams are handed to the
- * socket one at a time, in the order of the `send()` calls (Deno's
+ * Delivery: `send()` checks its arguments, the closed state and the
+ * broadcast gate when it is called (the promise rejects with those errors);
+ * a datagram that passes is *accepted*. Accepted datagrams are handed to
+ * the socket one at a time, in the order of the `send()` calls (Deno's
  * concurrent sends on one socket can leave in any order, and do reverse
  * right after a bind); the promise resolves when the kernel has taken the
  * datagram, or rejects with the socket's error. `close()` hands every
@@ -354,10 +355,9 @@ export class DatagramEndpoint
   }
 
   /**
-   * Sends one datagram. The payload is copied when the call is made; the
-   * datagram is accepted unless the promise rejects at once (bad argument,
-   * closed, broadcast off), and accepted datagrams are handed to the socket
-   * in call order, also when `close()` follows in the same turn.
+   * Sends one datagram. The checks below run and the payload is copied when
+   * the call is made; a datagram that passes them is accepted and handed to
+   * the socket in call order, also when `close()` follows in the same turn.
    *
    * @param data The payload, at most `maxDatagramSize` bytes.
    * @param hostname Destination IP address or name.

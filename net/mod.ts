@@ -48,6 +48,9 @@
  *   `ConnectionClosedError`; `Udp.send` returns `false` only for "busy".
  * - Read, write and receive buffers are bounded (4 MiB, 4 MiB, 1024
  *   datagrams — oldest dropped and counted in `Udp.dropped`).
+ * - Datagrams a socket accepted (`Udp.send` and `UdpEndpoint.send` returned
+ *   `true`) leave in call order, and `close()` hands them all to the socket
+ *   before closing it.
  *
  * ## Callback API (seed: Cuberite `cNetwork`)
  *
