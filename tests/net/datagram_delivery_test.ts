@@ -10,7 +10,7 @@ import { openUdp } from "../../net/udp.ts";
 import { resolveAddress } from "../../net/address.ts";
 import { createUdpEndpoint } from "../../net/create_udp_endpoint.ts";
 import type { UdpCallbacks } from "../../net/udp_endpoint.ts";
-import { pauses } from "../_schedule.ts";
+import { pauses, randomPause, testSeed } from "../_schedule.ts";
 import { rawUdpPeer } from "../_udp_peer.ts";
 
 const encoder = new TextEncoder();
@@ -181,6 +181,44 @@ Deno.test("UdpEndpoint: send, pause, send, close hands both to the socket in ord
       [`${pause.name} a`, `${pause.name} b`],
       pause.name,
     );
+  }
+  assert.deepEqual(errors, []);
+});
+
+Deno.test("DatagramEndpoint, Udp, UdpEndpoint: seeded random sends and pauses, then close, arrive once in order", async () => {
+  const { random } = testSeed("datagram random schedule");
+  await using peer = rawUdpPeer();
+  const errors: string[] = [];
+  for (let round = 0; round < 30; round++) {
+    const face = round % 3;
+    const endpoint = face === 0 ? DatagramEndpoint.bind() : undefined;
+    const udp = face === 1 ? openUdp(local, 0) : undefined;
+    const callback = face === 2
+      ? createUdpEndpoint(0, silentCallbacks(errors), { hostname: "127.0.0.1" })
+      : undefined;
+    const sent: string[] = [];
+    const accepted: Promise<number>[] = [];
+    const count = 1 + Math.floor(random() * 6);
+    for (let i = 0; i < count; i++) {
+      if (random() < 0.5) await randomPause(random).wait();
+      const text = `round ${round} face ${face} #${i}`;
+      if (endpoint) {
+        accepted.push(
+          endpoint.send(encoder.encode(text), "127.0.0.1", peer.port),
+        );
+      }
+      udp?.send(local, peer.port, text);
+      callback?.send(text, "127.0.0.1", peer.port);
+      sent.push(text);
+    }
+    if (random() < 0.5) await randomPause(random).wait();
+    endpoint?.close();
+    udp?.close();
+    callback?.close();
+    await Promise.all(accepted);
+    await Promise.all([endpoint?.closed, udp?.closed, callback?.closed]);
+    assert.equal(udp?.error ?? null, null);
+    await peer.expectInOrder(sent, `round ${round}`);
   }
   assert.deepEqual(errors, []);
 });
