@@ -374,13 +374,23 @@ export class Session {
     this.#flushing = Promise.resolve().then(() => this.#flushLoop());
   }
 
+  // Sends queued records until the queue is empty. The queue is only
+  // judged empty synchronously before `#flushing` is cleared: a table
+  // written during any await here (the encrypt, ready() or the wait for the
+  // last send) is seen by the next turn of the loop, never stranded.
   async #flushLoop(): Promise<void> {
     const framed = this.#framed;
     let last: Promise<void> | undefined;
     try {
       while (!this.#ended) {
         if (this.#sealed.length === 0) {
-          if (this.#sinkCount === 0) break;
+          if (this.#sinkCount === 0) {
+            if (last === undefined) break;
+            const sending = last;
+            last = undefined;
+            await sending;
+            continue;
+          }
           this.#seal();
         }
         let record: Uint8Array = this.#sealed.shift()!;
@@ -405,7 +415,6 @@ export class Session {
         last = framed.send(record);
         if (framed.pendingBytes >= WRITE_AHEAD) await framed.ready();
       }
-      if (last !== undefined) await last;
     } catch (error) {
       this.#fail(error as Error);
     } finally {
