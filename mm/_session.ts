@@ -34,6 +34,11 @@ export const TAG_SIZE = 16;
 const RECORD_TARGET = 512 * 1024;
 /** Smallest buffer a record starts with. */
 const MIN_SINK = 256;
+/**
+ * How long a local close waits for queued tables to be sent (and a client
+ * disconnect for a connection still being made) before giving up.
+ */
+export const CLOSE_GRACE = 2000;
 /** Bytes handed to the framed connection before waiting for it to write. */
 const WRITE_AHEAD = 256 * 1024;
 /** Frame limit for a given message limit: record header + tag. */
@@ -490,7 +495,7 @@ export class Session {
    * Local close: queued tables are still sent (within `graceMs`), then the
    * connection is closed; no handler is called afterwards. Idempotent.
    */
-  close(graceMs = 2000): Promise<void> {
+  close(graceMs = CLOSE_GRACE): Promise<void> {
     this.#closeTask ??= this.#close(graceMs);
     return this.#closeTask;
   }

@@ -8,6 +8,7 @@ import {
   type ClientConnection,
   EVENT_CLIENT_CLOSE,
   EVENT_CONNECT,
+  EVENT_CONNECTED,
   EVENT_RECEIVE,
   EVENT_SERVER_CLOSE,
   type NetworkEvent,
@@ -202,3 +203,58 @@ for (const [mode, cipherKey] of MODES) {
     }
   });
 }
+
+for (const [mode, cipherKey] of MODES) {
+  Deno.test(`disconnect before the connection is up still delivers the queued tables (${mode})`, async () => {
+    const events = new NetworkEvents();
+    const log = new EventLog(events);
+    await using server = new Server("127.0.0.1", 0, { cipherKey, events });
+    const client = new Client("127.0.0.1", server.getPort(), {
+      cipherKey,
+      events,
+    });
+    assert.equal(client.send({ n: 0 }), true);
+    assert.equal(client.send({ n: 1 }), true);
+    await client.disconnect();
+    assert.equal(client.send({ n: 2 }), false);
+    const [connect] = await log.count(
+      "EVENT_CONNECT",
+      1,
+      (e) => e.event === EVENT_CONNECT,
+    );
+    await expectSeen(
+      log,
+      connect.object!,
+      [EVENT_CONNECT, '{"n":0}', '{"n":1}', EVENT_CLIENT_CLOSE],
+      "queued tables, then the close",
+    );
+    // The disconnect is quiet on the client's side.
+    assert.deepEqual(seen(log.all, client), []);
+  });
+}
+
+Deno.test("disconnect before a connection that fails reports the queued tables' loss", async () => {
+  const events = new NetworkEvents();
+  const log = new EventLog(events);
+  const gone = new Server("127.0.0.1", 0, { events });
+  const port = gone.getPort();
+  await gone.close();
+  const client = new Client("127.0.0.1", port, { events });
+  assert.equal(client.send({ n: 0 }), true);
+  await client.disconnect();
+  const [event] = await log.count(
+    "EVENT_CONNECTED",
+    1,
+    (e) => e.event === EVENT_CONNECTED,
+  );
+  assert.equal(event.object, client);
+  assert.equal(event.event === EVENT_CONNECTED && event.result, false);
+  assert.match(
+    event.errors,
+    new RegExp(`^Cannot connect to 127\\.0\\.0\\.1:${port}: `),
+  );
+  // Without queued tables a disconnect while connecting stays quiet.
+  const quiet = new Client("127.0.0.1", port, { events });
+  await quiet.disconnect();
+  assert.deepEqual(seen(log.take(), quiet), []);
+});
