@@ -18,6 +18,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./_options.ts";
+import { listenTcp } from "./_listen.ts";
 import { framedOptions, Session } from "./_session.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
@@ -63,8 +64,10 @@ export interface ServerOptions extends ConnectionOptions {
  * A server that clients connect to (the seed's `network.Server`). Creating
  * one listens at once; bad arguments throw `TypeError`/`RangeError`/
  * `SyntaxError` before any socket is opened, and a failure to listen throws
- * Deno's error (e.g. `Deno.errors.AddrInUse`) — where the seed returns
- * `nil, result`.
+ * Deno's error class (e.g. `Deno.errors.AddrInUse`) with the message
+ * `Cannot create server on <address>:<port>: <reason>` (e.g. `address
+ * already in use`) and Deno's original error as `cause` — where the seed
+ * returns `nil, result`.
  *
  * Accepted clients are reported as `EVENT_CONNECT` (object: a
  * {@linkcode ClientConnection}), their tables as `EVENT_RECEIVE`, their
@@ -142,6 +145,9 @@ export class Server implements NetworkObject, AsyncDisposable {
    * @throws {RangeError} For a port, cipher key length or numeric option out
    *   of range (e.g. `maxHandshakes` not a positive integer).
    * @throws {SyntaxError} For an empty address or a non-hex cipher key.
+   * @throws {Deno.errors.AddrInUse} When the port is taken (other listen
+   *   failures throw Deno's error class for them); the message is `Cannot
+   *   create server on <address>:<port>: <reason>`, `cause` Deno's error.
    */
   constructor(
     address: string,
@@ -160,11 +166,7 @@ export class Server implements NetworkObject, AsyncDisposable {
     );
     this.#tableOptions = messageOptions(this.#options.maxMessageSize);
     this.#events = this.#options.events;
-    this.#listener = Deno.listen({
-      hostname: this.#address,
-      port: wanted,
-      transport: "tcp",
-    });
+    this.#listener = listenTcp(this.#address, wanted);
     this.#port = this.#listener.addr.port;
     this.#acceptTask = this.#acceptLoop();
   }

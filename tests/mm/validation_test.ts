@@ -121,3 +121,24 @@ Deno.test("Server validates maxHandshakes before listening", () => {
     },
   );
 });
+
+Deno.test("a Server on a port in use throws AddrInUse naming the address, cause the OS error", () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = taken.addr.port;
+  let thrown: unknown;
+  try {
+    new Server("127.0.0.1", port);
+  } catch (error) {
+    thrown = error;
+  }
+  assert.ok(thrown instanceof Deno.errors.AddrInUse);
+  assert.equal(
+    thrown.message,
+    `Cannot create server on 127.0.0.1:${port}: address already in use`,
+  );
+  assert.ok(thrown.cause instanceof Deno.errors.AddrInUse);
+  assert.match(
+    (thrown.cause as Error).message,
+    /^Address already in use \(os error \d+\)$/,
+  );
+});
