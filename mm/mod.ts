@@ -66,8 +66,13 @@
  *   (`heartbeatInterval`); a peer silent for three intervals is disconnected
  *   with an `EVENT_ERROR`, so half-open connections do not linger.
  * - **Backpressure.** Each connection queues at most `maxQueuedBytes` (4 MiB)
- *   of unsent tables; beyond that `send` reports failure instead of growing
+ *   of unsent tables, and a server's connections together at most
+ *   `maxServerQueuedBytes` (64 MiB, reported once per run of refusals with
+ *   an `EVENT_ERROR`); beyond that `send` reports failure instead of growing
  *   memory without bound.
+ * - **Connection cap.** A server keeps at most `maxConnections` (1024)
+ *   connections, handshakes included; a peer beyond that is closed at once
+ *   and the server reports an `EVENT_ERROR` naming it.
  * - **Local closes are quiet.** `server.disconnect()` and
  *   `client.disconnect()` produce no close event on the side that called
  *   them; the other side gets `EVENT_CLIENT_CLOSE`/`EVENT_SERVER_CLOSE`.

@@ -19,6 +19,7 @@ import {
   resolveOptions,
 } from "./_options.ts";
 import { listenTcp } from "./_listen.ts";
+import { QueueBudget } from "./_queue_budget.ts";
 import { framedOptions, Session } from "./_session.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
@@ -33,6 +34,13 @@ import {
 } from "./network_event.ts";
 
 const DEFAULT_MAX_HANDSHAKES = 256;
+// The usual soft limit on open files (ulimit -n): a server at its default
+// never runs out of descriptors before it refuses peers.
+const DEFAULT_MAX_CONNECTIONS = 1024;
+// 16 connections' worth of the default 4 MiB queue: healthy peers drain in
+// milliseconds and never come near it, while any number of peers that stop
+// reading can pin at most this much memory.
+const DEFAULT_MAX_SERVER_QUEUED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Options for `new Server(address, port, options)`: the
@@ -58,6 +66,27 @@ export interface ServerOptions extends ConnectionOptions {
    * @default {256}
    */
   maxHandshakes?: number;
+  /**
+   * Most connections at once, counting those still in their handshake. A
+   * peer that arrives while the server is full is accepted and closed at
+   * once (its client sees the handshake fail), and the server reports an
+   * `EVENT_ERROR`: `Cannot accept connection from <address>:<port>: server
+   * is at maxConnections (<n>)`.
+   *
+   * @default {1024}
+   */
+  maxConnections?: number;
+  /**
+   * Most bytes of tables queued over all connections together (accepted by
+   * `send`/`broadcast` and not yet handed to the socket), on top of each
+   * connection's own `maxQueuedBytes`. Beyond it sends count as failures
+   * for the connections that do not fit, and the server reports an
+   * `EVENT_ERROR` once per run of refusals: `Cannot queue table: server
+   * queue is full (maxServerQueuedBytes <n>)`.
+   *
+   * @default {67108864} (64 MiB)
+   */
+  maxServerQueuedBytes?: number;
 }
 
 /**
@@ -78,7 +107,9 @@ export interface ServerOptions extends ConnectionOptions {
  * `EVENT_ERROR` whose object is the server. Connections the server itself
  * disconnects get no close event. At most `maxHandshakes` (256) accepted
  * connections are in their handshake at a time; more clients wait in the
- * listen backlog until one finishes.
+ * listen backlog until one finishes. At most `maxConnections` (1024) are
+ * open at once (further peers are refused with an `EVENT_ERROR`), and all
+ * connections together queue at most `maxServerQueuedBytes` (64 MiB).
  *
  * @example Echo one table back
  * ```ts
@@ -129,6 +160,8 @@ export class Server implements NetworkObject, AsyncDisposable {
   #acceptTask: Promise<void>;
   #wakeAcceptLoop: (() => void) | undefined;
   #maxHandshakes: number;
+  #maxConnections: number;
+  #budget: QueueBudget;
   #handshakeDone: (() => void) | undefined;
   #closed = false;
   #closeTask: Promise<void> | undefined;
@@ -143,7 +176,8 @@ export class Server implements NetworkObject, AsyncDisposable {
    *   argument), or an options object.
    * @throws {TypeError} For an argument of the wrong type.
    * @throws {RangeError} For a port, cipher key length or numeric option out
-   *   of range (e.g. `maxHandshakes` not a positive integer).
+   *   of range (e.g. `maxHandshakes`, `maxConnections` or
+   *   `maxServerQueuedBytes` not a positive integer).
    * @throws {SyntaxError} For an empty address or a non-hex cipher key.
    * @throws {Deno.errors.AddrInUse} When the port is taken (other listen
    *   failures throw Deno's error class for them); the message is `Cannot
@@ -157,13 +191,33 @@ export class Server implements NetworkObject, AsyncDisposable {
     this.#address = checkAddress("create server", address);
     const wanted = checkPort("create server", port, true);
     this.#options = resolveOptions("create server", options);
+    const limits = typeof options === "object" ? options : undefined;
     this.#maxHandshakes = checkNumber(
       "create server",
       "maxHandshakes",
-      typeof options === "object" ? options?.maxHandshakes : undefined,
+      limits?.maxHandshakes,
       DEFAULT_MAX_HANDSHAKES,
       1,
     );
+    this.#maxConnections = checkNumber(
+      "create server",
+      "maxConnections",
+      limits?.maxConnections,
+      DEFAULT_MAX_CONNECTIONS,
+      1,
+    );
+    const maxQueued = checkNumber(
+      "create server",
+      "maxServerQueuedBytes",
+      limits?.maxServerQueuedBytes,
+      DEFAULT_MAX_SERVER_QUEUED_BYTES,
+      1,
+    );
+    this.#budget = new QueueBudget(maxQueued, () =>
+      this.#emitError(
+        this,
+        `Cannot queue table: server queue is full (maxServerQueuedBytes ${maxQueued})`,
+      ));
     this.#tableOptions = messageOptions(this.#options.maxMessageSize);
     this.#events = this.#options.events;
     this.#listener = listenTcp(this.#address, wanted);
@@ -204,6 +258,17 @@ export class Server implements NetworkObject, AsyncDisposable {
         conn.close();
         return;
       }
+      if (
+        this.#sessions.size + this.#handshaking.size >= this.#maxConnections
+      ) {
+        const remote = conn.remoteAddr;
+        conn.close();
+        this.#emitError(
+          this,
+          `Cannot accept connection from ${remote.hostname}:${remote.port}: server is at maxConnections (${this.#maxConnections})`,
+        );
+        continue;
+      }
       const task = this.#admit(conn).catch((error) => {
         this.#emitError(this, (error as Error).message);
       });
@@ -215,7 +280,7 @@ export class Server implements NetworkObject, AsyncDisposable {
   async #admit(conn: Deno.TcpConn): Promise<void> {
     const options = this.#options;
     const framed = new FramedConnection(conn, framedOptions(options));
-    const session = new Session(framed, options);
+    const session = new Session(framed, options, this.#budget);
     this.#handshaking.add(session);
     try {
       await session.handshake(false);

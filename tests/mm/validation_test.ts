@@ -104,23 +104,30 @@ Deno.test("send rejects values that are not tables, naming the path", async () =
   await assert.rejects(client.waitForConnect("1" as never), TypeError);
 });
 
-Deno.test("Server validates maxHandshakes before listening", () => {
-  for (const bad of [0, -1, 1.5, NaN]) {
-    assert.throws(() => new Server("127.0.0.1", 0, { maxHandshakes: bad }), {
-      name: "RangeError",
-      message:
-        `Cannot create server: maxHandshakes ${bad} is not an integer of at least 1`,
-    });
-  }
-  assert.throws(
-    () => new Server("127.0.0.1", 0, { maxHandshakes: "2" as never }),
-    {
-      name: "TypeError",
-      message:
-        "Cannot create server: maxHandshakes must be a number, got string",
-    },
-  );
-});
+for (
+  const name of [
+    "maxHandshakes",
+    "maxConnections",
+    "maxServerQueuedBytes",
+  ] as const
+) {
+  Deno.test(`Server validates ${name} before listening`, () => {
+    for (const bad of [0, -1, 1.5, NaN]) {
+      assert.throws(() => new Server("127.0.0.1", 0, { [name]: bad }), {
+        name: "RangeError",
+        message:
+          `Cannot create server: ${name} ${bad} is not an integer of at least 1`,
+      });
+    }
+    assert.throws(
+      () => new Server("127.0.0.1", 0, { [name]: "2" as never }),
+      {
+        name: "TypeError",
+        message: `Cannot create server: ${name} must be a number, got string`,
+      },
+    );
+  });
+}
 
 Deno.test("a Server on a port in use throws AddrInUse naming the address, cause the OS error", () => {
   using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
