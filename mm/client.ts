@@ -110,6 +110,7 @@ export class Client implements NetworkObject, AsyncDisposable {
   #settled = Promise.withResolvers<boolean>();
   #early: Uint8Array[] = [];
   #earlyBytes = 0;
+  #handedOver = Promise.withResolvers<void>(); // #early moved or dropped
   #abort = new AbortController();
   #disconnected = false;
   #ended = false;
@@ -190,6 +191,7 @@ export class Client implements NetworkObject, AsyncDisposable {
     for (const encoded of this.#early) session.enqueue(encoded);
     this.#early = [];
     this.#earlyBytes = 0;
+    this.#handedOver.resolve();
     session.start({
       table: (packet, timestamp) =>
         events.push({
@@ -229,6 +231,7 @@ export class Client implements NetworkObject, AsyncDisposable {
     if (!this.#disconnected) this.#failure = errors;
     this.#early = [];
     this.#earlyBytes = 0;
+    this.#handedOver.resolve();
     this.#settled.resolve(false);
     if (this.#disconnected && !stranded) return;
     if (asError) this.#emitError(errors);
@@ -302,7 +305,10 @@ export class Client implements NetworkObject, AsyncDisposable {
 
   /**
    * Resolves once every table sent so far has been handed to the socket
-   * (not part of the seed; useful before measuring or shutting down).
+   * (not part of the seed; useful before measuring or shutting down). Tables
+   * queued before the connection is up count: it waits for the connection,
+   * and resolves when the connection fails (the queued tables are then
+   * dropped, as `EVENT_CONNECTED` with `result: false` reports).
    *
    * @example Wait for the send queue to empty
    * ```ts
@@ -321,6 +327,9 @@ export class Client implements NetworkObject, AsyncDisposable {
    * @returns A promise that resolves when the queue is empty.
    */
   async flush(): Promise<void> {
+    // Tables queued before the connection is up reach the session only once
+    // it is (or are dropped when it fails).
+    if (this.#early.length > 0) await this.#handedOver.promise;
     await this.#session?.flush();
   }
 

@@ -247,3 +247,21 @@ Deno.test("disconnect before a connection that fails reports the queued tables' 
   await quiet.disconnect();
   assert.deepEqual(seen(log.take(), quiet), []);
 });
+
+Deno.test("flush() while connecting waits until the queued tables are handed over", async () => {
+  const events = new NetworkEvents();
+  const log = new EventLog(events);
+  await using server = new Server("127.0.0.1", 0, { events });
+  await using client = new Client("127.0.0.1", server.getPort(), { events });
+  assert.equal(client.send({ n: 0 }), true);
+  await client.flush();
+  // Before, flush() resolved at once, before the connection was even up.
+  assert.equal(client.getPort(), server.getPort());
+  await expectServerSaw(log, [EVENT_CONNECT, '{"n":0}'], "the queued table");
+  // A connection that fails ends the wait (and reports the loss).
+  const port = unusedPort();
+  await using lost = new Client("127.0.0.1", port, { events });
+  assert.equal(lost.send({ n: 1 }), true);
+  await lost.flush();
+  await connectFailure(log, lost, port);
+});
