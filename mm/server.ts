@@ -351,6 +351,14 @@ export class Server implements NetworkObject, AsyncDisposable {
    * Sends a table to one or more client connections (the seed's `Send`).
    * Tables sent in the same tick to one connection travel in one record.
    *
+   * Delivery guarantee: for each connection counted in the result the table
+   * is *accepted* — it reaches that client exactly once, after every table
+   * accepted for it before, however the program yields between sends — or
+   * that connection reports a failure with `EVENT_CLIENT_CLOSE` (preceded by
+   * `EVENT_ERROR` when an error ended it). {@linkcode disconnect} and
+   * {@linkcode close} deliver every accepted table first. A connection not
+   * counted gets nothing of this table.
+   *
    * @example Send to chosen connections
    * ```ts
    * import { Server } from "@moonwire/moonwire/mm";
@@ -365,7 +373,8 @@ export class Server implements NetworkObject, AsyncDisposable {
    *   null, booleans, numbers, strings, byte strings and tables.
    * @param connections The connections to send to.
    * @returns How many connections accepted the table; closed or unknown
-   *   connections (and ones whose send queue is full) count as failures.
+   *   connections, and ones whose send queue is full (`maxQueuedBytes`, or
+   *   the server-wide `maxServerQueuedBytes`), count as failures.
    * @throws {TypeError} If `table` is not a table or holds an unsupported
    *   value (the message names its path).
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
@@ -381,7 +390,8 @@ export class Server implements NetworkObject, AsyncDisposable {
 
   /**
    * Sends a table to every connected client (the seed's `Broadcast`); the
-   * table is encoded once.
+   * table is encoded once. Each connection counted in the result accepted
+   * it, with the same delivery guarantee as {@linkcode send}.
    *
    * @example Broadcast with nobody connected
    * ```ts
@@ -393,7 +403,8 @@ export class Server implements NetworkObject, AsyncDisposable {
    * ```
    *
    * @param table The table to send.
-   * @returns How many connections accepted the table.
+   * @returns How many connections accepted the table (those whose queue is
+   *   full do not count).
    * @throws {TypeError} If `table` is not a valid table.
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
    */
@@ -407,9 +418,11 @@ export class Server implements NetworkObject, AsyncDisposable {
   }
 
   /**
-   * Disconnects client connections (the seed's `Disconnect`). Tables already
-   * sent to them are still delivered first; no `EVENT_CLIENT_CLOSE` follows
-   * for connections closed this way.
+   * Disconnects client connections (the seed's `Disconnect`). Every table
+   * already accepted for them is delivered first (for up to 2 s: a client
+   * that reads nothing in that time sees the connection drop), then the
+   * client gets `EVENT_SERVER_CLOSE`; later sends to them count as failures.
+   * No `EVENT_CLIENT_CLOSE` follows for connections closed this way.
    *
    * @example Disconnecting an unknown connection counts nothing
    * ```ts
@@ -511,9 +524,10 @@ export class Server implements NetworkObject, AsyncDisposable {
   }
 
   /**
-   * Stops listening and closes every connection (queued tables are still
-   * sent, for up to 2 s); clients get `EVENT_SERVER_CLOSE`. Resolves when
-   * everything is closed. Idempotent.
+   * Stops listening and closes every connection: every accepted table is
+   * still delivered first (for up to 2 s, as in {@linkcode disconnect}),
+   * then clients get `EVENT_SERVER_CLOSE`. Resolves when everything is
+   * closed. Idempotent.
    *
    * @example Close a server
    * ```ts
