@@ -15,8 +15,9 @@ export class QueueBudget {
 
   /**
    * @param max The most bytes queued at once.
-   * @param onFull Called when a table is refused after the last one was
-   *   admitted (once per run of refusals, not once per table).
+   * @param onFull Called when a table is first refused, and again only
+   *   after the budget drained to half (once per episode of being full, not
+   *   once per table or per broadcast).
    */
   constructor(max: number, onFull: () => void) {
     this.max = max;
@@ -29,10 +30,7 @@ export class QueueBudget {
 
   /** Whether `size` more bytes fit; reports the start of a full run. */
   admit(size: number): boolean {
-    if (this.#used + size <= this.max) {
-      this.#refusing = false;
-      return true;
-    }
+    if (this.#used + size <= this.max) return true;
     if (!this.#refusing) {
       this.#refusing = true;
       this.#onFull();
@@ -46,5 +44,6 @@ export class QueueBudget {
 
   release(size: number): void {
     this.#used -= size;
+    if (this.#used <= this.max / 2) this.#refusing = false;
   }
 }

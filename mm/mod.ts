@@ -90,8 +90,8 @@
  *   with an `EVENT_ERROR`, so half-open connections do not linger.
  * - **Backpressure.** Each connection queues at most `maxQueuedBytes` (4 MiB)
  *   of unsent tables, and a server's connections together at most
- *   `maxServerQueuedBytes` (64 MiB, reported once per run of refusals with
- *   an `EVENT_ERROR`); beyond that `send` reports failure instead of growing
+ *   `maxServerQueuedBytes` (64 MiB, an `EVENT_ERROR` when it fills, again
+ *   only after it drained to half); beyond that `send` reports failure instead of growing
  *   memory without bound.
  * - **Connection cap.** A server keeps at most `maxConnections` (1024)
  *   connections, handshakes included; a peer beyond that is closed at once

@@ -81,8 +81,8 @@ export interface ServerOptions extends ConnectionOptions {
    * `send`/`broadcast` and not yet handed to the socket), on top of each
    * connection's own `maxQueuedBytes`. Beyond it sends count as failures
    * for the connections that do not fit, and the server reports an
-   * `EVENT_ERROR` once per run of refusals: `Cannot queue table: server
-   * queue is full (maxServerQueuedBytes <n>)`.
+   * `EVENT_ERROR` when it fills (again only after it drained to half):
+   * `Cannot queue table: server queue is full (maxServerQueuedBytes <n>)`.
    *
    * @default {67108864} (64 MiB)
    */

@@ -92,6 +92,9 @@ Deno.test("maxServerQueuedBytes: peers that never read fill the budget, then sen
     assert.ok(full, "the budget never filled");
     assert.equal(server.send(big, ...connections), 0);
     assert.equal(server.broadcast(big), 0);
+    // Still full after a small table fits: no second report.
+    assert.ok(server.broadcast(["s"]) >= 1);
+    assert.equal(server.broadcast(big), 0);
     const errors = log.poll().filter((e) => e.event === EVENT_ERROR);
     assert.deepEqual(errors.map((e) => [e.object, e.errors]), [[
       server,
