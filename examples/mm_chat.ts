@@ -1,6 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
-// A tiny broadcast chat with mm: one server, two clients. Every line a client
-// says is broadcast by the server to everyone, then all shut down cleanly.
+// A tiny broadcast chat with mm: one encrypted server on a port the system
+// picks (printed first), two clients. Every line a client says is broadcast
+// by the server to everyone; then all shut down cleanly.
 //
 //   deno run -A examples/mm_chat.ts
 import {
@@ -19,7 +20,10 @@ const CIPHER_KEY = "0C03EA65238DD2C25EB87CE563868098";
 
 const events = new NetworkEvents();
 const server = new Server("127.0.0.1", 0, { cipherKey: CIPHER_KEY, events });
-console.log(`chat server on ${server.getAddress()}`);
+console.log(
+  `chat server on ${server.getAddress()}:${server.getPort()} (encrypted): ` +
+    "every line a client says is broadcast to everyone",
+);
 
 const names = new Map<NetworkObject, string>(); // server side: who is who
 const inbox = new Map<NetworkObject, string[]>(); // client side: lines seen

@@ -19,6 +19,7 @@ import {
   RECORD_HEADER_SIZE,
 } from "./_record.ts";
 import { checkTable } from "./_options.ts";
+import type { QueueBudget } from "./_queue_budget.ts";
 import {
   appendWith,
   type ByteSink,
@@ -34,6 +35,11 @@ export const TAG_SIZE = 16;
 const RECORD_TARGET = 512 * 1024;
 /** Smallest buffer a record starts with. */
 const MIN_SINK = 256;
+/**
+ * How long a local close waits for queued tables to be sent (and a client
+ * disconnect for a connection still being made) before giving up.
+ */
+export const CLOSE_GRACE = 2000;
 /** Bytes handed to the framed connection before waiting for it to write. */
 const WRITE_AHEAD = 256 * 1024;
 /** Frame limit for a given message limit: record header + tag. */
@@ -105,6 +111,10 @@ export class Session {
   #recordLimit: number;
   #tableOptions: ResolvedTableOptions;
   #pendingBytes = 0;
+  // Server-wide budget and what this connection holds of it: bytes accepted
+  // and not yet handed to the socket (queued here or in the framed queue).
+  #budget: QueueBudget | undefined;
+  #charged = 0;
   #flushing: Promise<void> | undefined;
   #established = false;
   #closing = false; // local close: no more sends, no more events
@@ -116,9 +126,14 @@ export class Session {
   #receiveRecords = 0;
   #receiveBytes = 0;
 
-  constructor(framed: FramedConnection, options: ResolvedOptions) {
+  constructor(
+    framed: FramedConnection,
+    options: ResolvedOptions,
+    budget?: QueueBudget,
+  ) {
     this.#framed = framed;
     this.#options = options;
+    this.#budget = budget;
     this.#tableOptions = messageOptions(options.maxMessageSize);
     // Records are capped near RECORD_TARGET: big enough to amortise the
     // AEAD call and async hops per record, small enough that writing starts
@@ -306,7 +321,21 @@ export class Session {
 
   #admit(size: number): boolean {
     return this.#pendingBytes + this.#framed.pendingBytes + size <=
-      this.#options.maxQueuedBytes;
+        this.#options.maxQueuedBytes &&
+      (this.#budget === undefined || this.#budget.admit(size));
+  }
+
+  #charge(size: number): void {
+    this.#charged += size;
+    this.#budget?.charge(size);
+  }
+
+  // Capped: a send that settles after the connection dropped its queue
+  // (and released everything) releases nothing twice.
+  #release(size: number): void {
+    const released = Math.min(size, this.#charged);
+    this.#charged -= released;
+    this.#budget?.release(released);
   }
 
   #newSink(): ByteSink {
@@ -338,6 +367,7 @@ export class Session {
     }
     this.#sinkCount++;
     this.#pendingBytes += size;
+    this.#charge(size);
     this.#scheduleFlush();
   }
 
@@ -374,17 +404,28 @@ export class Session {
     this.#flushing = Promise.resolve().then(() => this.#flushLoop());
   }
 
+  // Sends queued records until the queue is empty. The queue is only
+  // judged empty synchronously before `#flushing` is cleared: a table
+  // written during any await here (the encrypt, ready() or the wait for the
+  // last send) is seen by the next turn of the loop, never stranded.
   async #flushLoop(): Promise<void> {
     const framed = this.#framed;
     let last: Promise<void> | undefined;
     try {
       while (!this.#ended) {
         if (this.#sealed.length === 0) {
-          if (this.#sinkCount === 0) break;
+          if (this.#sinkCount === 0) {
+            if (last === undefined) break;
+            const sending = last;
+            last = undefined;
+            await sending;
+            continue;
+          }
           this.#seal();
         }
         let record: Uint8Array = this.#sealed.shift()!;
-        this.#pendingBytes -= record.length - RECORD_HEADER_SIZE;
+        const tableBytes = record.length - RECORD_HEADER_SIZE;
+        this.#pendingBytes -= tableBytes;
         const cipher = this.#send;
         if (cipher !== undefined) {
           const plainLength = record.length;
@@ -403,9 +444,12 @@ export class Session {
         // background: build the next record meanwhile, waiting only when
         // its queue is long.
         last = framed.send(record);
+        if (this.#budget !== undefined) {
+          const release = () => this.#release(tableBytes);
+          last.then(release, release);
+        }
         if (framed.pendingBytes >= WRITE_AHEAD) await framed.ready();
       }
-      if (last !== undefined) await last;
     } catch (error) {
       this.#fail(error as Error);
     } finally {
@@ -473,6 +517,7 @@ export class Session {
     this.#sinkCount = 0;
     this.#sealed = [];
     this.#pendingBytes = 0;
+    this.#release(this.#charged);
     this.#framed.abort();
     this.#handlers?.end(error);
   }
@@ -481,7 +526,7 @@ export class Session {
    * Local close: queued tables are still sent (within `graceMs`), then the
    * connection is closed; no handler is called afterwards. Idempotent.
    */
-  close(graceMs = 2000): Promise<void> {
+  close(graceMs = CLOSE_GRACE): Promise<void> {
     this.#closeTask ??= this.#close(graceMs);
     return this.#closeTask;
   }
@@ -511,6 +556,8 @@ export class Session {
       await Promise.allSettled([this.#readTask, framed.closed]);
     } finally {
       clearTimeout(timer);
+      // Whatever was not sent by now never will be.
+      this.#release(this.#charged);
     }
   }
 

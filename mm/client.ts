@@ -17,7 +17,7 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./_options.ts";
-import { framedOptions, Session } from "./_session.ts";
+import { CLOSE_GRACE, framedOptions, Session } from "./_session.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
 import {
   EVENT_CONNECTED,
@@ -27,13 +27,42 @@ import {
   type NetworkObject,
 } from "./network_event.ts";
 
-/** Result of {@linkcode Client.waitForConnect} (the seed's two returns). */
-export interface WaitForConnectResult {
-  /** Whether the client is connected. */
-  ok: boolean;
-  /** Seconds spent waiting in this call (approximate). */
-  waitTime: number;
-}
+/**
+ * Result of {@linkcode Client.waitForConnect} (the seed's two returns, plus
+ * the reason when not connected): `ok` tells which of the two shapes it is.
+ *
+ * @example Report why a client is not connected
+ * ```ts
+ * import type { WaitForConnectResult } from "@moonwire/moonwire/mm";
+ *
+ * function describe(result: WaitForConnectResult): string {
+ *   return result.ok ? "connected" : `not connected: ${result.error}`;
+ * }
+ * describe({ ok: false, waitTime: 0.01, error: "Cannot connect to ..." });
+ * ```
+ */
+export type WaitForConnectResult =
+  | {
+    /** The client is connected. */
+    ok: true;
+    /** Seconds spent waiting in this call (approximate). */
+    waitTime: number;
+  }
+  | {
+    /** The client is not connected. */
+    ok: false;
+    /** Seconds spent waiting in this call (approximate). */
+    waitTime: number;
+    /**
+     * Why: the text of the failure's `EVENT_CONNECTED`/`EVENT_ERROR` event
+     * (e.g. `Cannot connect to 127.0.0.1:4000: Connection refused ...`),
+     * `Cannot connect to <address>:<port>: not connected within <timeout> s`
+     * when the wait ran out first, `...: client disconnected` after
+     * `disconnect()`, or `...: connection closed by server` (with the error,
+     * if any) once a connection has ended.
+     */
+    error: string;
+  };
 
 /**
  * A client of an mm `Server` (the seed's `network.Client`). Creating one
@@ -51,8 +80,10 @@ export interface WaitForConnectResult {
  * the connection is an `EVENT_SERVER_CLOSE` (preceded by an `EVENT_ERROR`
  * when it ended because of an error, e.g. a modified record).
  *
- * Tables sent before the connection is up are queued and sent once it is
- * (and dropped if it fails).
+ * Tables sent before the connection is up are queued and sent once it is,
+ * before any table sent later; if the connection cannot be made they are
+ * dropped and the `EVENT_CONNECTED` with `result: false` reports it. See
+ * {@linkcode Client.send} for the delivery guarantee.
  *
  * @example Connect, send, disconnect
  * ```ts
@@ -79,9 +110,11 @@ export class Client implements NetworkObject, AsyncDisposable {
   #settled = Promise.withResolvers<boolean>();
   #early: Uint8Array[] = [];
   #earlyBytes = 0;
+  #handedOver = Promise.withResolvers<void>(); // #early moved or dropped
   #abort = new AbortController();
   #disconnected = false;
   #ended = false;
+  #failure: string | undefined; // why the client is not (or no longer) connected
   #task: Promise<void>;
   #disconnectTask: Promise<void> | undefined;
 
@@ -126,7 +159,9 @@ export class Client implements NetworkObject, AsyncDisposable {
     const framed = new FramedConnection(socket, framedOptions(options));
     const session = new Session(framed, options);
     this.#session = session;
-    if (this.#disconnected) {
+    // A disconnect while connecting still delivers the tables queued before
+    // it (see #disconnect); with none there is nothing left to do.
+    if (this.#disconnected && this.#early.length === 0) {
       await session.close(0);
       return;
     }
@@ -137,23 +172,26 @@ export class Client implements NetworkObject, AsyncDisposable {
       await session.done();
       return;
     }
-    if (this.#disconnected) {
+    if (this.#disconnected && this.#early.length === 0) {
       await session.close();
       return;
     }
-    this.#connected = true;
     const events = this.#events;
-    events.push({
-      event: EVENT_CONNECTED,
-      timestamp: Date.now(),
-      object: this,
-      errors: "",
-      result: true,
-    });
-    this.#settled.resolve(true);
+    if (!this.#disconnected) {
+      this.#connected = true;
+      events.push({
+        event: EVENT_CONNECTED,
+        timestamp: Date.now(),
+        object: this,
+        errors: "",
+        result: true,
+      });
+      this.#settled.resolve(true);
+    }
     for (const encoded of this.#early) session.enqueue(encoded);
     this.#early = [];
     this.#earlyBytes = 0;
+    this.#handedOver.resolve();
     session.start({
       table: (packet, timestamp) =>
         events.push({
@@ -166,6 +204,10 @@ export class Client implements NetworkObject, AsyncDisposable {
       end: (error) => {
         this.#ended = true;
         const errors = error ? session.describe(error) : "";
+        this.#failure =
+          `Cannot connect to ${this.#address}:${this.#port}: connection closed by server${
+            errors ? ` (${errors})` : ""
+          }`;
         if (error) this.#emitError(errors);
         events.push({
           event: EVENT_SERVER_CLOSE,
@@ -175,15 +217,23 @@ export class Client implements NetworkObject, AsyncDisposable {
         });
       },
     });
+    // Disconnected while connecting: close once the queued tables are sent
+    // (close() stops new sends and events at once).
+    if (this.#disconnected) void session.close();
     await session.done();
   }
 
   #fail(errors: string, asError: boolean): void {
+    // Tables accepted before the connection was up are lost with it: that
+    // is reported even after disconnect(), since those sends returned true.
+    const stranded = this.#early.length > 0;
     this.#ended = true;
+    if (!this.#disconnected) this.#failure = errors;
     this.#early = [];
     this.#earlyBytes = 0;
+    this.#handedOver.resolve();
     this.#settled.resolve(false);
-    if (this.#disconnected) return;
+    if (this.#disconnected && !stranded) return;
     if (asError) this.#emitError(errors);
     this.#events.push({
       event: EVENT_CONNECTED,
@@ -208,6 +258,15 @@ export class Client implements NetworkObject, AsyncDisposable {
    * tick travel in one record; tables sent before the connection is up wait
    * for it.
    *
+   * Delivery guarantee: a table for which `send` returned `true` (it was
+   * *accepted*) reaches the server exactly once and in send order, however
+   * the program yields between sends, or the connection reports a failure:
+   * `EVENT_CONNECTED` with `result: false` (it never came up; queued tables
+   * are lost), or `EVENT_SERVER_CLOSE`, preceded by `EVENT_ERROR` when an
+   * error ended it (tables not yet written are lost). {@linkcode disconnect}
+   * delivers every accepted table first. `false` means not accepted: nothing
+   * of it is sent.
+   *
    * @example Invalid tables throw before anything is sent
    * ```ts
    * import { Client, NetworkEvents, Server } from "@moonwire/moonwire/mm";
@@ -222,8 +281,9 @@ export class Client implements NetworkObject, AsyncDisposable {
    *
    * @param table The table: an array, a plain object or a Map holding only
    *   null, booleans, numbers, strings, byte strings and tables.
-   * @returns `true` when the table was queued; `false` when the client is
-   *   disconnected or its send queue is full.
+   * @returns `true` when the table was accepted (queued for delivery);
+   *   `false` when the client is disconnected, its connection has ended or
+   *   failed, or its send queue (`maxQueuedBytes`) is full.
    * @throws {TypeError} If `table` is not a table or holds an unsupported
    *   value (the message names its path).
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
@@ -245,7 +305,10 @@ export class Client implements NetworkObject, AsyncDisposable {
 
   /**
    * Resolves once every table sent so far has been handed to the socket
-   * (not part of the seed; useful before measuring or shutting down).
+   * (not part of the seed; useful before measuring or shutting down). Tables
+   * queued before the connection is up count: it waits for the connection,
+   * and resolves when the connection fails (the queued tables are then
+   * dropped, as `EVENT_CONNECTED` with `result: false` reports).
    *
    * @example Wait for the send queue to empty
    * ```ts
@@ -264,13 +327,22 @@ export class Client implements NetworkObject, AsyncDisposable {
    * @returns A promise that resolves when the queue is empty.
    */
   async flush(): Promise<void> {
+    // Tables queued before the connection is up reach the session only once
+    // it is (or are dropped when it fails).
+    if (this.#early.length > 0) await this.#handedOver.promise;
     await this.#session?.flush();
   }
 
   /**
-   * Disconnects from the server (the seed's `Disconnect`). Tables already
-   * sent are delivered first (for up to 2 s). No `EVENT_SERVER_CLOSE`
-   * follows. Idempotent.
+   * Disconnects from the server (the seed's `Disconnect`). Every table
+   * already accepted by {@linkcode send} is delivered first, then the server
+   * sees `EVENT_CLIENT_CLOSE`; later sends return `false`. While still
+   * connecting, a client with queued tables keeps connecting (up to 2 s) to
+   * deliver them; if that fails, `EVENT_CONNECTED` with `result: false`
+   * reports it (without queued tables a disconnect while connecting is
+   * quiet). The queue is sent for up to 2 s: a server that reads nothing in
+   * that time loses the rest and sees the connection drop. No
+   * `EVENT_SERVER_CLOSE` follows on this side. Idempotent.
    *
    * @example Disconnect before the connection is up
    * ```ts
@@ -293,11 +365,27 @@ export class Client implements NetworkObject, AsyncDisposable {
 
   async #disconnect(): Promise<void> {
     this.#disconnected = true;
-    this.#abort.abort();
-    await this.#session?.close();
-    await this.#task;
-    await this.#session?.close();
+    this.#failure ??=
+      `Cannot connect to ${this.#address}:${this.#port}: client disconnected`;
     this.#settled.resolve(false);
+    if (this.#early.length === 0) {
+      this.#abort.abort();
+      await this.#session?.close();
+      await this.#task;
+      return;
+    }
+    // Tables were accepted before the connection was up: let it come up
+    // (for up to CLOSE_GRACE ms) so #run sends them and then closes.
+    const timer = setTimeout(() => {
+      this.#abort.abort();
+      void this.#session?.close(0);
+    }, CLOSE_GRACE);
+    try {
+      await this.#task;
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.#session?.close();
   }
 
   /**
@@ -317,8 +405,25 @@ export class Client implements NetworkObject, AsyncDisposable {
    * await assert.rejects(client.waitForConnect(20), RangeError);
    * ```
    *
+   * @example The reason when not connected
+   * ```ts
+   * import { Client, NetworkEvents, Server } from "@moonwire/moonwire/mm";
+   * import assert from "node:assert/strict";
+   *
+   * const events = new NetworkEvents();
+   * const server = new Server("127.0.0.1", 0, { events });
+   * const port = server.getPort();
+   * await server.close(); // nobody listens there now
+   * await using client = new Client("127.0.0.1", port, { events });
+   * const result = await client.waitForConnect();
+   * assert.equal(result.ok, false);
+   * if (!result.ok) assert.match(result.error, /^Cannot connect to 127\.0\.0\.1:/);
+   * ```
+   *
    * @param timeout Seconds to wait, 0.25–10 (default 2).
-   * @returns Whether the client is connected and the seconds waited.
+   * @returns `{ ok: true, waitTime }` when connected, else `{ ok: false,
+   *   waitTime, error }` with the reason (see
+   *   {@linkcode WaitForConnectResult}).
    * @throws {RangeError} If `timeout` is outside 0.25–10 seconds.
    */
   async waitForConnect(timeout = 2): Promise<WaitForConnectResult> {
@@ -338,10 +443,16 @@ export class Client implements NetworkObject, AsyncDisposable {
       timer = setTimeout(() => resolve(false), timeout * 1000);
     });
     try {
-      const ok = await Promise.race([this.#settled.promise, timedOut]);
+      await Promise.race([this.#settled.promise, timedOut]);
+      const waitTime = (performance.now() - start) / 1000;
+      if (this.#connected && !this.#ended && !this.#disconnected) {
+        return { ok: true, waitTime };
+      }
       return {
-        ok: ok && this.#connected && !this.#ended,
-        waitTime: (performance.now() - start) / 1000,
+        ok: false,
+        waitTime,
+        error: this.#failure ??
+          `Cannot connect to ${this.#address}:${this.#port}: not connected within ${timeout} s`,
       };
     } finally {
       clearTimeout(timer);

@@ -18,7 +18,7 @@
  * | `obj, result = network.Client(address, port, [cypherkey])` | `new Client(address, port, cipherKey \| options?)` — connects in the background |
  * | `client:Send(table)` | `client.send(table)` → boolean |
  * | `client:Disconnect()` | `await client.disconnect()` |
- * | `bResult, WaitTime = client:WaitForConnect([timeout])` | `const { ok, waitTime } = await client.waitForConnect(timeout?)` (seconds, 0.25–10, default 2) |
+ * | `bResult, WaitTime = client:WaitForConnect([timeout])` | `const { ok, waitTime } = await client.waitForConnect(timeout?)` (seconds, 0.25–10, default 2); when `ok` is false the result also has `error`, the reason |
  * | `client:GetSocket()` / `GetPort()` / `GetAddress()` | `client.getSocket()` / `getPort()` (`null` before connected) / `getAddress()` |
  * | `ClientConnection:GetSocket()` / `GetPort()` / `GetAddress()` | `connection.getSocket()` / `getPort()` / `getAddress()` |
  * | `table = network.PollEvents()` | `pollEvents()` (default hub) or `events.poll()`; also `for await (const event of events)` |
@@ -32,6 +32,29 @@
  * `RangeError` or `SyntaxError` before any socket is opened or byte is sent.
  * Sending to a closed or unknown connection is not an error; it counts as a
  * failed send.
+ *
+ * ## Delivery guarantee
+ *
+ * A table is *accepted* when its send says so: `client.send` returned
+ * `true`, or the connection was counted in what `server.send` /
+ * `server.broadcast` returned. An accepted table is delivered exactly once
+ * and in send order (per connection and direction), however the program
+ * yields between sends — or its connection reports a failure:
+ *
+ * - on the client, `EVENT_CONNECTED` with `result: false` (the connection
+ *   never came up: tables queued before it are lost) or `EVENT_SERVER_CLOSE`
+ *   (preceded by `EVENT_ERROR` when an error ended it);
+ * - on the server, `EVENT_CLIENT_CLOSE` (preceded by `EVENT_ERROR` when an
+ *   error ended it).
+ *
+ * Tables not yet written when a connection fails are lost with it; the
+ * event is the report. A graceful close — `client.disconnect()`,
+ * `server.disconnect(connection)`, `server.close()` — first delivers
+ * everything accepted before it (for up to 2 s: a peer that takes nothing
+ * in that time sees the connection drop instead), then the peer gets its
+ * close event. A send that is not accepted (`false`, or not counted:
+ * closed or unknown connection, full `maxQueuedBytes` or
+ * `maxServerQueuedBytes`) sends nothing of that table.
  *
  * ## Deliberate differences from Macro Monkey
  *
@@ -66,8 +89,13 @@
  *   (`heartbeatInterval`); a peer silent for three intervals is disconnected
  *   with an `EVENT_ERROR`, so half-open connections do not linger.
  * - **Backpressure.** Each connection queues at most `maxQueuedBytes` (4 MiB)
- *   of unsent tables; beyond that `send` reports failure instead of growing
+ *   of unsent tables, and a server's connections together at most
+ *   `maxServerQueuedBytes` (64 MiB, an `EVENT_ERROR` when it fills, again
+ *   only after it drained to half); beyond that `send` reports failure instead of growing
  *   memory without bound.
+ * - **Connection cap.** A server keeps at most `maxConnections` (1024)
+ *   connections, handshakes included; a peer beyond that is closed at once
+ *   and the server reports an `EVENT_ERROR` naming it.
  * - **Local closes are quiet.** `server.disconnect()` and
  *   `client.disconnect()` produce no close event on the side that called
  *   them; the other side gets `EVENT_CLIENT_CLOSE`/`EVENT_SERVER_CLOSE`.

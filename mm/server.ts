@@ -18,6 +18,8 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./_options.ts";
+import { listenTcp } from "./_listen.ts";
+import { QueueBudget } from "./_queue_budget.ts";
 import { framedOptions, Session } from "./_session.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
@@ -32,6 +34,13 @@ import {
 } from "./network_event.ts";
 
 const DEFAULT_MAX_HANDSHAKES = 256;
+// The usual soft limit on open files (ulimit -n): a server at its default
+// never runs out of descriptors before it refuses peers.
+const DEFAULT_MAX_CONNECTIONS = 1024;
+// 16 connections' worth of the default 4 MiB queue: healthy peers drain in
+// milliseconds and never come near it, while any number of peers that stop
+// reading can pin at most this much memory.
+const DEFAULT_MAX_SERVER_QUEUED_BYTES = 64 * 1024 * 1024;
 
 /**
  * Options for `new Server(address, port, options)`: the
@@ -57,14 +66,37 @@ export interface ServerOptions extends ConnectionOptions {
    * @default {256}
    */
   maxHandshakes?: number;
+  /**
+   * Most connections at once, counting those still in their handshake. A
+   * peer that arrives while the server is full is accepted and closed at
+   * once (its client sees the handshake fail), and the server reports an
+   * `EVENT_ERROR`: `Cannot accept connection from <address>:<port>: server
+   * is at maxConnections (<n>)`.
+   *
+   * @default {1024}
+   */
+  maxConnections?: number;
+  /**
+   * Most bytes of tables queued over all connections together (accepted by
+   * `send`/`broadcast` and not yet handed to the socket), on top of each
+   * connection's own `maxQueuedBytes`. Beyond it sends count as failures
+   * for the connections that do not fit, and the server reports an
+   * `EVENT_ERROR` when it fills (again only after it drained to half):
+   * `Cannot queue table: server queue is full (maxServerQueuedBytes <n>)`.
+   *
+   * @default {67108864} (64 MiB)
+   */
+  maxServerQueuedBytes?: number;
 }
 
 /**
  * A server that clients connect to (the seed's `network.Server`). Creating
  * one listens at once; bad arguments throw `TypeError`/`RangeError`/
  * `SyntaxError` before any socket is opened, and a failure to listen throws
- * Deno's error (e.g. `Deno.errors.AddrInUse`) — where the seed returns
- * `nil, result`.
+ * Deno's error class (e.g. `Deno.errors.AddrInUse`) with the message
+ * `Cannot create server on <address>:<port>: <reason>` (e.g. `address
+ * already in use`) and Deno's original error as `cause` — where the seed
+ * returns `nil, result`.
  *
  * Accepted clients are reported as `EVENT_CONNECT` (object: a
  * {@linkcode ClientConnection}), their tables as `EVENT_RECEIVE`, their
@@ -75,7 +107,9 @@ export interface ServerOptions extends ConnectionOptions {
  * `EVENT_ERROR` whose object is the server. Connections the server itself
  * disconnects get no close event. At most `maxHandshakes` (256) accepted
  * connections are in their handshake at a time; more clients wait in the
- * listen backlog until one finishes.
+ * listen backlog until one finishes. At most `maxConnections` (1024) are
+ * open at once (further peers are refused with an `EVENT_ERROR`), and all
+ * connections together queue at most `maxServerQueuedBytes` (64 MiB).
  *
  * @example Echo one table back
  * ```ts
@@ -126,6 +160,8 @@ export class Server implements NetworkObject, AsyncDisposable {
   #acceptTask: Promise<void>;
   #wakeAcceptLoop: (() => void) | undefined;
   #maxHandshakes: number;
+  #maxConnections: number;
+  #budget: QueueBudget;
   #handshakeDone: (() => void) | undefined;
   #closed = false;
   #closeTask: Promise<void> | undefined;
@@ -140,8 +176,12 @@ export class Server implements NetworkObject, AsyncDisposable {
    *   argument), or an options object.
    * @throws {TypeError} For an argument of the wrong type.
    * @throws {RangeError} For a port, cipher key length or numeric option out
-   *   of range (e.g. `maxHandshakes` not a positive integer).
+   *   of range (e.g. `maxHandshakes`, `maxConnections` or
+   *   `maxServerQueuedBytes` not a positive integer).
    * @throws {SyntaxError} For an empty address or a non-hex cipher key.
+   * @throws {Deno.errors.AddrInUse} When the port is taken (other listen
+   *   failures throw Deno's error class for them); the message is `Cannot
+   *   create server on <address>:<port>: <reason>`, `cause` Deno's error.
    */
   constructor(
     address: string,
@@ -151,20 +191,36 @@ export class Server implements NetworkObject, AsyncDisposable {
     this.#address = checkAddress("create server", address);
     const wanted = checkPort("create server", port, true);
     this.#options = resolveOptions("create server", options);
+    const limits = typeof options === "object" ? options : undefined;
     this.#maxHandshakes = checkNumber(
       "create server",
       "maxHandshakes",
-      typeof options === "object" ? options?.maxHandshakes : undefined,
+      limits?.maxHandshakes,
       DEFAULT_MAX_HANDSHAKES,
       1,
     );
+    this.#maxConnections = checkNumber(
+      "create server",
+      "maxConnections",
+      limits?.maxConnections,
+      DEFAULT_MAX_CONNECTIONS,
+      1,
+    );
+    const maxQueued = checkNumber(
+      "create server",
+      "maxServerQueuedBytes",
+      limits?.maxServerQueuedBytes,
+      DEFAULT_MAX_SERVER_QUEUED_BYTES,
+      1,
+    );
+    this.#budget = new QueueBudget(maxQueued, () =>
+      this.#emitError(
+        this,
+        `Cannot queue table: server queue is full (maxServerQueuedBytes ${maxQueued})`,
+      ));
     this.#tableOptions = messageOptions(this.#options.maxMessageSize);
     this.#events = this.#options.events;
-    this.#listener = Deno.listen({
-      hostname: this.#address,
-      port: wanted,
-      transport: "tcp",
-    });
+    this.#listener = listenTcp(this.#address, wanted);
     this.#port = this.#listener.addr.port;
     this.#acceptTask = this.#acceptLoop();
   }
@@ -202,6 +258,17 @@ export class Server implements NetworkObject, AsyncDisposable {
         conn.close();
         return;
       }
+      if (
+        this.#sessions.size + this.#handshaking.size >= this.#maxConnections
+      ) {
+        const remote = conn.remoteAddr;
+        conn.close();
+        this.#emitError(
+          this,
+          `Cannot accept connection from ${remote.hostname}:${remote.port}: server is at maxConnections (${this.#maxConnections})`,
+        );
+        continue;
+      }
       const task = this.#admit(conn).catch((error) => {
         this.#emitError(this, (error as Error).message);
       });
@@ -213,7 +280,7 @@ export class Server implements NetworkObject, AsyncDisposable {
   async #admit(conn: Deno.TcpConn): Promise<void> {
     const options = this.#options;
     const framed = new FramedConnection(conn, framedOptions(options));
-    const session = new Session(framed, options);
+    const session = new Session(framed, options, this.#budget);
     this.#handshaking.add(session);
     try {
       await session.handshake(false);
@@ -284,6 +351,14 @@ export class Server implements NetworkObject, AsyncDisposable {
    * Sends a table to one or more client connections (the seed's `Send`).
    * Tables sent in the same tick to one connection travel in one record.
    *
+   * Delivery guarantee: for each connection counted in the result the table
+   * is *accepted* — it reaches that client exactly once, after every table
+   * accepted for it before, however the program yields between sends — or
+   * that connection reports a failure with `EVENT_CLIENT_CLOSE` (preceded by
+   * `EVENT_ERROR` when an error ended it). {@linkcode disconnect} and
+   * {@linkcode close} deliver every accepted table first. A connection not
+   * counted gets nothing of this table.
+   *
    * @example Send to chosen connections
    * ```ts
    * import { Server } from "@moonwire/moonwire/mm";
@@ -298,7 +373,8 @@ export class Server implements NetworkObject, AsyncDisposable {
    *   null, booleans, numbers, strings, byte strings and tables.
    * @param connections The connections to send to.
    * @returns How many connections accepted the table; closed or unknown
-   *   connections (and ones whose send queue is full) count as failures.
+   *   connections, and ones whose send queue is full (`maxQueuedBytes`, or
+   *   the server-wide `maxServerQueuedBytes`), count as failures.
    * @throws {TypeError} If `table` is not a table or holds an unsupported
    *   value (the message names its path).
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
@@ -314,7 +390,8 @@ export class Server implements NetworkObject, AsyncDisposable {
 
   /**
    * Sends a table to every connected client (the seed's `Broadcast`); the
-   * table is encoded once.
+   * table is encoded once. Each connection counted in the result accepted
+   * it, with the same delivery guarantee as {@linkcode send}.
    *
    * @example Broadcast with nobody connected
    * ```ts
@@ -326,7 +403,8 @@ export class Server implements NetworkObject, AsyncDisposable {
    * ```
    *
    * @param table The table to send.
-   * @returns How many connections accepted the table.
+   * @returns How many connections accepted the table (those whose queue is
+   *   full do not count).
    * @throws {TypeError} If `table` is not a valid table.
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
    */
@@ -340,9 +418,11 @@ export class Server implements NetworkObject, AsyncDisposable {
   }
 
   /**
-   * Disconnects client connections (the seed's `Disconnect`). Tables already
-   * sent to them are still delivered first; no `EVENT_CLIENT_CLOSE` follows
-   * for connections closed this way.
+   * Disconnects client connections (the seed's `Disconnect`). Every table
+   * already accepted for them is delivered first (for up to 2 s: a client
+   * that reads nothing in that time sees the connection drop), then the
+   * client gets `EVENT_SERVER_CLOSE`; later sends to them count as failures.
+   * No `EVENT_CLIENT_CLOSE` follows for connections closed this way.
    *
    * @example Disconnecting an unknown connection counts nothing
    * ```ts
@@ -444,9 +524,10 @@ export class Server implements NetworkObject, AsyncDisposable {
   }
 
   /**
-   * Stops listening and closes every connection (queued tables are still
-   * sent, for up to 2 s); clients get `EVENT_SERVER_CLOSE`. Resolves when
-   * everything is closed. Idempotent.
+   * Stops listening and closes every connection: every accepted table is
+   * still delivered first (for up to 2 s, as in {@linkcode disconnect}),
+   * then clients get `EVENT_SERVER_CLOSE`. Resolves when everything is
+   * closed. Idempotent.
    *
    * @example Close a server
    * ```ts

@@ -1,7 +1,12 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Test helpers for mm: event collection with timeouts and a frame-aware TCP
 // man-in-the-middle proxy that can modify, replay or reorder frames.
-import type { NetworkEvent } from "../../mm/network_event.ts";
+import assert from "node:assert/strict";
+import {
+  EVENT_CONNECTED,
+  type NetworkEvent,
+  type NetworkObject,
+} from "../../mm/network_event.ts";
 import type { NetworkEvents } from "../../mm/network_events.ts";
 import { concat } from "../_bytes.ts";
 
@@ -241,4 +246,34 @@ export function notATableError(
     message:
       `Cannot send message: expected a table (array, plain object or Map), got ${kind}`,
   };
+}
+
+/** A loopback port that nothing listens on (just closed). */
+export function unusedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  return port;
+}
+
+/**
+ * Waits for `client`'s `EVENT_CONNECTED` with `result: false` after failing
+ * to reach `port`; returns it.
+ */
+export async function connectFailure(
+  log: EventLog,
+  client: NetworkObject,
+  port: number,
+): Promise<NetworkEvent> {
+  const [event] = await log.count(
+    "EVENT_CONNECTED",
+    1,
+    (e) => e.event === EVENT_CONNECTED && e.object === client,
+  );
+  assert.equal(event.event === EVENT_CONNECTED && event.result, false);
+  assert.match(
+    event.errors,
+    new RegExp(`^Cannot connect to 127\\.0\\.0\\.1:${port}: `),
+  );
+  return event;
 }

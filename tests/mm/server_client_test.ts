@@ -15,7 +15,14 @@ import {
   pollEvents,
   Server,
 } from "../../mm/mod.ts";
-import { EventLog, KEY, KEY_256, waitFor } from "./_helpers.ts";
+import {
+  connectFailure,
+  EventLog,
+  KEY,
+  KEY_256,
+  unusedPort,
+  waitFor,
+} from "./_helpers.ts";
 
 function summary(event: NetworkEvent): string {
   switch (event.event) {
@@ -231,22 +238,13 @@ Deno.test("tables sent before the connection is up are delivered in order", asyn
 Deno.test("a client that cannot connect gets EVENT_CONNECTED with result false", async () => {
   const events = new NetworkEvents();
   const log = new EventLog(events);
-  const closed = new Server("127.0.0.1", 0, { events });
-  const port = closed.getPort();
-  await closed.close();
+  const port = unusedPort();
   await using client = new Client("127.0.0.1", port, { events });
-  assert.deepEqual((await client.waitForConnect(2)).ok, false);
-  const [event] = await log.count(
-    "connected",
-    1,
-    (e) => e.event === EVENT_CONNECTED,
-  );
-  assert.equal(event.object, client);
-  assert.equal(event.event === EVENT_CONNECTED && event.result, false);
-  assert.match(
-    event.errors,
-    new RegExp(`^Cannot connect to 127\\.0\\.0\\.1:${port}: `),
-  );
+  const result = await client.waitForConnect(2);
+  assert.equal(result.ok, false);
+  const event = await connectFailure(log, client, port);
+  // The result carries the reason the event gave.
+  assert.equal(!result.ok && result.error, event.errors);
   assert.equal(client.send(["x"]), false);
   assert.equal(client.getPort(), null);
   assert.deepEqual(log.take().map((e) => e.event), [EVENT_CONNECTED]);
@@ -260,14 +258,44 @@ Deno.test("waitForConnect times out while a handshake is stalled", async () => {
     events,
     handshakeTimeout: 10_000,
   });
-  const { ok, waitTime } = await client.waitForConnect(0.25);
-  assert.equal(ok, false);
-  assert.ok(waitTime >= 0.2 && waitTime < 5, String(waitTime));
+  const result = await client.waitForConnect(0.25);
+  assert.equal(result.ok, false);
+  assert.ok(
+    result.waitTime >= 0.2 && result.waitTime < 5,
+    String(result.waitTime),
+  );
+  assert.equal(
+    !result.ok && result.error,
+    `Cannot connect to 127.0.0.1:${listener.addr.port}: not connected within 0.25 s`,
+  );
   const conn = await accepted;
   await client.disconnect();
+  const after = await client.waitForConnect(0.25);
+  assert.equal(
+    !after.ok && after.error,
+    `Cannot connect to 127.0.0.1:${listener.addr.port}: client disconnected`,
+  );
   conn.close();
   listener.close();
   assert.deepEqual(events.poll(), []);
+});
+
+Deno.test("waitForConnect after the server closed the connection names the reason", async () => {
+  const events = new NetworkEvents();
+  const log = new EventLog(events);
+  const server = new Server("127.0.0.1", 0, { events });
+  const port = server.getPort();
+  await using client = new Client("127.0.0.1", port, { events });
+  assert.equal((await client.waitForConnect()).ok, true);
+  await log.count("connect", 1, (e) => e.event === EVENT_CONNECT);
+  await server.close();
+  await log.count("server close", 1, (e) => e.event === EVENT_SERVER_CLOSE);
+  const result = await client.waitForConnect(0.25);
+  assert.equal(result.ok, false);
+  assert.equal(
+    !result.ok && result.error,
+    `Cannot connect to 127.0.0.1:${port}: connection closed by server`,
+  );
 });
 
 Deno.test("encrypted sessions rekey at the same record on both sides", async () => {

@@ -104,20 +104,48 @@ Deno.test("send rejects values that are not tables, naming the path", async () =
   await assert.rejects(client.waitForConnect("1" as never), TypeError);
 });
 
-Deno.test("Server validates maxHandshakes before listening", () => {
-  for (const bad of [0, -1, 1.5, NaN]) {
-    assert.throws(() => new Server("127.0.0.1", 0, { maxHandshakes: bad }), {
-      name: "RangeError",
-      message:
-        `Cannot create server: maxHandshakes ${bad} is not an integer of at least 1`,
-    });
+for (
+  const name of [
+    "maxHandshakes",
+    "maxConnections",
+    "maxServerQueuedBytes",
+  ] as const
+) {
+  Deno.test(`Server validates ${name} before listening`, () => {
+    for (const bad of [0, -1, 1.5, NaN]) {
+      assert.throws(() => new Server("127.0.0.1", 0, { [name]: bad }), {
+        name: "RangeError",
+        message:
+          `Cannot create server: ${name} ${bad} is not an integer of at least 1`,
+      });
+    }
+    assert.throws(
+      () => new Server("127.0.0.1", 0, { [name]: "2" as never }),
+      {
+        name: "TypeError",
+        message: `Cannot create server: ${name} must be a number, got string`,
+      },
+    );
+  });
+}
+
+Deno.test("a Server on a port in use throws AddrInUse naming the address, cause the OS error", () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = taken.addr.port;
+  let thrown: unknown;
+  try {
+    new Server("127.0.0.1", port);
+  } catch (error) {
+    thrown = error;
   }
-  assert.throws(
-    () => new Server("127.0.0.1", 0, { maxHandshakes: "2" as never }),
-    {
-      name: "TypeError",
-      message:
-        "Cannot create server: maxHandshakes must be a number, got string",
-    },
+  assert.ok(thrown instanceof Deno.errors.AddrInUse);
+  assert.equal(
+    thrown.message,
+    `Cannot create server on 127.0.0.1:${port}: address already in use`,
+  );
+  assert.ok(thrown.cause instanceof Deno.errors.AddrInUse);
+  assert.match(
+    (thrown.cause as Error).message,
+    /^Address already in use \(os error \d+\)$/,
   );
 });
