@@ -299,12 +299,14 @@ export class Session {
 
   /**
    * Queues one encoded table (copied); false when the connection is closed
-   * or its queue is full.
+   * or its queue is full. `accepted` skips the queue check for a table the
+   * caller already accepted against the same limit (a client's tables from
+   * before the connection came up), so it cannot be refused a second time.
    */
-  enqueue(encoded: Uint8Array): boolean {
+  enqueue(encoded: Uint8Array, accepted = false): boolean {
     if (this.#closing || this.#ended) return false;
     const size = encoded.length;
-    if (!this.#admit(size)) return false;
+    if (!accepted && !this.#admit(size)) return false;
     let sink = this.#sink ??= this.#newSink();
     const before = sink.length;
     if (before + size > sink.buffer.length) {

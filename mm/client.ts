@@ -188,7 +188,7 @@ export class Client implements NetworkObject, AsyncDisposable {
       });
       this.#settled.resolve(true);
     }
-    for (const encoded of this.#early) session.enqueue(encoded);
+    for (const encoded of this.#early) session.enqueue(encoded, true);
     this.#early = [];
     this.#earlyBytes = 0;
     this.#handedOver.resolve();
