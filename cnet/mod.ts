@@ -54,7 +54,7 @@
  * | --- | --- |
  * | `peripheral.wrap(side)` | `node.getModem(side)`; attach with `node.attach(side, modem)` or the `modems` option |
  * | `modem.open(ch)` / `close(ch)` / `isOpen(ch)` / `closeAll()` | same names (channels 0–65535, RangeError otherwise); `close()` with no channel closes the modem |
- * | `modem.transmit(ch, replyCh, message)` | `modem.transmit(channel, replyChannel, payload: Uint8Array)` (payload limit: RangeError) |
+ * | `modem.transmit(ch, replyCh, message)` | `modem.transmit(channel, replyChannel, payload: Uint8Array)` (payload limit, full `UdpModem` send queue: RangeError) |
  * | `os.pullEvent("modem_message")` | `modem.subscribe(handler)` → `{ channel, replyChannel, payload, distance? }`; on a node, `modem_message` events for channels opened with `node.openChannel` |
  * | (the world) | `MemoryNetwork` + `MemoryModem` (seeded loss, duplication, reordering, delay); `UdpModem` (multicast group, or a peer list of unicast addresses) |
  *

@@ -3,6 +3,7 @@ import { type DatagramEndpoint, MAX_UDP_PAYLOAD } from "../net/mod.ts";
 import {
   bindDatagramEndpoint,
   receiveEach,
+  sendQueueFull,
 } from "../net/_datagram_endpoint.ts";
 import { isIP } from "node:net";
 import { checkMaxOpenChannels, ModemChannels } from "./_modem_channels.ts";
@@ -52,6 +53,17 @@ export interface UdpModemOptions {
   maxPayloadSize?: number;
   /** Most channels open at once (default 128, as ComputerCraft). */
   maxOpenChannels?: number;
+  /**
+   * Most datagrams `transmit()` accepted and the socket has not taken yet
+   * (one per peer in peer-list mode); `transmit()` throws a `RangeError`
+   * beyond (default 1024).
+   */
+  maxPendingSends?: number;
+  /**
+   * Bytes (header included) of those datagrams; `transmit()` throws a
+   * `RangeError` beyond. At least `maxPayloadSize` + 12 (default 4 MiB).
+   */
+  maxPendingBytes?: number;
 }
 
 /** Counters of a {@linkcode UdpModem}. */
@@ -202,6 +214,8 @@ export class UdpModem implements Modem, AsyncDisposable {
       reuseAddress: !peerMode,
       loopback: !peerMode,
       maxDatagramSize: maxPayloadSize + UDP_MODEM_HEADER_LENGTH,
+      maxPendingSends: options.maxPendingSends,
+      maxPendingBytes: options.maxPendingBytes,
     });
     try {
       if (group !== undefined) {
@@ -344,11 +358,17 @@ export class UdpModem implements Modem, AsyncDisposable {
    * Sends `payload` to the group or every peer. Accepted when it returns:
    * the datagrams are handed to the socket in call order (and before a
    * `close()` that follows); a send the socket refuses counts in
-   * `stats.sendErrors`.
+   * `stats.sendErrors`. A transmission the send queue has no room for (all
+   * its datagrams, one per peer) is not accepted: it throws and nothing of
+   * it is sent.
    *
    * @param channel 0–65535.
    * @param replyChannel 0–65535.
    * @param payload At most {@linkcode UdpModem.maxPayloadSize} bytes.
+   * @throws {RangeError} For a channel outside 0–65535, a payload over
+   * `maxPayloadSize`, or a full send queue (`Cannot transmit: send queue is
+   * full (1024 datagrams)`; `maxPendingSends`, `maxPendingBytes`).
+   * @throws {Error} Once the modem is closed.
    */
   transmit(channel: number, replyChannel: number, payload: Uint8Array): void {
     this.#channels.checkTransmit(
@@ -368,6 +388,13 @@ export class UdpModem implements Modem, AsyncDisposable {
     datagram.set(payload, UDP_MODEM_HEADER_LENGTH);
     const targets = this.#peers ??
       [{ hostname: this.#group!, port: this.#groupPort }];
+    // All of the transmission or none of it.
+    const full = sendQueueFull(
+      this.#endpoint,
+      targets.length,
+      targets.length * datagram.length,
+    );
+    if (full !== undefined) throw new RangeError(`Cannot transmit: ${full}`);
     for (const target of targets) {
       this.#stats.sent++;
       this.#endpoint.send(datagram, target.hostname, target.port).catch(

@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Shared certificate internals: field validation and the signed message.
-
-import type { Certificate } from "./certificate.ts";
+// Imports nothing from certificate.ts (which imports checkName): the signed
+// message takes the fields it reads, which every Certificate has.
 
 /** Domain-separation label at the start of every signed message. */
 export const CERTIFICATE_LABEL = "moonwire-certificate-v1";
@@ -82,7 +82,7 @@ export function checkCertificate(
  * `certificate` must already have passed {@linkcode checkCertificate}.
  */
 export function certificateMessage(
-  certificate: Certificate,
+  certificate: { version: number; publicKey: Uint8Array },
   nameBytes: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
   const label = encoder.encode(CERTIFICATE_LABEL);

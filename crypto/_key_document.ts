@@ -2,9 +2,16 @@
 // Parsing of key file text, separate from the I/O so it can be fuzzed.
 
 import { decodeBase64 } from "./_base64.ts";
-import type { KeyFileOptions } from "./key_file.ts";
 
-const KEY_LENGTH = 32;
+/** Bytes of every key a key file holds (X25519 and Ed25519 alike). */
+export const KEY_LENGTH = 32;
+
+// What the caller expects: key_file.ts passes its KeyFileOptions. Declared
+// here so this file imports nothing from key_file.ts (no import cycle).
+interface ExpectedKey {
+  algorithm: string;
+  private: boolean;
+}
 
 /**
  * Parses the text of a key file named `path` (used in messages).
@@ -16,7 +23,7 @@ const KEY_LENGTH = 32;
 export function parseKeyDocument(
   text: string,
   path: string,
-  options: KeyFileOptions,
+  options: ExpectedKey,
 ): Uint8Array<ArrayBuffer> {
   let document: unknown;
   try {

@@ -1,24 +1,10 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Internal access to NoiseCipherState for tests (not exported from mod.ts):
 // setting the counter near 2^64 is the only way to test nonce exhaustion.
+// The class fills _noise_cipher_internals.ts; this file only imports, so
+// there is no import cycle with noise_cipher_state.ts.
 import type { NoiseCipherState } from "./noise_cipher_state.ts";
-
-/** Filled in by noise_cipher_state.ts when that module loads. */
-export const noiseCipherStateInternals: {
-  setNonce(state: NoiseCipherState, nonce: bigint): void;
-  disable(state: NoiseCipherState, reason: string): void;
-  key(state: NoiseCipherState): Uint8Array<ArrayBuffer>;
-} = {
-  setNonce() {
-    throw new Error("noise_cipher_state.ts is not loaded");
-  },
-  disable() {
-    throw new Error("noise_cipher_state.ts is not loaded");
-  },
-  key() {
-    throw new Error("noise_cipher_state.ts is not loaded");
-  },
-};
+import { noiseCipherStateInternals } from "./_noise_cipher_internals.ts";
 
 /**
  * Makes every operation of a cipher state fail with a TypeError naming

@@ -6,7 +6,7 @@
  */
 
 import { encodeBase64 } from "./_base64.ts";
-import { parseKeyDocument } from "./_key_document.ts";
+import { KEY_LENGTH, parseKeyDocument } from "./_key_document.ts";
 import { readSmallTextFile } from "./_read_small_file.ts";
 import { writeFileAtomic } from "./write_file_atomic.ts";
 
@@ -23,8 +23,6 @@ export interface KeyFileOptions {
    */
   private: boolean;
 }
-
-const KEY_LENGTH = 32;
 
 function checkOptions(action: string, path: string, options: KeyFileOptions) {
   if (typeof options !== "object" || options === null) {

@@ -9,7 +9,7 @@ import type { Aead } from "./aead.ts";
 import { AuthenticationError } from "./errors.ts";
 import { type NoiseCipher, noiseCipher } from "./_noise_functions.ts";
 import { keyedAead } from "./_noise_symmetric_state.ts";
-import { noiseCipherStateInternals } from "./_noise_cipher_access.ts";
+import { noiseCipherStateInternals } from "./_noise_cipher_internals.ts";
 
 /** Options for {@linkcode NoiseCipherState}. */
 export interface NoiseCipherStateOptions {
@@ -113,17 +113,26 @@ export class NoiseCipherState implements Disposable {
   #disabled: string | undefined;
 
   static {
+    // The slot types states as `object`; only real cipher states get in.
+    const own = (state: object): NoiseCipherState => {
+      if (#key in state) return state;
+      throw new TypeError(
+        "Cannot access cipher state internals: not a NoiseCipherState",
+      );
+    };
     noiseCipherStateInternals.setNonce = (state, nonce) => {
+      const cipherState = own(state);
       if (nonce < 0n || nonce > MAX_NONCE) {
         throw new RangeError("Cannot set nonce: out of range");
       }
-      state.#hi = Number(nonce >> 32n);
-      state.#lo = Number(nonce & 0xffffffffn);
+      cipherState.#hi = Number(nonce >> 32n);
+      cipherState.#lo = Number(nonce & 0xffffffffn);
     };
     noiseCipherStateInternals.disable = (state, reason) => {
-      if (state.#disabled !== DESTROYED) state.#disabled = reason;
+      const cipherState = own(state);
+      if (cipherState.#disabled !== DESTROYED) cipherState.#disabled = reason;
     };
-    noiseCipherStateInternals.key = (state) => state.#key;
+    noiseCipherStateInternals.key = (state) => own(state).#key;
   }
 
   /**

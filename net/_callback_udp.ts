@@ -5,6 +5,7 @@ import {
   type DatagramEndpoint,
   MAX_UDP_PAYLOAD,
   receiveEach,
+  sendQueueFull,
 } from "./_datagram_endpoint.ts";
 import {
   assertPort,
@@ -185,7 +186,9 @@ export class UdpEndpoint implements Disposable {
    * @param host The destination IP address or host name.
    * @param port The destination port, 1–65535.
    * @returns `true` when accepted (it will be handed to the socket),
-   * `false` when the endpoint is not open.
+   * `false` when the endpoint is not open or its send queue is full
+   * (`maxPendingSends` datagrams or `maxPendingBytes` bytes would be
+   * waiting; nothing is sent, retry later).
    * @throws {TypeError} When an argument has the wrong type.
    * @throws {RangeError} When the port is out of range or the payload is
    * longer than 65507 bytes.
@@ -235,6 +238,7 @@ export class UdpEndpoint implements Disposable {
     }
     const endpoint = this.#endpoint;
     if (!this.#open || !endpoint) return false;
+    if (sendQueueFull(endpoint, 1, bytes.length) !== undefined) return false;
     const sending = endpoint.send(bytes, host, port).then(
       () => {},
       (error) => {

@@ -1,9 +1,23 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // DatagramEndpoint and bindDatagramEndpoint(), the one way every UDP entry
 // (DatagramEndpoint.bind, openUdp, createUdpEndpoint, UdpModem.create) opens
-// a socket, so each names its own action in bind errors. The public file
-// (datagram_endpoint.ts) exports only the class and its types.
+// a socket, so each names its own action in bind errors, and sendQueueFull(),
+// which lets each face refuse a send in its own idiom when the bounded send
+// queue is full. The public file (datagram_endpoint.ts) exports only the
+// class and its types.
 import { ConnectionClosedError } from "./errors.ts";
+import {
+  bindSettings,
+  checkPort,
+  type DatagramEndpointOptions,
+  type SendLimits,
+} from "./_datagram_options.ts";
+import { broadcastAddresses, parseIpv4 } from "./_ipv4_broadcast.ts";
+
+export {
+  type DatagramEndpointOptions,
+  MAX_UDP_PAYLOAD,
+} from "./_datagram_options.ts";
 
 /** A datagram accepted by `send()` and not yet handed to the socket. */
 interface QueuedSend {
@@ -13,9 +27,6 @@ interface QueuedSend {
   resolve(sent: number): void;
   reject(error: unknown): void;
 }
-
-/** Largest UDP payload over IPv4 (65535 − 8 − 20). */
-export const MAX_UDP_PAYLOAD = 65507;
 
 /** One datagram received by a {@linkcode DatagramEndpoint}. */
 export interface ReceivedDatagram {
@@ -27,56 +38,29 @@ export interface ReceivedDatagram {
   port: number;
 }
 
-/** Options for {@linkcode DatagramEndpoint.bind}. */
-export interface DatagramEndpointOptions {
-  /**
-   * Local address to bind; `"0.0.0.0"` for all interfaces (needed to receive
-   * multicast or broadcast).
-   *
-   * @default {"127.0.0.1"}
-   */
-  hostname?: string;
-  /**
-   * Local port; `0` picks a free one (read it back from `port`).
-   *
-   * @default {0}
-   */
-  port?: number;
-  /**
-   * Set `SO_REUSEADDR`/`SO_REUSEPORT` so several endpoints can share a port
-   * (several multicast listeners on one host).
-   *
-   * @default {false}
-   */
-  reuseAddress?: boolean;
-  /**
-   * Loop multicast datagrams this endpoint sends back to the local host.
-   *
-   * @default {false}
-   */
-  loopback?: boolean;
-  /**
-   * Largest datagram, in bytes, sent or accepted. Sending a longer one is a
-   * `RangeError`; received ones that are longer are dropped.
-   *
-   * @default {65507}
-   */
-  maxDatagramSize?: number;
-}
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-function parseIpv4(address: string): number[] | null {
-  const match = IPV4.exec(address);
-  if (match === null) return null;
-  const parts = match.slice(1).map(Number);
-  return parts.every((part) => part <= 255) ? parts : null;
-}
-
 let construct: (
   conn: Deno.DatagramConn,
-  maxDatagramSize: number,
+  limits: SendLimits,
 ) => DatagramEndpoint;
+let queueFull: (
+  endpoint: DatagramEndpoint,
+  count: number,
+  bytes: number,
+) => string | undefined;
+
+/**
+ * Why `count` more datagrams of `bytes` payload bytes in all do not fit the
+ * endpoint's send queue now (`"send queue is full (1024 datagrams)"`), or
+ * `undefined` when they do. The faces ask before sending so a refusal is
+ * their own synchronous answer (`false`, a throw), never a late rejection.
+ */
+export function sendQueueFull(
+  endpoint: DatagramEndpoint,
+  count: number,
+  bytes: number,
+): string | undefined {
+  return queueFull(endpoint, count, bytes);
+}
 
 /**
  * Binds a {@linkcode DatagramEndpoint}; errors say `Cannot <action>`. A
@@ -88,27 +72,10 @@ export function bindDatagramEndpoint(
   action: string,
   options: DatagramEndpointOptions = {},
 ): DatagramEndpoint {
-  const {
-    hostname = "127.0.0.1",
-    port = 0,
-    reuseAddress = false,
-    loopback = false,
-    maxDatagramSize = MAX_UDP_PAYLOAD,
-  } = options;
-  if (typeof hostname !== "string") {
-    throw new TypeError(
-      `Cannot ${action}: hostname must be a string, got ${typeof hostname}`,
-    );
-  }
-  checkPort(action, port, 0);
-  if (
-    !Number.isInteger(maxDatagramSize) || maxDatagramSize < 1 ||
-    maxDatagramSize > MAX_UDP_PAYLOAD
-  ) {
-    throw new RangeError(
-      `Cannot ${action}: maxDatagramSize ${maxDatagramSize} is not an integer in 1..${MAX_UDP_PAYLOAD}`,
-    );
-  }
+  const { hostname, port, reuseAddress, loopback, limits } = bindSettings(
+    action,
+    options,
+  );
   let conn: Deno.DatagramConn;
   try {
     conn = Deno.listenDatagram({
@@ -132,7 +99,7 @@ export function bindDatagramEndpoint(
       }`,
     );
   }
-  return construct(conn, maxDatagramSize);
+  return construct(conn, limits);
 }
 
 /**
@@ -173,54 +140,6 @@ function bindError(error: unknown, message: string): Error {
   return new Error(message, { cause: error });
 }
 
-function checkPort(action: string, port: unknown, min: number): number {
-  if (typeof port !== "number") {
-    throw new TypeError(
-      `Cannot ${action}: port must be a number, got ${typeof port}`,
-    );
-  }
-  if (!Number.isInteger(port) || port < min || port > 65535) {
-    throw new RangeError(
-      `Cannot ${action}: port ${port} is not an integer in ${min}..65535`,
-    );
-  }
-  return port;
-}
-
-// Directed broadcast addresses of the local interfaces, read once and only
-// when the permission is already granted (never prompt from a send).
-let directedBroadcasts: Set<string> | undefined;
-
-function broadcastAddresses(): Set<string> {
-  if (directedBroadcasts !== undefined) return directedBroadcasts;
-  const found = new Set<string>(["255.255.255.255"]);
-  try {
-    const status = Deno.permissions.querySync({
-      name: "sys",
-      kind: "networkInterfaces",
-    });
-    if (status.state === "granted") {
-      for (const nic of Deno.networkInterfaces()) {
-        if (nic.family !== "IPv4") continue;
-        const address = parseIpv4(nic.address);
-        const mask = parseIpv4(nic.netmask);
-        if (address === null || mask === null) continue;
-        const maskBits = ((mask[0] << 24) | (mask[1] << 16) | (mask[2] << 8) |
-          mask[3]) >>> 0;
-        // A /31 or /32 has no broadcast address.
-        if (maskBits >= 0xffff_fffe) continue;
-        found.add(
-          address.map((part, i) => (part | (~mask[i] & 255))).join("."),
-        );
-      }
-    }
-  } catch {
-    // No permission API or no interfaces: only the limited broadcast address.
-  }
-  directedBroadcasts = found;
-  return found;
-}
-
 /**
  * A bound UDP socket: send to and receive from any address, join IPv4
  * multicast groups. Needs `--unstable-net` (or `"unstable": ["net"]` in
@@ -234,9 +153,10 @@ function broadcastAddresses(): Set<string> {
  * the `sys` permission for network interfaces is granted) until
  * `setBroadcast(true)` is called.
  *
- * Delivery: `send()` checks its arguments, the closed state and the
- * broadcast gate when it is called (the promise rejects with those errors);
- * a datagram that passes is *accepted*. Accepted datagrams are handed to
+ * Delivery: `send()` checks its arguments, the closed state, the
+ * broadcast gate and the send-queue bounds (`maxPendingSends`,
+ * `maxPendingBytes`) when it is called (the promise rejects with those
+ * errors); a datagram that passes is *accepted*. Accepted datagrams are handed to
  * the socket one at a time, in the order of the `send()` calls (Deno's
  * concurrent sends on one socket can leave in any order, and do reverse
  * right after a bind); the promise resolves when the kernel has taken the
@@ -263,6 +183,11 @@ export class DatagramEndpoint
   #conn: Deno.DatagramConn;
   #addr: Deno.NetAddr;
   #maxDatagramSize: number;
+  #maxPendingSends: number;
+  #maxPendingBytes: number;
+  // Accepted and not yet settled by the socket: queued plus the one in flight.
+  #pendingSends = 0;
+  #pendingBytes = 0;
   #closed = false;
   #closedDone = Promise.withResolvers<void>();
   #queue: QueuedSend[] = [];
@@ -271,10 +196,13 @@ export class DatagramEndpoint
   #buffer: Uint8Array<ArrayBuffer> | null;
   #memberships = new Map<string, Deno.MulticastV4Membership>();
 
-  private constructor(conn: Deno.DatagramConn, maxDatagramSize: number) {
+  private constructor(conn: Deno.DatagramConn, limits: SendLimits) {
+    const { maxDatagramSize } = limits;
     this.#conn = conn;
     this.#addr = conn.addr as Deno.NetAddr;
     this.#maxDatagramSize = maxDatagramSize;
+    this.#maxPendingSends = limits.maxPendingSends;
+    this.#maxPendingBytes = limits.maxPendingBytes;
     // One byte more than the limit, so oversize datagrams can be told apart.
     this.#buffer = new Uint8Array(maxDatagramSize + 1);
   }
@@ -284,7 +212,8 @@ export class DatagramEndpoint
    *
    * @param options Local address and port, socket options, size limit.
    * @returns The bound endpoint.
-   * @throws {RangeError} For a port outside 0–65535 or a bad size limit.
+   * @throws {RangeError} For a port outside 0–65535 or a bad size or
+   * queue limit.
    * @throws {TypeError} Without `--unstable-net` (the message says so).
    * @throws {Deno.errors.AddrInUse} When the port is taken (the message
    * names the address and port).
@@ -304,8 +233,8 @@ export class DatagramEndpoint
   }
 
   static {
-    construct = (conn, maxDatagramSize) =>
-      new DatagramEndpoint(conn, maxDatagramSize);
+    construct = (conn, limits) => new DatagramEndpoint(conn, limits);
+    queueFull = (endpoint, count, bytes) => endpoint.#queueFull(count, bytes);
   }
 
   /** The bound local address. */
@@ -321,6 +250,41 @@ export class DatagramEndpoint
   /** Largest datagram, in bytes, sent or accepted. */
   get maxDatagramSize(): number {
     return this.#maxDatagramSize;
+  }
+
+  /** Most datagrams accepted and not yet taken by the socket. */
+  get maxPendingSends(): number {
+    return this.#maxPendingSends;
+  }
+
+  /** Most payload bytes accepted and not yet taken by the socket. */
+  get maxPendingBytes(): number {
+    return this.#maxPendingBytes;
+  }
+
+  /**
+   * Datagrams accepted and not yet taken by the socket.
+   *
+   * @example The queue empties as the socket takes datagrams
+   * ```ts
+   * import { DatagramEndpoint } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using endpoint = DatagramEndpoint.bind();
+   * const sent = endpoint.send(new Uint8Array(5), "127.0.0.1", endpoint.port);
+   * assert.equal(endpoint.pendingSends, 1);
+   * assert.equal(endpoint.pendingBytes, 5);
+   * await sent;
+   * assert.equal(endpoint.pendingSends, 0);
+   * ```
+   */
+  get pendingSends(): number {
+    return this.#pendingSends;
+  }
+
+  /** Payload bytes of the datagrams in {@linkcode pendingSends}. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
   }
 
   /** Whether sending to broadcast addresses is allowed. */
@@ -363,7 +327,11 @@ export class DatagramEndpoint
    * @param hostname Destination IP address or name.
    * @param port Destination port, 1–65535.
    * @returns The number of bytes sent, once the socket has taken the datagram.
-   * @throws {RangeError} When the payload is too long or the port is out of range.
+   * @throws {RangeError} When the payload is too long or the port is out of
+   * range, or when the send queue is full: `maxPendingSends` datagrams or
+   * `maxPendingBytes` bytes would be waiting (`Cannot send datagram to
+   * 127.0.0.1:9: send queue is full (1024 datagrams)`); nothing is sent,
+   * retry once earlier sends resolved.
    * @throws {ConnectionClosedError} After `close()`.
    * @throws {Error} For a broadcast destination while broadcast is off.
    *
@@ -420,6 +388,14 @@ export class DatagramEndpoint
         `Cannot send datagram: ${hostname} is a broadcast address and broadcast is off; call setBroadcast(true) first`,
       );
     }
+    const full = this.#queueFull(1, data.length);
+    if (full !== undefined) {
+      throw new RangeError(
+        `Cannot send datagram to ${hostname}:${port}: ${full}`,
+      );
+    }
+    this.#pendingSends++;
+    this.#pendingBytes += data.length;
     const { promise, resolve, reject } = Promise.withResolvers<number>();
     this.#queue.push({ data: data.slice(), hostname, port, resolve, reject });
     if (!this.#sending) this.#sendQueued();
@@ -440,10 +416,25 @@ export class DatagramEndpoint
         );
       } catch (error) {
         reject(error);
+      } finally {
+        this.#pendingSends--;
+        this.#pendingBytes -= data.length;
       }
     }
     this.#sending = false;
     if (this.#closed) this.#closeSocket();
+  }
+
+  #queueFull(count: number, bytes: number): string | undefined {
+    if (this.#pendingSends + count > this.#maxPendingSends) {
+      return count === 1 && this.#pendingSends === this.#maxPendingSends
+        ? `send queue is full (${this.#maxPendingSends} datagrams)`
+        : `send queue is full (${this.#pendingSends} of ${this.#maxPendingSends} datagrams queued, ${count} more do not fit)`;
+    }
+    if (this.#pendingBytes + bytes > this.#maxPendingBytes) {
+      return `send queue is full (${this.#pendingBytes} of ${this.#maxPendingBytes} bytes queued, ${bytes} more do not fit)`;
+    }
+    return undefined;
   }
 
   /**

@@ -22,6 +22,16 @@ export interface CreateUdpEndpointOptions {
   /** Address to bind (default `"0.0.0.0"`, all IPv4 interfaces, as
    * Cuberite does; pass `"127.0.0.1"` to stay on loopback). */
   hostname?: string;
+  /**
+   * Datagrams `send()` accepted and the socket has not taken yet; `send()`
+   * returns false beyond (default 1024). A moonwire addition.
+   */
+  maxPendingSends?: number;
+  /**
+   * Payload bytes of those datagrams; `send()` returns false beyond. At
+   * least 65507 (the largest datagram). Default 4 MiB. A moonwire addition.
+   */
+  maxPendingBytes?: number;
 }
 
 /**
@@ -32,11 +42,12 @@ export interface CreateUdpEndpointOptions {
  *
  * @param port Local port, 0–65535 (0 picks a free port; see `getPort()`).
  * @param callbacks Receive datagrams and errors.
- * @param options Address to bind.
+ * @param options Address to bind, send-queue bounds.
  * @returns The endpoint.
  * @throws {TypeError} When `port` is not a number or a callback not a
  * function, or without `--unstable-net` (the message names the flag).
- * @throws {RangeError} When `port` is outside 0–65535.
+ * @throws {RangeError} When `port` is outside 0–65535 or a send-queue
+ * bound is not a positive integer (`maxPendingBytes` below 65507).
  *
  * @example An echo endpoint
  * ```ts
@@ -70,10 +81,16 @@ export function createUdpEndpoint(
   const hostname = bindHostname(action, options);
   let endpoint: DatagramEndpoint | undefined;
   try {
-    endpoint = bindDatagramEndpoint("bind UDP endpoint", { hostname, port });
+    endpoint = bindDatagramEndpoint("bind UDP endpoint", {
+      hostname,
+      port,
+      maxPendingSends: options.maxPendingSends,
+      maxPendingBytes: options.maxPendingBytes,
+    });
   } catch (error) {
-    // A missing --unstable-net is a setup error, not a bind failure.
-    if (error instanceof TypeError) throw error;
+    // A bad option or a missing --unstable-net is a caller or setup error,
+    // not a bind failure.
+    if (error instanceof TypeError || error instanceof RangeError) throw error;
     // The message already names the address and port; the code (EADDRINUSE)
     // comes from the runtime's error, kept as cause.
     invoke(

@@ -47,7 +47,9 @@
  * - `Tcp.write` and `Udp.send` on a closed or failed socket throw
  *   `ConnectionClosedError`; `Udp.send` returns `false` only for "busy".
  * - Read, write and receive buffers are bounded (4 MiB, 4 MiB, 1024
- *   datagrams — oldest dropped and counted in `Udp.dropped`).
+ *   datagrams — oldest dropped and counted in `Udp.dropped`), and so is
+ *   the datagram send queue (`maxPendingSends` 64, `maxPendingBytes`
+ *   4 MiB): beyond it `Udp.send` and `UdpEndpoint.send` return `false`.
  * - Datagrams a socket accepted (`Udp.send` and `UdpEndpoint.send` returned
  *   `true`) leave in call order, and `close()` hands them all to the socket
  *   before closing it.

@@ -11,6 +11,7 @@ import {
   bindDatagramEndpoint,
   type DatagramEndpoint,
   receiveEach,
+  sendQueueFull,
 } from "./_datagram_endpoint.ts";
 import { ConnectionClosedError } from "./errors.ts";
 import { checkPort } from "./_stream_validate.ts";
@@ -25,6 +26,11 @@ export interface OpenUdpOptions {
    * beyond. Default 64.
    */
   maxPendingSends?: number;
+  /**
+   * Payload bytes of those datagrams; `send()` returns false beyond. At
+   * least 65507 (the largest datagram). Default 4 MiB.
+   */
+  maxPendingBytes?: number;
 }
 
 const encoder = new TextEncoder();
@@ -60,8 +66,6 @@ export class Udp implements Disposable, AsyncDisposable {
   #endpoint: DatagramEndpoint;
   #queue: Datagram[] = [];
   #maxQueued: number;
-  #maxPendingSends: number;
-  #pendingSends = 0;
   #dropped = 0;
   #error: Error | null = null;
   #closed = false;
@@ -89,14 +93,12 @@ export class Udp implements Disposable, AsyncDisposable {
       "maxQueued",
       "open UDP socket",
     );
-    this.#maxPendingSends = checkPositiveInteger(
-      options.maxPendingSends ?? 64,
-      "maxPendingSends",
-      "open UDP socket",
-    );
+    // The endpoint's send queue is the one bound on pending sends.
     this.#endpoint = bindDatagramEndpoint("open UDP socket", {
       hostname,
       port,
+      maxPendingSends: options.maxPendingSends ?? 64,
+      maxPendingBytes: options.maxPendingBytes,
     });
     this.#loop = receiveEach(
       this.#endpoint,
@@ -134,8 +136,9 @@ export class Udp implements Disposable, AsyncDisposable {
    * @param port Destination port, 1–65535.
    * @param data Payload bytes or text.
    * @returns `true` when accepted (it will be handed to the socket), `false`
-   *   when `maxPendingSends` datagrams are still waiting (nothing is sent;
-   *   retry later).
+   *   when the send queue is full: `maxPendingSends` datagrams or
+   *   `maxPendingBytes` bytes would be waiting (nothing is sent; retry
+   *   later).
    * @throws {ConnectionClosedError} After `close()`.
    * @throws {RangeError} When `data` is longer than 65507 bytes.
    */
@@ -156,14 +159,13 @@ export class Udp implements Disposable, AsyncDisposable {
         `Cannot send datagram: size ${bytes.length} exceeds limit ${this.#endpoint.maxDatagramSize}`,
       );
     }
-    if (this.#pendingSends >= this.#maxPendingSends) return false;
-    this.#pendingSends++;
+    if (sendQueueFull(this.#endpoint, 1, bytes.length) !== undefined) {
+      return false;
+    }
     // The endpoint queues and sends in call order, and flushes on close.
-    this.#endpoint.send(bytes, ip, port)
-      .catch((error) => {
-        this.#error = error instanceof Error ? error : new Error(String(error));
-      })
-      .finally(() => this.#pendingSends--);
+    this.#endpoint.send(bytes, ip, port).catch((error) => {
+      this.#error = error instanceof Error ? error : new Error(String(error));
+    });
     return true;
   }
 

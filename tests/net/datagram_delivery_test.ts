@@ -9,9 +9,9 @@ import { DatagramEndpoint } from "../../net/datagram_endpoint.ts";
 import { openUdp } from "../../net/udp.ts";
 import { resolveAddress } from "../../net/address.ts";
 import { createUdpEndpoint } from "../../net/create_udp_endpoint.ts";
-import type { UdpCallbacks } from "../../net/udp_endpoint.ts";
 import { pauses, randomPause, testSeed } from "../_schedule.ts";
 import { rawUdpPeer } from "../_udp_peer.ts";
+import { silentCallbacks } from "./_udp_callbacks.ts";
 
 const encoder = new TextEncoder();
 const local = resolveAddress("127.0.0.1");
@@ -19,13 +19,6 @@ const BURST = 5;
 
 function burst(label: string): string[] {
   return Array.from({ length: BURST }, (_, i) => `${label} ${i}`);
-}
-
-function silentCallbacks(errors: string[]): UdpCallbacks {
-  return {
-    onReceivedData: () => {},
-    onError: (code, message) => errors.push(`${code}: ${message}`),
-  };
 }
 
 Deno.test("DatagramEndpoint: send, pause, send, close hands both to the socket in order", async () => {
