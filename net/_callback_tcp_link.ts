@@ -13,6 +13,11 @@ import { isIP } from "node:net";
 import { ConnectionClosedError, TimeoutError } from "./errors.ts";
 import type { StreamSocket } from "./stream_socket.ts";
 import {
+  isNotTlsAnswer,
+  NOT_TLS_REASON,
+  withContext,
+} from "./_error_context.ts";
+import {
   assertCallbacks,
   errorCode,
   errorMessage,
@@ -490,7 +495,13 @@ export class TcpLink implements Disposable {
       passphrase: options.ownPrivateKeyPassword || undefined,
       rejectUnauthorized: options.unsafelyDisableVerification !== true,
     });
-    this.#attachTls(secure, socket, "secureConnect", timeout);
+    this.#attachTls(
+      secure,
+      socket,
+      "secureConnect",
+      timeout,
+      "start TLS client",
+    );
   }
 
   /**
@@ -567,7 +578,7 @@ export class TcpLink implements Disposable {
       key: keyPem,
       passphrase: options.ownPrivateKeyPassword || undefined,
     });
-    this.#attachTls(secure, socket, "secure", timeout);
+    this.#attachTls(secure, socket, "secure", timeout, action);
   }
 
   /**
@@ -734,6 +745,7 @@ export class TcpLink implements Disposable {
     socket: StreamSocket,
     readyEvent: string,
     timeout: number,
+    action: string,
   ): void {
     this.#tls = secure;
     const finished = Promise.withResolvers<void>();
@@ -777,7 +789,18 @@ export class TcpLink implements Disposable {
     secure.on("end", () => {
       this.#terminate(this.#tlsReady ? undefined : handshakeClosedError());
     });
-    secure.on("error", (error: Error) => this.#terminate(error));
+    secure.on("error", (error: Error) => {
+      // OpenSSL's "wrong version number" names neither the peer nor the
+      // cause; the errno-style code stays (onError's code comes from it).
+      this.#terminate(
+        isNotTlsAnswer(error)
+          ? withContext(
+            error,
+            `Cannot ${action} with ${this.#remoteIp}:${this.#remotePort}: ${NOT_TLS_REASON}`,
+          )
+          : error,
+      );
+    });
   }
 
   // The terminal event: exactly once, then release the socket. `defer`

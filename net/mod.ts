@@ -84,8 +84,10 @@
  *
  * Deliberate differences from the seed:
  * - Argument errors throw at once: `TypeError` for wrong types and callbacks
- *   that are not functions, `RangeError` for ports outside 0–65535. `false`
- *   is returned only for a malformed host or address string.
+ *   that are not functions, `RangeError` for `listen` ports outside
+ *   0–65535. `connect` returns `false` for a bad port value (0, negative,
+ *   above 65535, not an integer) as the seed says; otherwise `false` is
+ *   returned only for a malformed host or address string.
  * - TLS verifies the peer's certificate and name by default and fails
  *   closed. A failed handshake — bad certificate, the peer hanging up
  *   mid-handshake, no answer within `timeout` (5 s) — reaches `onError`,

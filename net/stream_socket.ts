@@ -10,6 +10,11 @@ import { ConnectionClosedError, TimeoutError } from "./errors.ts";
 import type { StreamConn } from "./_stream_conn.ts";
 import { connectNodeTls } from "./_stream_node_tls.ts";
 import { checkPort } from "./_stream_validate.ts";
+import {
+  isNotTlsAnswer,
+  NOT_TLS_REASON,
+  withContext,
+} from "./_error_context.ts";
 
 /** Options for {@linkcode StreamSocket}. */
 export interface StreamSocketOptions {
@@ -219,7 +224,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
    * default; `unsafelyDisableVerification: true` is the explicit opt-out).
    *
    * @param hostname Host name or IP address.
-   * @param port TCP port, 0–65535.
+   * @param port TCP port, 1–65535.
    * @param options TLS, timeout (ms, default 5000), abort signal, queue options.
    * @returns The connected socket (not started).
    *
@@ -247,7 +252,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         `Cannot connect: hostname must be a string, got ${typeof hostname}`,
       );
     }
-    checkPort(port, "connect");
+    checkPort(port, "connect", 1);
     const timeout = options.timeout ?? 5000;
     if (typeof timeout !== "number" || !(timeout >= 0)) {
       throw new RangeError(
@@ -264,8 +269,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const signal = controller.signal;
+    const tls = options.tls;
     try {
-      const tls = options.tls;
       if (tls?.unsafelyDisableVerification === true) {
         const conn = await connectNodeTls(hostname, port, {
           serverName: tls.serverName ?? hostname,
@@ -286,6 +291,16 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         await handshake(conn as Deno.TcpConn, hostname, tls, signal),
         options,
       );
+    } catch (error) {
+      // The TLS library's words for a plain-text answer name neither the
+      // peer nor the cause.
+      if (tls && isNotTlsAnswer(error)) {
+        throw withContext(
+          error,
+          `Cannot connect to ${target} over TLS: ${NOT_TLS_REASON}`,
+        );
+      }
+      throw error;
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
@@ -813,7 +828,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     this.#upgrading = true;
     const plain = this.#queue.length;
     const timeout = options.timeout ?? 5000;
-    const hostname = options.hostname ?? this.remoteAddr.hostname;
+    const remote = this.remoteAddr;
+    const hostname = options.hostname ?? remote.hostname;
     const controller = new AbortController();
     // The timeout covers the plain-text flush too: a peer that reads
     // nothing would hold it forever, so failing the socket ends it.
@@ -847,7 +863,14 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         controller.signal,
       );
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = isNotTlsAnswer(error)
+        ? withContext(
+          error,
+          `Cannot upgrade to TLS with ${remote.hostname}:${remote.port}: ${NOT_TLS_REASON}`,
+        )
+        : error instanceof Error
+        ? error
+        : new Error(String(error));
       this.#upgrading = false;
       this.#fail(failure);
       throw failure;

@@ -238,3 +238,79 @@ Deno.test({
     await server.done;
   },
 });
+
+Deno.test({
+  name:
+    "openTcp(address, port, true), the seed's ssl flag, speaks verified TLS",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    setCacertPath(certs.caCertPath);
+    using server = tlsEchoServer(certs.cert, certs.key);
+    const tcp = openTcp(resolveAddress("127.0.0.1"), server.port, true);
+    assert.equal(
+      await tcp.waitUntilConnected(5000),
+      "success",
+      String(tcp.error),
+    );
+    // In plain text the TLS server would drop the connection: no echo.
+    assert.equal(tcp.write("seed ssl"), 8);
+    assert.equal(decoder.decode(await readExactly(tcp, 8)), "seed ssl");
+    await tcp[Symbol.asyncDispose]();
+    await server.done;
+  },
+});
+
+Deno.test({
+  name: "openTcp(address, port, true) fails closed on an unknown issuer",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    setCacertPath(certs.otherCaCertPath);
+    using server = tlsEchoServer(certs.cert, certs.key);
+    await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, true);
+    assert.equal(await tcp.waitUntilConnected(5000), "failure");
+    assert.equal(tcp.error?.name, "InvalidData");
+    assert.match(
+      tcp.error!.message,
+      new RegExp(
+        `^Cannot connect to 127\\.0\\.0\\.1:${server.port}: .*invalid peer certificate: UnknownIssuer`,
+      ),
+    );
+    assert.equal(tcp.read(1), null);
+    await server.done;
+  },
+});
+
+Deno.test("openTcp(address, port, false) is plain TCP; other non-objects are a TypeError", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  await using tcp = openTcp(
+    resolveAddress("127.0.0.1"),
+    listener.addr.port,
+    false,
+  );
+  assert.equal(await tcp.waitUntilConnected(5000), "success");
+  assert.equal(tcp.write("plain"), 5);
+  using conn = await accepted;
+  const buffer = new Uint8Array(5);
+  assert.equal(await conn.read(buffer), 5);
+  assert.equal(decoder.decode(buffer), "plain");
+  for (
+    const [value, type] of [["yes", "string"], [1, "number"], [null, "null"]]
+  ) {
+    assert.throws(
+      () =>
+        openTcp(
+          resolveAddress("127.0.0.1"),
+          listener.addr.port,
+          value as never,
+        ),
+      {
+        name: "TypeError",
+        message:
+          `Cannot open TCP connection: options must be an object or the ssl flag (a boolean), got ${type}`,
+      },
+    );
+  }
+});

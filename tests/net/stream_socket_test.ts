@@ -418,11 +418,13 @@ Deno.test("StreamSocket argument checks", async () => {
         "Cannot create socket: maxQueuedBytes must be a positive integer, got 0",
     },
   );
-  await assert.rejects(StreamSocket.connect("127.0.0.1", 70000), {
-    name: "RangeError",
-    message:
-      "Cannot connect: port must be an integer from 0 to 65535, got 70000",
-  });
+  for (const port of [0, -1, 70000, 1.5, NaN]) {
+    await assert.rejects(StreamSocket.connect("127.0.0.1", port), {
+      name: "RangeError",
+      message:
+        `Cannot connect: port must be an integer from 1 to 65535, got ${port}`,
+    });
+  }
   await assert.rejects(
     StreamSocket.connect(1 as unknown as string, 80),
     {
