@@ -217,6 +217,16 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       "readChunkSize",
     );
     this.#chunkSizeGiven = options.readChunkSize !== undefined;
+    // The write queue already coalesces small writes; Nagle's algorithm on
+    // top only delays a write made while the last one is unacknowledged
+    // (40 ms of delayed ACK when the peer answers nothing in between).
+    if ("setNoDelay" in conn && typeof conn.setNoDelay === "function") {
+      try {
+        (conn as Deno.TcpConn).setNoDelay(true);
+      } catch {
+        // Closed already: the first read or write reports it.
+      }
+    }
   }
 
   /**
@@ -574,6 +584,11 @@ export class StreamSocket implements Disposable, AsyncDisposable {
    * Queues bytes for sending. Resolves when they are handed to the socket;
    * waits while the queue is full. Do not change `data` until it resolves.
    *
+   * Delivery: bytes this accepts go out exactly once and in order with all
+   * other accepted bytes (also across `upgradeTls()`, `pause()`/`resume()`
+   * and whatever the caller awaits between writes), or the socket fails: the
+   * promise rejects and the `error` handler runs. Never silence.
+   *
    * @param data Bytes to send.
    * @returns Resolves once written; rejects with `ConnectionClosedError`.
    */
@@ -596,7 +611,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   /**
    * Accepts as many bytes as fit in the queue now (copied) and returns how
-   * many; 0 when full or when writes are waiting for space.
+   * many; 0 when full or when writes are waiting for space. The bytes
+   * counted have the delivery guarantee of
+   * {@linkcode StreamSocket.prototype.write}.
    *
    * @param data Bytes to send.
    * @returns The number of bytes accepted.
@@ -774,7 +791,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   /**
    * Flushes the queue, then half-closes (sends end of stream). Reading goes
-   * on; further writes reject.
+   * on; further writes reject. Everything accepted before the call reaches
+   * the peer before its end of stream.
    *
    * @returns Resolves once the end of stream is sent.
    */
@@ -883,7 +901,10 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     if (!this.#paused) this.resume();
   }
 
-  /** Closes now, dropping queued bytes; idempotent. No events follow. */
+  /**
+   * Closes now, dropping queued bytes (their `write()` promises reject);
+   * idempotent. No events follow. Use `closeWrite()` to deliver them first.
+   */
   close(): void {
     this.#shutdown(undefined);
   }

@@ -7,25 +7,12 @@ import {
 import { ConnectionClosedError, TimeoutError } from "../../net/errors.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
+import { pipe } from "./_delivery.ts";
+import { pair } from "./_stream_pair.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");
-
-/** A connected pair: client StreamSocket and the accepted server StreamSocket. */
-async function pair(
-  options: { maxQueuedBytes?: number; readChunkSize?: number } = {},
-): Promise<{ client: StreamSocket; server: StreamSocket }> {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept();
-  const client = await StreamSocket.connect(
-    "127.0.0.1",
-    listener.addr.port,
-    options,
-  );
-  const server = new StreamSocket(await accepted, options);
-  return { client, server };
-}
 
 /** Records events; `ended` resolves at end or error. */
 function recorder(): {
@@ -591,17 +578,6 @@ function tlsEcho(
     }
   })();
   return { port: listener.addr.port, done, listener };
-}
-
-/** Copies bytes until end of stream, then half-closes the destination. */
-async function pipe(from: Deno.Conn, to: Deno.Conn): Promise<void> {
-  const buffer = new Uint8Array(4096);
-  while (true) {
-    const n = await from.read(buffer);
-    if (n === null) break;
-    await to.write(buffer.subarray(0, n));
-  }
-  await to.closeWrite();
 }
 
 async function roundTrip(socket: StreamSocket, text: string): Promise<string> {
