@@ -277,6 +277,12 @@ export class TcpLink implements Disposable {
    * started the data is encrypted; data sent before the handshake finishes
    * waits for it.
    *
+   * Delivery: data this accepted (returned `true`) reaches the peer exactly
+   * once and in order with all other accepted data, whatever the program
+   * does between sends, or the link fails and gets its one terminal
+   * `onError`. Never silence. `shutdown()` and `ServerHandle.close()`
+   * deliver it first; `close()` drops what is still queued.
+   *
    * @param data The bytes or text to send; the bytes are copied.
    * @returns `true` when queued; `false` when the link is closed or shut down.
    * @throws {TypeError} When `data` is neither a Uint8Array nor a string.
@@ -342,7 +348,8 @@ export class TcpLink implements Disposable {
   /**
    * Flushes what was sent, then half-closes the link (the peer sees the end
    * of the stream); receiving goes on until the peer closes. With TLS, a
-   * close_notify is sent first.
+   * close_notify is sent first. Everything `send()` accepted before it,
+   * also before the TLS handshake finished, arrives before the end.
    *
    * @example Half-close after a request
    * ```ts
@@ -380,7 +387,8 @@ export class TcpLink implements Disposable {
   }
 
   /**
-   * Closes the link at once, dropping unsent data. No callback is called for
+   * Closes the link at once, dropping unsent data (call `shutdown()` and
+   * wait for `onRemoteClosed` to deliver it). No callback is called for
    * this link afterwards. Idempotent.
    *
    * @example Close from a callback
@@ -422,7 +430,8 @@ export class TcpLink implements Disposable {
    * Starts a TLS handshake as the client (STARTTLS); Cuberite's
    * `StartTLSClient`. From now on received data is decrypted before
    * `onReceivedData`, and sent data is encrypted (and held until the
-   * handshake is done). The server certificate is verified against the
+   * handshake is done; data sent before this call goes out first, in
+   * plain text). The server certificate is verified against the
    * default roots or `caCerts` and the name, and a failure reaches `onError`.
    *
    * @param options Client certificate, trusted roots, name, timeout.
@@ -509,7 +518,8 @@ export class TcpLink implements Disposable {
    * Cuberite's `StartTLSServer`. Feed the bytes that already arrived and
    * belong to TLS (the ClientHello) as `options.startData`. From now on
    * received data is decrypted and sent data encrypted (and held until the
-   * handshake is done); a handshake failure reaches `onError`.
+   * handshake is done, then sent in order); a handshake failure reaches
+   * `onError`.
    *
    * @param certPem The server certificate chain (PEM).
    * @param keyPem Its private key (PEM).

@@ -244,7 +244,8 @@ export class Tcp implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Bytes accepted by `write()` and not yet handed to the socket.
+   * Bytes accepted by `write()` and not yet handed to the socket (0 once
+   * every counted byte was handed over).
    *
    * @returns The pending byte count.
    */
@@ -311,6 +312,12 @@ export class Tcp implements Disposable, AsyncDisposable {
   /**
    * Queues bytes to send; never waits. Strings are sent as UTF-8.
    *
+   * Delivery: the bytes counted in the return value reach the peer exactly
+   * once and in order with all other counted bytes, whatever the program
+   * does between writes, or the connection fails (status `"failure"`,
+   * `error` set, `read()` returns `null`). Never silence. `close()` drops
+   * what is still pending: `waitUntilDrained(-1)` first.
+   *
    * @param data Bytes or text.
    * @returns Bytes accepted: may be fewer than given, and 0 while connecting
    *   or when the send buffer is full (retry later).
@@ -350,7 +357,8 @@ export class Tcp implements Disposable, AsyncDisposable {
 
   /**
    * Waits up to `timeout` ms until every written byte is handed to the
-   * socket: 0 checks once, -1 waits until drained.
+   * socket: 0 checks once, -1 waits until drained (or the connection
+   * fails). Bytes written while it waits are waited for too.
    *
    * @param timeout Milliseconds; default 0.
    * @returns The bytes still pending.
@@ -375,7 +383,12 @@ export class Tcp implements Disposable, AsyncDisposable {
     return this.#closedDone.promise;
   }
 
-  /** Closes the connection now (unsent bytes are dropped); idempotent. */
+  /**
+   * Closes the connection now, as the seed's `close` destroys it: bytes
+   * still pending are dropped (`waitUntilDrained(-1)` first to deliver
+   * them; the peer then reads them all, then the end of stream);
+   * idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

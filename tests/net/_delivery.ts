@@ -1,7 +1,9 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // The bound of the delivery (schedule) tests: what a send accepted must
 // arrive within it, or the test fails naming what was stranded. Generous,
-// so a loaded machine passes; a stranded send never arrives at all.
+// so a loaded machine passes; a stranded send never arrives at all. Also
+// the sweep that sends, pauses and sends again in both directions.
+import { type Pause, pauses } from "../_schedule.ts";
 
 /** How long an accepted send may take to arrive, in milliseconds. */
 export const DELIVERY_BOUND_MS = 3000;
@@ -125,5 +127,47 @@ export class Inbox {
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
+  }
+}
+
+/** A few of `pauses()`, for paths where each round trip costs more (TLS). */
+export function fewerPauses(): Pause[] {
+  return pauses().filter((_, i, all) =>
+    i <= 3 || i === 8 || i === 32 || i >= all.length - 3
+  );
+}
+
+/** How a sweep sends on one end and checks what arrived at the other. */
+export interface SweepIo<W> {
+  /** Sends `text` from end `from` (0 the client, 1 the server). */
+  send(writer: W, from: 0 | 1, text: string): Promise<void> | void;
+  /** Waits until end `to` got `text` after what it got before. */
+  expect(to: 0 | 1, text: string, what: string): Promise<void>;
+}
+
+/**
+ * The schedule sweep: for every writer and pause, send, pause, send from
+ * the client, then the same from the server; each time the other end must
+ * get both pieces, in order, within the bound.
+ */
+export async function sweepBothWays<W>(
+  writers: Record<string, W>,
+  list: Pause[],
+  io: SweepIo<W>,
+): Promise<void> {
+  for (const [name, writer] of Object.entries(writers)) {
+    for (const pause of list) {
+      for (const [from, to] of [[0, 1], [1, 0]] as const) {
+        const what = `${name}, ${pause.name}, ${
+          from === 0 ? "client→server" : "server→client"
+        }`;
+        const a = `a(${name}/${pause.name});`;
+        const b = `b(${name}/${pause.name});`;
+        await io.send(writer, from, a);
+        await pause.wait();
+        await io.send(writer, from, b);
+        await io.expect(to, a + b, what);
+      }
+    }
   }
 }

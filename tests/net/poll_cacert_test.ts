@@ -7,6 +7,7 @@ import { SYSTEM_BUNDLE_PATHS } from "../../net/_poll_cacert.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
 import { readExactly } from "./_poll_helpers.ts";
+import { tlsEcho } from "./_tls_echo.ts";
 import { mulberry32 } from "../_random.ts";
 
 const decoder = new TextDecoder();
@@ -31,7 +32,7 @@ Deno.test({
   ignore: opensslMissing !== undefined,
   async fn() {
     using certs = makeTestCertificates();
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
       tls: true,
     });
@@ -120,44 +121,6 @@ Deno.test("setCacertPath on random files throws only SyntaxError (seeded)", () =
   assert.equal(getCacertPath(), before);
 });
 
-function tlsEchoServer(cert: string, key: string): {
-  port: number;
-  done: Promise<void>;
-  [Symbol.dispose](): void;
-} {
-  const listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert,
-    key,
-  });
-  const done = (async () => {
-    let conn: Deno.TlsConn;
-    try {
-      conn = await listener.accept();
-    } catch {
-      return;
-    }
-    try {
-      const buffer = new Uint8Array(1024);
-      while (true) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        await conn.write(buffer.subarray(0, n));
-      }
-    } catch {
-      // Handshake refused by the client, or the client went away.
-    } finally {
-      conn.close();
-    }
-  })();
-  return {
-    port: listener.addr.port,
-    done,
-    [Symbol.dispose]: () => listener.close(),
-  };
-}
-
 Deno.test({
   name: "openTcp TLS verifies against the CA bundle and exchanges data",
   ignore: opensslMissing !== undefined,
@@ -166,7 +129,7 @@ Deno.test({
     setCacertPath(certs.caCertPath);
     assert.equal(getCacertPath(), certs.caCertPath);
     for (const name of ["127.0.0.1", "localhost"]) {
-      using server = tlsEchoServer(certs.cert, certs.key);
+      using server = tlsEcho(certs);
       const address = resolveAddress(name);
       assert.equal(await address.waitUntilResolved(-1), "success");
       const tcp = openTcp(address, server.port, { tls: true });
@@ -189,7 +152,7 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.otherCaCertPath);
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
       tls: true,
     });
@@ -207,7 +170,7 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.caCertPath);
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
       tls: { serverName: "wrong.example" },
     });
@@ -223,7 +186,7 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.otherCaCertPath);
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     const tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
       tls: { unsafelyDisableVerification: true },
     });
@@ -246,7 +209,7 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.caCertPath);
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     const tcp = openTcp(resolveAddress("127.0.0.1"), server.port, true);
     assert.equal(
       await tcp.waitUntilConnected(5000),
@@ -267,7 +230,7 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.otherCaCertPath);
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, true);
     assert.equal(await tcp.waitUntilConnected(5000), "failure");
     assert.equal(tcp.error?.name, "InvalidData");

@@ -9,7 +9,7 @@ import { StreamSocket } from "../../net/stream_socket.ts";
 import { microtasks, type Pause, pauses } from "../_schedule.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates, type TestCertificates } from "../_certs.ts";
-import { Inbox, pipe, utf8 } from "./_delivery.ts";
+import { fewerPauses, Inbox, pipe, sweepBothWays, utf8 } from "./_delivery.ts";
 import { pair } from "./_stream_pair.ts";
 
 const opensslMissing = ignoreReason("openssl");
@@ -71,35 +71,20 @@ const writers: Record<string, Writer> = {
 };
 
 // For every writer and pause: write, pause, write, both directions.
-async function sweep(
+function sweep(
   ends: [End, End],
   list: Pause[],
   names = Object.keys(writers),
 ): Promise<void> {
-  const sent = ["", ""];
-  for (const name of names) {
-    const write = writers[name];
-    for (const pause of list) {
-      for (const [from, to] of [[0, 1], [1, 0]] as const) {
-        const what = `${name}, ${pause.name}, ${
-          from === 0 ? "client→server" : "server→client"
-        }`;
-        const a = `a(${name}/${pause.name});`;
-        const b = `b(${name}/${pause.name});`;
-        await write(ends[from].socket, a);
-        await pause.wait();
-        await write(ends[from].socket, b);
-        sent[to] += a + b;
-        await ends[to].inbox.until(sent[to], what);
-      }
-    }
-  }
-}
-
-// A few pauses for TLS, where every round trip costs more.
-function tlsPauses(): Pause[] {
-  return pauses().filter((_, i, all) =>
-    i <= 3 || i === 8 || i === 32 || i >= all.length - 3
+  const received = ["", ""];
+  return sweepBothWays(
+    Object.fromEntries(names.map((name) => [name, writers[name]])),
+    list,
+    {
+      send: (write, from, text) => write(ends[from].socket, text),
+      expect: (to, text, what) =>
+        ends[to].inbox.until(received[to] += text, what),
+    },
   );
 }
 
@@ -157,9 +142,9 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     const ends = await tlsPair(certs);
-    await sweep(ends, tlsPauses());
+    await sweep(ends, fewerPauses());
     await closeAll(ends);
-    for (const pause of tlsPauses()) {
+    for (const pause of fewerPauses()) {
       const what = `TLS, ${pause.name}, then closeWrite`;
       const ends = await tlsPair(certs);
       ends[0].socket.write(utf8("a;"));
@@ -233,7 +218,7 @@ Deno.test({
   ignore: opensslMissing !== undefined,
   async fn() {
     using certs = makeTestCertificates();
-    for (const pause of tlsPauses()) {
+    for (const pause of fewerPauses()) {
       const what = `STARTTLS, ${pause.name}`;
       await using server = startTlsServer(certs);
       // Not started: upgradeTls needs no read in flight.

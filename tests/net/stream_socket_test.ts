@@ -9,6 +9,7 @@ import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
 import { pipe } from "./_delivery.ts";
 import { pair } from "./_stream_pair.ts";
+import { tlsEcho } from "./_tls_echo.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -550,35 +551,6 @@ Deno.test("StreamSocket.upgradeTls times out while a peer that reads nothing hol
     "TimeoutError: Cannot upgrade to TLS: no handshake within 500 ms",
   );
 });
-
-function tlsEcho(
-  certs: { cert: string; key: string },
-): { port: number; done: Promise<void>; listener: Deno.TlsListener } {
-  const listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: certs.cert,
-    key: certs.key,
-  });
-  const done = (async () => {
-    const conn = await listener.accept();
-    try {
-      const buffer = new Uint8Array(1024);
-      while (true) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        await conn.write(buffer.subarray(0, n));
-      }
-      // Sends close_notify, so the client sees a clean end of stream.
-      await conn.closeWrite();
-    } catch {
-      // Client went away or failed the handshake.
-    } finally {
-      conn.close();
-    }
-  })();
-  return { port: listener.addr.port, done, listener };
-}
 
 async function roundTrip(socket: StreamSocket, text: string): Promise<string> {
   const rec = recorder();
