@@ -3,7 +3,7 @@
 // arrive within it, or the test fails naming what was stranded. Generous,
 // so a loaded machine passes; a stranded send never arrives at all. Also
 // the sweep that sends, pauses and sends again in both directions.
-import { type Pause, pauses } from "../_schedule.ts";
+import { type Pause, pauses, randomPause, testSeed } from "../_schedule.ts";
 
 /** How long an accepted send may take to arrive, in milliseconds. */
 export const DELIVERY_BOUND_MS = 3000;
@@ -170,4 +170,30 @@ export async function sweepBothWays<W>(
       }
     }
   }
+}
+
+/**
+ * The seeded random schedule: `steps` sends from a random end with a
+ * random writer, each followed by a random pause; then each end must have
+ * got exactly what the other sent, in order.
+ */
+export async function randomSchedule<W>(
+  label: string,
+  writers: Record<string, W>,
+  io: SweepIo<W>,
+  steps = 300,
+): Promise<void> {
+  const { random } = testSeed(label);
+  const names = Object.keys(writers);
+  const sent = ["", ""];
+  for (let step = 0; step < steps; step++) {
+    const from = random() < 0.5 ? 0 : 1;
+    const name = names[Math.floor(random() * names.length)];
+    const text = `${step}(${name});`;
+    await io.send(writers[name], from, text);
+    sent[from] += text;
+    await randomPause(random).wait();
+  }
+  await io.expect(1, sent[0], `${label}: what the client sent`);
+  await io.expect(0, sent[1], `${label}: what the server sent`);
 }

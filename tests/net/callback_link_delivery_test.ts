@@ -15,6 +15,7 @@ import { makeTestCertificates, type TestCertificates } from "../_certs.ts";
 import {
   fewerPauses,
   Inbox,
+  randomSchedule,
   sweepBothWays,
   utf8,
   within,
@@ -269,4 +270,13 @@ Deno.test("ServerHandle.close after a pause flushes what its links sent, then th
     await within(server.closed, `${what}: server closed`);
     await closePair(ends, server);
   }
+});
+
+Deno.test("TcpLink delivers a seeded random mix of sends and pauses in order, both directions", async () => {
+  const { ends, server } = await linkPair();
+  await randomSchedule("tcp link random schedule", senders, {
+    send: (send, from, text) => send(ends[from].link, text),
+    expect: (to, text, what) => ends[to].inbox.until(text, what),
+  });
+  await closePair(ends, server);
 });

@@ -8,7 +8,7 @@ import type {
   FramedConnection,
   FramedConnectionOptions,
 } from "../../net/framed_connection.ts";
-import { type Pause, pauses } from "../_schedule.ts";
+import { type Pause, pauses, randomPause, testSeed } from "../_schedule.ts";
 import { pair } from "./_framed_pair.ts";
 import { utf8, within } from "./_delivery.ts";
 
@@ -138,5 +138,33 @@ Deno.test("FramedConnection close after a pause delivers everything, then the en
       assert.equal(await within(conns.server.read(), `${what}: end`), null);
       await within(closing, `${what}: close()`);
     }
+  }
+});
+
+Deno.test("FramedConnection delivers a seeded random mix of sends and pauses in order, both directions", async () => {
+  const { random } = testSeed("framed random schedule");
+  await using conns = await pair(
+    { maxQueuedBytes: 64 },
+    { keepAlive: { interval: 1, maxMissed: 1000 } },
+  );
+  const ends = [conns.client, conns.server];
+  const sent: string[][] = [[], []];
+  const names = Object.keys(senders);
+  for (let step = 0; step < 300; step++) {
+    const from = random() < 0.5 ? 0 : 1;
+    const name = names[Math.floor(random() * names.length)];
+    const tag = `${step}`;
+    await senders[name].send(ends[from], tag);
+    sent[from].push(...expected(tag, senders[name].frames));
+    await randomPause(random).wait();
+  }
+  for (const from of [0, 1] as const) {
+    const to = ends[from === 0 ? 1 : 0];
+    const what = `random schedule, ${from === 0 ? "client" : "server"} sent`;
+    assert.deepEqual(
+      await readFrames(to, sent[from].length, what),
+      sent[from],
+      what,
+    );
   }
 });

@@ -16,6 +16,7 @@ import { makeTestCertificates } from "../_certs.ts";
 import {
   DELIVERY_BOUND_MS,
   fewerPauses,
+  randomSchedule,
   sweepBothWays,
   within,
 } from "./_delivery.ts";
@@ -125,4 +126,14 @@ Deno.test({
     await server.done;
     server.listener.close();
   },
+});
+
+Deno.test("Tcp delivers a seeded random mix of writes and pauses in order, both directions", async () => {
+  const [client, accepted, server] = await tcpPair();
+  const ends = [client, accepted];
+  await randomSchedule("polling tcp random schedule", writers, {
+    send: (write, from, text) => write(ends[from], text),
+    expect: (to, text, what) => expectText(ends[to], text, what),
+  });
+  await closeAll(client, accepted, server);
 });

@@ -9,7 +9,14 @@ import { StreamSocket } from "../../net/stream_socket.ts";
 import { microtasks, type Pause, pauses } from "../_schedule.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates, type TestCertificates } from "../_certs.ts";
-import { fewerPauses, Inbox, pipe, sweepBothWays, utf8 } from "./_delivery.ts";
+import {
+  fewerPauses,
+  Inbox,
+  pipe,
+  randomSchedule,
+  sweepBothWays,
+  utf8,
+} from "./_delivery.ts";
 import { pair } from "./_stream_pair.ts";
 
 const opensslMissing = ignoreReason("openssl");
@@ -270,4 +277,19 @@ Deno.test("StreamSocket sends a write made while the last one is unacknowledged 
   const elapsed = performance.now() - start;
   await closeAll(ends);
   assert.ok(elapsed < 400, `20 rounds took ${elapsed.toFixed(0)} ms`);
+});
+
+Deno.test("StreamSocket delivers a seeded random mix of writes and pauses in order, both directions", async () => {
+  const ends = await plainPair({ maxQueuedBytes: 16 });
+  const received = ["", ""];
+  await randomSchedule("stream socket random schedule", writers, {
+    send: (write, from, text) =>
+      // tryWrite takes only what fits in the small queue: write the rest.
+      write === writers.tryWrite
+        ? ends[from].socket.write(utf8(text))
+        : write(ends[from].socket, text),
+    expect: (to, text, what) =>
+      ends[to].inbox.until(received[to] += text, what),
+  });
+  await closeAll(ends);
 });
