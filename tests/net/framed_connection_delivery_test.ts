@@ -120,26 +120,47 @@ Deno.test("FramedConnection delivers across pauses while the first write is stil
   }
 });
 
-Deno.test("FramedConnection close after a pause delivers everything, then the end", async () => {
-  for (const pause of pauses()) {
-    for (const [name, { frames, send }] of Object.entries(senders)) {
-      const what = `${name}, ${pause.name}, then close`;
-      await using conns = await pair();
-      await send(conns.client, "a");
-      await pause.wait();
-      await send(conns.client, "b");
-      await pause.wait();
-      const closing = conns.client.close();
-      assert.deepEqual(
-        await readFrames(conns.server, 2 * frames, what),
-        [...expected("a", frames), ...expected("b", frames)],
-        what,
-      );
-      assert.equal(await within(conns.server.read(), `${what}: end`), null);
-      await within(closing, `${what}: close()`);
+Deno.test("FramedConnection close after a pause delivers everything, then the end (also with keepalive pings)", async () => {
+  const keepAlive = { interval: 1, maxMissed: 1000 };
+  for (const options of [{}, { keepAlive }]) {
+    for (const pause of pauses()) {
+      for (const [name, { frames, send }] of Object.entries(senders)) {
+        for (const side of ["client", "server"] as const) {
+          const what = `${name}, ${pause.name}, then ${side} closes${
+            "keepAlive" in options ? ", keepalive" : ""
+          }`;
+          await closeAfterPause(options, pause, send, frames, side, what);
+        }
+      }
     }
   }
 });
+
+async function closeAfterPause(
+  options: FramedConnectionOptions,
+  pause: Pause,
+  send: Sender,
+  frames: number,
+  side: "client" | "server",
+  what: string,
+): Promise<void> {
+  await using conns = await pair(options, options);
+  const [from, to] = side === "client"
+    ? [conns.client, conns.server]
+    : [conns.server, conns.client];
+  await send(from, "a");
+  await pause.wait();
+  await send(from, "b");
+  await pause.wait();
+  const closing = from.close();
+  assert.deepEqual(
+    await readFrames(to, 2 * frames, what),
+    [...expected("a", frames), ...expected("b", frames)],
+    what,
+  );
+  assert.equal(await within(to.read(), `${what}: end`), null);
+  await within(closing, `${what}: close()`);
+}
 
 Deno.test("FramedConnection delivers a seeded random mix of sends and pauses in order, both directions", async () => {
   const { random } = testSeed("framed random schedule");
