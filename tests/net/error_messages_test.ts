@@ -10,6 +10,9 @@ import { createServer } from "../../net/server.ts";
 import { StreamSocket } from "../../net/stream_socket.ts";
 import { openTcp } from "../../net/tcp.ts";
 import { recorder } from "./_link_recorder.ts";
+import type { TcpLink } from "../../net/tcp_link.ts";
+import { ignoreReason } from "../_tools.ts";
+import { makeTestCertificates } from "../_certs.ts";
 
 const encoder = new TextEncoder();
 
@@ -155,4 +158,40 @@ Deno.test("TcpLink startTlsClient to a plain-text server: onError says the peer 
     "connected",
     `error ERR_SSL_WRONG_VERSION_NUMBER: Cannot start TLS client with 127.0.0.1:${server.port}: the peer did not answer TLS`,
   ]);
+});
+
+Deno.test({
+  name:
+    "TcpLink startTlsServer with a plain-text client: onError says the peer did not answer TLS",
+  ignore: ignoreReason("openssl") !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    const rec = recorder();
+    const accepted = Promise.withResolvers<TcpLink>();
+    const server = listen(0, {
+      onIncomingConnection: () => rec.callbacks,
+      onAccepted: (link) => {
+        link.startTlsServer(certs.cert, certs.key, { timeout: 3000 });
+        accepted.resolve(link);
+      },
+      onError: () => {},
+    }, { hostname: "127.0.0.1" });
+    using conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.getPort(),
+    });
+    await conn.write(encoder.encode("GET / HTTP/1.0\r\n\r\n"));
+    const link = await accepted.promise;
+    await rec.terminal;
+    const remote = `${link.getRemoteIp()}:${link.getRemotePort()}`;
+    assert.equal(rec.events.length, 1, rec.events.join("\n"));
+    assert.match(
+      rec.events[0],
+      new RegExp(
+        `^error ERR_SSL_\\w+: Cannot start TLS server with ${remote}: the peer did not answer TLS$`,
+      ),
+    );
+    server.close();
+    await Promise.all([link.closed, server.closed]);
+  },
 });
