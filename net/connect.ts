@@ -124,12 +124,15 @@ async function run(
       remotePort: port,
       maxQueuedBytes,
     }, callbacks);
+    // A timeout already names the target: say it once.
+    const message = errorMessage(error);
+    const target = `Cannot connect to ${host}:${port}`;
     invoke(
       callbacks.onError,
       callbacks,
       link,
       errorCode(error),
-      `Cannot connect to ${host}:${port}: ${errorMessage(error)}`,
+      message.startsWith(target) ? message : `${target}: ${message}`,
     );
     return;
   }
