@@ -31,11 +31,15 @@ export async function echoOnce(
 ): Promise<string> {
   const address = resolveAddress(host);
   if (await address.waitUntilResolved(5000) !== "success") {
-    throw new Error(`Cannot resolve ${host}: ${address.error?.message}`);
+    // The error already says "Cannot resolve <host>: <why>".
+    throw address.error ??
+      new Error(`Cannot resolve ${host}: no answer in 5 s`);
   }
   await using tcp = openTcp(address, port);
   if (await tcp.waitUntilConnected(5000) !== "success") {
-    throw new Error(`Cannot connect to ${host}:${port}: ${tcp.error?.message}`);
+    // The error already says "Cannot connect to <ip>:<port>: <why>".
+    throw tcp.error ??
+      new Error(`Cannot connect to ${host}:${port}: no answer in 5 s`);
   }
   const bytes = new TextEncoder().encode(message);
   let sent = 0;

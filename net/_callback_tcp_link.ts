@@ -13,6 +13,11 @@ import { isIP } from "node:net";
 import { ConnectionClosedError, TimeoutError } from "./errors.ts";
 import type { StreamSocket } from "./stream_socket.ts";
 import {
+  isNotTlsAnswer,
+  NOT_TLS_REASON,
+  withContext,
+} from "./_error_context.ts";
+import {
   assertCallbacks,
   errorCode,
   errorMessage,
@@ -272,6 +277,12 @@ export class TcpLink implements Disposable {
    * started the data is encrypted; data sent before the handshake finishes
    * waits for it.
    *
+   * Delivery: data this accepted (returned `true`) reaches the peer exactly
+   * once and in order with all other accepted data, whatever the program
+   * does between sends, or the link fails and gets its one terminal
+   * `onError`. Never silence. `shutdown()` and `ServerHandle.close()`
+   * deliver it first; `close()` drops what is still queued.
+   *
    * @param data The bytes or text to send; the bytes are copied.
    * @returns `true` when queued; `false` when the link is closed or shut down.
    * @throws {TypeError} When `data` is neither a Uint8Array nor a string.
@@ -337,7 +348,8 @@ export class TcpLink implements Disposable {
   /**
    * Flushes what was sent, then half-closes the link (the peer sees the end
    * of the stream); receiving goes on until the peer closes. With TLS, a
-   * close_notify is sent first.
+   * close_notify is sent first. Everything `send()` accepted before it,
+   * also before the TLS handshake finished, arrives before the end.
    *
    * @example Half-close after a request
    * ```ts
@@ -375,7 +387,8 @@ export class TcpLink implements Disposable {
   }
 
   /**
-   * Closes the link at once, dropping unsent data. No callback is called for
+   * Closes the link at once, dropping unsent data (call `shutdown()` and
+   * wait for `onRemoteClosed` to deliver it). No callback is called for
    * this link afterwards. Idempotent.
    *
    * @example Close from a callback
@@ -417,7 +430,8 @@ export class TcpLink implements Disposable {
    * Starts a TLS handshake as the client (STARTTLS); Cuberite's
    * `StartTLSClient`. From now on received data is decrypted before
    * `onReceivedData`, and sent data is encrypted (and held until the
-   * handshake is done). The server certificate is verified against the
+   * handshake is done; data sent before this call goes out first, in
+   * plain text). The server certificate is verified against the
    * default roots or `caCerts` and the name, and a failure reaches `onError`.
    *
    * @param options Client certificate, trusted roots, name, timeout.
@@ -490,7 +504,13 @@ export class TcpLink implements Disposable {
       passphrase: options.ownPrivateKeyPassword || undefined,
       rejectUnauthorized: options.unsafelyDisableVerification !== true,
     });
-    this.#attachTls(secure, socket, "secureConnect", timeout);
+    this.#attachTls(
+      secure,
+      socket,
+      "secureConnect",
+      timeout,
+      "start TLS client",
+    );
   }
 
   /**
@@ -498,7 +518,8 @@ export class TcpLink implements Disposable {
    * Cuberite's `StartTLSServer`. Feed the bytes that already arrived and
    * belong to TLS (the ClientHello) as `options.startData`. From now on
    * received data is decrypted and sent data encrypted (and held until the
-   * handshake is done); a handshake failure reaches `onError`.
+   * handshake is done, then sent in order); a handshake failure reaches
+   * `onError`.
    *
    * @param certPem The server certificate chain (PEM).
    * @param keyPem Its private key (PEM).
@@ -567,7 +588,7 @@ export class TcpLink implements Disposable {
       key: keyPem,
       passphrase: options.ownPrivateKeyPassword || undefined,
     });
-    this.#attachTls(secure, socket, "secure", timeout);
+    this.#attachTls(secure, socket, "secure", timeout, action);
   }
 
   /**
@@ -734,6 +755,7 @@ export class TcpLink implements Disposable {
     socket: StreamSocket,
     readyEvent: string,
     timeout: number,
+    action: string,
   ): void {
     this.#tls = secure;
     const finished = Promise.withResolvers<void>();
@@ -777,7 +799,18 @@ export class TcpLink implements Disposable {
     secure.on("end", () => {
       this.#terminate(this.#tlsReady ? undefined : handshakeClosedError());
     });
-    secure.on("error", (error: Error) => this.#terminate(error));
+    secure.on("error", (error: Error) => {
+      // OpenSSL's "wrong version number" names neither the peer nor the
+      // cause; the errno-style code stays (onError's code comes from it).
+      this.#terminate(
+        isNotTlsAnswer(error)
+          ? withContext(
+            error,
+            `Cannot ${action} with ${this.#remoteIp}:${this.#remotePort}: ${NOT_TLS_REASON}`,
+          )
+          : error,
+      );
+    });
   }
 
   // The terminal event: exactly once, then release the socket. `defer`

@@ -1,17 +1,26 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Argument checks shared by the socket APIs.
 
-/** Throws TypeError/RangeError unless `port` is an integer in 0–65535. */
-export function checkPort(port: unknown, action: string): number {
+/**
+ * Throws TypeError for a non-number and RangeError for a port that is not an
+ * integer from `min` to 65535 (1 for a port to connect to: port 0 names no
+ * peer, so the call fails now rather than later in the OS).
+ */
+export function checkPort(port: unknown, action: string, min = 0): number {
   if (typeof port !== "number") {
     throw new TypeError(
       `Cannot ${action}: port must be a number, got ${typeof port}`,
     );
   }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  if (!isPort(port, min)) {
     throw new RangeError(
-      `Cannot ${action}: port must be an integer from 0 to 65535, got ${port}`,
+      `Cannot ${action}: port must be an integer from ${min} to 65535, got ${port}`,
     );
   }
   return port;
+}
+
+/** Whether `port` is an integer from `min` to 65535. */
+export function isPort(port: number, min = 0): boolean {
+  return Number.isInteger(port) && port >= min && port <= 65535;
 }

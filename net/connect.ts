@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import { StreamSocket } from "./stream_socket.ts";
+import { isPort } from "./_stream_validate.ts";
 import {
-  assertPort,
   errorCode,
   errorMessage,
   invoke,
@@ -30,14 +30,16 @@ export interface ConnectOptions {
  * timeout) reaches `onError`. No callback runs inside this call.
  *
  * @param host Host name or IP address (names use the system resolver).
- * @param port TCP port, 0–65535.
+ * @param port TCP port, 1–65535.
  * @param callbacks The link's callbacks.
  * @param options Connect timeout and send queue limit.
- * @returns `true` when the connection was queued; `false` when `host` is not
- * shaped like a host name (no callback is called then).
+ * @returns `true` when the connection was queued; `false` when it fails at
+ * once, as the seed says: a bad port value (0, negative, above 65535, not an
+ * integer, NaN) or a `host` not shaped like a host name. No callback is
+ * called then.
  * @throws {TypeError} When `host` is not a string, `port` not a number, or a
  * callback not a function.
- * @throws {RangeError} When `port` is outside 0–65535.
+ * @throws {RangeError} When `timeout` or `maxQueuedBytes` is out of range.
  *
  * @example A refused connection reaches onError
  * ```ts
@@ -70,7 +72,11 @@ export function connect(
       `Cannot ${action}: host must be a string, got ${typeof host}`,
     );
   }
-  assertPort(action, port);
+  if (typeof port !== "number") {
+    throw new TypeError(
+      `Cannot ${action}: port must be a number, got ${typeof port}`,
+    );
+  }
   assertLinkCallbacks(action, callbacks);
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot ${action}: options must be an object`);
@@ -92,7 +98,8 @@ export function connect(
       );
     }
   }
-  if (!isHostnameFormat(host)) return false;
+  // The seed's Connect returns false when it fails immediately.
+  if (!isPort(port, 1) || !isHostnameFormat(host)) return false;
   run(host, port, callbacks, timeout, maxQueuedBytes);
   return true;
 }
@@ -117,12 +124,15 @@ async function run(
       remotePort: port,
       maxQueuedBytes,
     }, callbacks);
+    // A timeout already names the target: say it once.
+    const message = errorMessage(error);
+    const target = `Cannot connect to ${host}:${port}`;
     invoke(
       callbacks.onError,
       callbacks,
       link,
       errorCode(error),
-      `Cannot connect to ${host}:${port}: ${errorMessage(error)}`,
+      message.startsWith(target) ? message : `${target}: ${message}`,
     );
     return;
   }

@@ -491,6 +491,11 @@ export class FramedConnection
    * Sends one frame. Frames sent in the same turn, or while a write is in
    * flight, share one write and one promise.
    *
+   * Delivery: a frame this accepts (no error at once) goes out exactly once
+   * and in order with every other accepted frame, whenever the caller
+   * yields between sends; or the connection fails, and then its promise
+   * rejects and `read()` reports the failure. Never silence.
+   *
    * @param payload The message, 1 to `maxFrameSize` bytes (copied at once:
    * the caller may reuse the buffer when `send()` returns).
    * @returns Resolves when the frame is handed to the socket.
@@ -527,7 +532,8 @@ export class FramedConnection
   }
 
   /**
-   * Sends several frames in one write.
+   * Sends several frames in one write, with the delivery guarantee of
+   * {@linkcode FramedConnection.prototype.send}.
    *
    * @param payloads The messages, in order (each 1 to `maxFrameSize` bytes).
    * @returns Resolves when all are handed to the socket.
@@ -689,7 +695,8 @@ export class FramedConnection
   /**
    * Graceful close: stops accepting sends, flushes the queue, half-closes,
    * lingers up to `closeTimeout` ms (default 0) for the peer to finish
-   * sending, then closes. Frames already received stay readable. Idempotent.
+   * sending, then closes. Every frame accepted before `close()` reaches the
+   * peer before its end of stream. Frames already received stay readable. Idempotent.
    * When the peer reads nothing for 5 s while frames are still queued, they
    * are dropped (their sends reject with a `ConnectionClosedError` whose
    * cause is a `TimeoutError`) and the connection closes.

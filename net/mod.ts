@@ -22,7 +22,7 @@
  * | `address:get_status()` → `status, errmsg` | `getStatus()` → `"success" \| "waiting" \| "failure"`; message in `address.error` |
  * | `address:wait_until_resolved(timeout)` | `await waitUntilResolved(timeout)` → status |
  * | `net.get_local_addresses()` | `getLocalAddresses()` → `Address[]` |
- * | `net.open_tcp(address, port, ssl)` | `openTcp(address, port, { tls })` → `Tcp` |
+ * | `net.open_tcp(address, port, ssl)` | `openTcp(address, port, { tls })` or `openTcp(address, port, ssl)` → `Tcp` |
  * | `tcp:read(n)` | `read(n)` → bytes, empty when nothing yet, `null` at end/error/closed |
  * | `tcp:write(data)` | `write(data)` → bytes accepted (0 while connecting or full) |
  * | `tcp:get_pending_writes()` | `getPendingWrites()` |
@@ -43,7 +43,8 @@
  * - `setCacertPath` reads and checks the file at once and throws
  *   (`NotFound`, `SyntaxError`) instead of failing later or silently.
  * - `accept()` returns `null` when no client waits, never the server itself.
- * - `openTcp` on an address still resolving or failed throws at once.
+ * - `openTcp` on an address still resolving or failed throws at once, and
+ *   so does a port that is not 1–65535 (`RangeError`).
  * - `Tcp.write` and `Udp.send` on a closed or failed socket throw
  *   `ConnectionClosedError`; `Udp.send` returns `false` only for "busy".
  * - Read, write and receive buffers are bounded (4 MiB, 4 MiB, 1024
@@ -89,8 +90,10 @@
  *
  * Deliberate differences from the seed:
  * - Argument errors throw at once: `TypeError` for wrong types and callbacks
- *   that are not functions, `RangeError` for ports outside 0–65535. `false`
- *   is returned only for a malformed host or address string.
+ *   that are not functions, `RangeError` for `listen` ports outside
+ *   0–65535. `connect` returns `false` for a bad port value (0, negative,
+ *   above 65535, not an integer) as the seed says; otherwise `false` is
+ *   returned only for a malformed host or address string.
  * - TLS verifies the peer's certificate and name by default and fails
  *   closed. A failed handshake — bad certificate, the peer hanging up
  *   mid-handshake, no answer within `timeout` (5 s) — reaches `onError`,

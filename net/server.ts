@@ -12,6 +12,7 @@ import "./tcp.ts";
 import { StreamSocket } from "./stream_socket.ts";
 import { acceptBackOff } from "./_accept_backoff.ts";
 import { checkPort } from "./_stream_validate.ts";
+import { withContext } from "./_error_context.ts";
 import { tcpHooks } from "./_poll_tcp_hooks.ts";
 import {
   checkPositiveInteger,
@@ -85,7 +86,17 @@ export class Server implements Disposable, AsyncDisposable {
     );
     this.#options = { ...options.connection };
     checkTcpLimits(this.#options, "create server");
-    this.#listener = Deno.listen({ hostname, port });
+    try {
+      this.#listener = Deno.listen({ hostname, port });
+    } catch (error) {
+      // The OS error names no address ("Address already in use").
+      throw withContext(
+        error,
+        `Cannot create server on ${hostname}:${port}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
     this.#loop = this.#acceptLoop();
   }
 

@@ -10,6 +10,11 @@ import { ConnectionClosedError, TimeoutError } from "./errors.ts";
 import type { StreamConn } from "./_stream_conn.ts";
 import { connectNodeTls } from "./_stream_node_tls.ts";
 import { checkPort } from "./_stream_validate.ts";
+import {
+  isNotTlsAnswer,
+  NOT_TLS_REASON,
+  withContext,
+} from "./_error_context.ts";
 
 /** Options for {@linkcode StreamSocket}. */
 export interface StreamSocketOptions {
@@ -212,6 +217,16 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       "readChunkSize",
     );
     this.#chunkSizeGiven = options.readChunkSize !== undefined;
+    // The write queue already coalesces small writes; Nagle's algorithm on
+    // top only delays a write made while the last one is unacknowledged
+    // (40 ms of delayed ACK when the peer answers nothing in between).
+    if ("setNoDelay" in conn && typeof conn.setNoDelay === "function") {
+      try {
+        (conn as Deno.TcpConn).setNoDelay(true);
+      } catch {
+        // Closed already: the first read or write reports it.
+      }
+    }
   }
 
   /**
@@ -219,7 +234,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
    * default; `unsafelyDisableVerification: true` is the explicit opt-out).
    *
    * @param hostname Host name or IP address.
-   * @param port TCP port, 0–65535.
+   * @param port TCP port, 1–65535.
    * @param options TLS, timeout (ms, default 5000), abort signal, queue options.
    * @returns The connected socket (not started).
    *
@@ -247,7 +262,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         `Cannot connect: hostname must be a string, got ${typeof hostname}`,
       );
     }
-    checkPort(port, "connect");
+    checkPort(port, "connect", 1);
     const timeout = options.timeout ?? 5000;
     if (typeof timeout !== "number" || !(timeout >= 0)) {
       throw new RangeError(
@@ -264,8 +279,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const signal = controller.signal;
+    const tls = options.tls;
     try {
-      const tls = options.tls;
       if (tls?.unsafelyDisableVerification === true) {
         const conn = await connectNodeTls(hostname, port, {
           serverName: tls.serverName ?? hostname,
@@ -286,6 +301,16 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         await handshake(conn as Deno.TcpConn, hostname, tls, signal),
         options,
       );
+    } catch (error) {
+      // The TLS library's words for a plain-text answer name neither the
+      // peer nor the cause.
+      if (tls && isNotTlsAnswer(error)) {
+        throw withContext(
+          error,
+          `Cannot connect to ${target} over TLS: ${NOT_TLS_REASON}`,
+        );
+      }
+      throw error;
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
@@ -559,6 +584,11 @@ export class StreamSocket implements Disposable, AsyncDisposable {
    * Queues bytes for sending. Resolves when they are handed to the socket;
    * waits while the queue is full. Do not change `data` until it resolves.
    *
+   * Delivery: bytes this accepts go out exactly once and in order with all
+   * other accepted bytes (also across `upgradeTls()`, `pause()`/`resume()`
+   * and whatever the caller awaits between writes), or the socket fails: the
+   * promise rejects and the `error` handler runs. Never silence.
+   *
    * @param data Bytes to send.
    * @returns Resolves once written; rejects with `ConnectionClosedError`.
    */
@@ -581,7 +611,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   /**
    * Accepts as many bytes as fit in the queue now (copied) and returns how
-   * many; 0 when full or when writes are waiting for space.
+   * many; 0 when full or when writes are waiting for space. The bytes
+   * counted have the delivery guarantee of
+   * {@linkcode StreamSocket.prototype.write}.
    *
    * @param data Bytes to send.
    * @returns The number of bytes accepted.
@@ -759,7 +791,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   /**
    * Flushes the queue, then half-closes (sends end of stream). Reading goes
-   * on; further writes reject.
+   * on; further writes reject. Everything accepted before the call reaches
+   * the peer before its end of stream.
    *
    * @returns Resolves once the end of stream is sent.
    */
@@ -813,7 +846,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     this.#upgrading = true;
     const plain = this.#queue.length;
     const timeout = options.timeout ?? 5000;
-    const hostname = options.hostname ?? this.remoteAddr.hostname;
+    const remote = this.remoteAddr;
+    const hostname = options.hostname ?? remote.hostname;
     const controller = new AbortController();
     // The timeout covers the plain-text flush too: a peer that reads
     // nothing would hold it forever, so failing the socket ends it.
@@ -847,7 +881,14 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         controller.signal,
       );
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = isNotTlsAnswer(error)
+        ? withContext(
+          error,
+          `Cannot upgrade to TLS with ${remote.hostname}:${remote.port}: ${NOT_TLS_REASON}`,
+        )
+        : error instanceof Error
+        ? error
+        : new Error(String(error));
       this.#upgrading = false;
       this.#fail(failure);
       throw failure;
@@ -860,7 +901,10 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     if (!this.#paused) this.resume();
   }
 
-  /** Closes now, dropping queued bytes; idempotent. No events follow. */
+  /**
+   * Closes now, dropping queued bytes (their `write()` promises reject);
+   * idempotent. No events follow. Use `closeWrite()` to deliver them first.
+   */
   close(): void {
     this.#shutdown(undefined);
   }

@@ -8,6 +8,7 @@ import { Address, type PollStatus } from "./address.ts";
 import { ConnectionClosedError } from "./errors.ts";
 import { StreamSocket, type StreamSocketTlsOptions } from "./stream_socket.ts";
 import { checkPort } from "./_stream_validate.ts";
+import { withContext } from "./_error_context.ts";
 import { bundleCerts } from "./_poll_cacert.ts";
 import { checkTimeout, Notifier, waitUntil } from "./_poll_wait.ts";
 import { tcpHooks } from "./_poll_tcp_hooks.ts";
@@ -89,22 +90,39 @@ export class Tcp implements Disposable, AsyncDisposable {
    * background. Same as {@linkcode openTcp}.
    *
    * @param address A resolved address (status `"success"`).
-   * @param port TCP port, 0–65535.
-   * @param options TLS, connect timeout and buffer limits.
+   * @param port TCP port, 1–65535.
+   * @param options TLS, connect timeout and buffer limits, or the seed's
+   *   `ssl` flag (`true`: verified TLS; `false`: plain TCP).
    */
-  constructor(address: Address, port: number, options: OpenTcpOptions = {}) {
+  constructor(
+    address: Address,
+    port: number,
+    options: OpenTcpOptions | boolean = {},
+  ) {
     this.#address = address;
-    this.#maxRead = options.maxReadBufferBytes ?? DEFAULT_READ_BUFFER;
     if (adopting) {
+      this.#maxRead = (options as OpenTcpOptions).maxReadBufferBytes ??
+        DEFAULT_READ_BUFFER;
       this.#attach(adopting);
       return;
     }
+    // The seed's open_tcp(address, port, ssl): a positional boolean means
+    // what it means there, never silently plain text.
+    if (typeof options === "boolean") options = { tls: options };
+    else if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Cannot open TCP connection: options must be an object or the ssl flag (a boolean), got ${
+          options === null ? "null" : typeof options
+        }`,
+      );
+    }
+    this.#maxRead = options.maxReadBufferBytes ?? DEFAULT_READ_BUFFER;
     if (!(address instanceof Address)) {
       throw new TypeError(
         "Cannot open TCP connection: address must be an Address (use resolveAddress())",
       );
     }
-    checkPort(port, "open TCP connection");
+    checkPort(port, "open TCP connection", 1);
     checkTcpLimits(options, "open TCP connection");
     const status = address.getStatus();
     if (status === "waiting") {
@@ -154,7 +172,14 @@ export class Tcp implements Disposable, AsyncDisposable {
       });
     } catch (error) {
       if (this.#closed) return;
-      this.#error = error instanceof Error ? error : new Error(String(error));
+      // Name the peer: the OS says only "Connection refused (os error 111)".
+      const message = error instanceof Error ? error.message : String(error);
+      this.#error = message.startsWith("Cannot connect to ")
+        ? error as Error
+        : withContext(
+          error,
+          `Cannot connect to ${address.getIp()}:${port}: ${message}`,
+        );
       this.#status = "failure";
       this.#notifier.notify();
       return;
@@ -219,7 +244,8 @@ export class Tcp implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Bytes accepted by `write()` and not yet handed to the socket.
+   * Bytes accepted by `write()` and not yet handed to the socket (0 once
+   * every counted byte was handed over).
    *
    * @returns The pending byte count.
    */
@@ -286,6 +312,12 @@ export class Tcp implements Disposable, AsyncDisposable {
   /**
    * Queues bytes to send; never waits. Strings are sent as UTF-8.
    *
+   * Delivery: the bytes counted in the return value reach the peer exactly
+   * once and in order with all other counted bytes, whatever the program
+   * does between writes, or the connection fails (status `"failure"`,
+   * `error` set, `read()` returns `null`). Never silence. `close()` drops
+   * what is still pending: `waitUntilDrained(-1)` first.
+   *
    * @param data Bytes or text.
    * @returns Bytes accepted: may be fewer than given, and 0 while connecting
    *   or when the send buffer is full (retry later).
@@ -325,7 +357,8 @@ export class Tcp implements Disposable, AsyncDisposable {
 
   /**
    * Waits up to `timeout` ms until every written byte is handed to the
-   * socket: 0 checks once, -1 waits until drained.
+   * socket: 0 checks once, -1 waits until drained (or the connection
+   * fails). Bytes written while it waits are waited for too.
    *
    * @param timeout Milliseconds; default 0.
    * @returns The bytes still pending.
@@ -350,7 +383,12 @@ export class Tcp implements Disposable, AsyncDisposable {
     return this.#closedDone.promise;
   }
 
-  /** Closes the connection now (unsent bytes are dropped); idempotent. */
+  /**
+   * Closes the connection now, as the seed's `close` destroys it: bytes
+   * still pending are dropped (`waitUntilDrained(-1)` first to deliver
+   * them; the peer then reads them all, then the end of stream);
+   * idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -403,8 +441,10 @@ tcpHooks.adopt = (socket, address, options) => {
  *
  * @param address A resolved address (status `"success"`); an unresolved or
  *   failed one throws.
- * @param port TCP port, 0–65535.
- * @param options TLS, connect timeout and buffer limits.
+ * @param port TCP port, 1–65535 (anything else is a `RangeError`).
+ * @param options TLS, connect timeout and buffer limits; or the seed's
+ *   positional `ssl` flag: `true` is TLS with verified certificates, `false`
+ *   plain TCP.
  * @returns The connection.
  *
  * @example Unresolved addresses are refused
@@ -426,7 +466,7 @@ tcpHooks.adopt = (socket, address, options) => {
 export function openTcp(
   address: Address,
   port: number,
-  options?: OpenTcpOptions,
+  options?: OpenTcpOptions | boolean,
 ): Tcp {
   return new Tcp(address, port, options);
 }

@@ -39,10 +39,20 @@ Deno.test("example net_poll_client reports a refused connection", async () => {
   listener.close();
   const result = await runClient(["127.0.0.1", String(port)]);
   assert.equal(result.code, 1);
-  assert.match(
+  assert.equal(result.stdout, "");
+  assert.equal(
     result.stderr,
-    new RegExp(`^Cannot connect to 127\\.0\\.0\\.1:${port}: `),
+    `Cannot connect to 127.0.0.1:${port}: Connection refused (os error 111)\n`,
   );
+});
+
+Deno.test("example net_poll_client reports an unknown host in one line", async () => {
+  const result = await runClient(["nosuchhost.invalid", "7777"]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, "");
+  // One line, the host named once; the resolver's reason follows.
+  assert.match(result.stderr, /^Cannot resolve nosuchhost\.invalid: [^\n]+\n$/);
+  assert.equal(result.stderr.split("Cannot resolve").length, 2, result.stderr);
 });
 
 Deno.test({

@@ -5,6 +5,7 @@ import {
   type FramedConnectionOptions,
 } from "../../net/framed_connection.ts";
 import { StreamSocket } from "../../net/stream_socket.ts";
+import { pair } from "./_framed_pair.ts";
 import {
   ConnectionClosedError,
   FrameTooLargeError,
@@ -12,39 +13,6 @@ import {
 } from "../../net/errors.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
-
-interface Pair {
-  client: FramedConnection;
-  server: FramedConnection;
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
-async function pair(
-  clientOptions: FramedConnectionOptions = {},
-  serverOptions: FramedConnectionOptions = {},
-): Promise<Pair> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const accepted = listener.accept();
-    const client = await FramedConnection.connect(
-      "127.0.0.1",
-      listener.addr.port,
-      clientOptions,
-    );
-    const server = new FramedConnection(await accepted, serverOptions);
-    return {
-      client,
-      server,
-      async [Symbol.asyncDispose]() {
-        client.abort();
-        server.abort();
-        await Promise.all([client.closed, server.closed]);
-      },
-    };
-  } finally {
-    listener.close();
-  }
-}
 
 // A framed connection on one side, a raw Deno.Conn on the other.
 async function rawPeer(

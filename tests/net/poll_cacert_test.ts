@@ -7,6 +7,7 @@ import { SYSTEM_BUNDLE_PATHS } from "../../net/_poll_cacert.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
 import { readExactly } from "./_poll_helpers.ts";
+import { tlsEcho } from "./_tls_echo.ts";
 import { mulberry32 } from "../_random.ts";
 
 const decoder = new TextDecoder();
@@ -31,7 +32,7 @@ Deno.test({
   ignore: opensslMissing !== undefined,
   async fn() {
     using certs = makeTestCertificates();
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
       tls: true,
     });
@@ -120,44 +121,6 @@ Deno.test("setCacertPath on random files throws only SyntaxError (seeded)", () =
   assert.equal(getCacertPath(), before);
 });
 
-function tlsEchoServer(cert: string, key: string): {
-  port: number;
-  done: Promise<void>;
-  [Symbol.dispose](): void;
-} {
-  const listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert,
-    key,
-  });
-  const done = (async () => {
-    let conn: Deno.TlsConn;
-    try {
-      conn = await listener.accept();
-    } catch {
-      return;
-    }
-    try {
-      const buffer = new Uint8Array(1024);
-      while (true) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        await conn.write(buffer.subarray(0, n));
-      }
-    } catch {
-      // Handshake refused by the client, or the client went away.
-    } finally {
-      conn.close();
-    }
-  })();
-  return {
-    port: listener.addr.port,
-    done,
-    [Symbol.dispose]: () => listener.close(),
-  };
-}
-
 Deno.test({
   name: "openTcp TLS verifies against the CA bundle and exchanges data",
   ignore: opensslMissing !== undefined,
@@ -166,7 +129,7 @@ Deno.test({
     setCacertPath(certs.caCertPath);
     assert.equal(getCacertPath(), certs.caCertPath);
     for (const name of ["127.0.0.1", "localhost"]) {
-      using server = tlsEchoServer(certs.cert, certs.key);
+      using server = tlsEcho(certs);
       const address = resolveAddress(name);
       assert.equal(await address.waitUntilResolved(-1), "success");
       const tcp = openTcp(address, server.port, { tls: true });
@@ -189,7 +152,7 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.otherCaCertPath);
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
       tls: true,
     });
@@ -207,7 +170,7 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.caCertPath);
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
       tls: { serverName: "wrong.example" },
     });
@@ -223,7 +186,7 @@ Deno.test({
   async fn() {
     using certs = makeTestCertificates();
     setCacertPath(certs.otherCaCertPath);
-    using server = tlsEchoServer(certs.cert, certs.key);
+    using server = tlsEcho(certs);
     const tcp = openTcp(resolveAddress("127.0.0.1"), server.port, {
       tls: { unsafelyDisableVerification: true },
     });
@@ -237,4 +200,80 @@ Deno.test({
     await tcp[Symbol.asyncDispose]();
     await server.done;
   },
+});
+
+Deno.test({
+  name:
+    "openTcp(address, port, true), the seed's ssl flag, speaks verified TLS",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    setCacertPath(certs.caCertPath);
+    using server = tlsEcho(certs);
+    const tcp = openTcp(resolveAddress("127.0.0.1"), server.port, true);
+    assert.equal(
+      await tcp.waitUntilConnected(5000),
+      "success",
+      String(tcp.error),
+    );
+    // In plain text the TLS server would drop the connection: no echo.
+    assert.equal(tcp.write("seed ssl"), 8);
+    assert.equal(decoder.decode(await readExactly(tcp, 8)), "seed ssl");
+    await tcp[Symbol.asyncDispose]();
+    await server.done;
+  },
+});
+
+Deno.test({
+  name: "openTcp(address, port, true) fails closed on an unknown issuer",
+  ignore: opensslMissing !== undefined,
+  async fn() {
+    using certs = makeTestCertificates();
+    setCacertPath(certs.otherCaCertPath);
+    using server = tlsEcho(certs);
+    await using tcp = openTcp(resolveAddress("127.0.0.1"), server.port, true);
+    assert.equal(await tcp.waitUntilConnected(5000), "failure");
+    assert.equal(tcp.error?.name, "InvalidData");
+    assert.match(
+      tcp.error!.message,
+      new RegExp(
+        `^Cannot connect to 127\\.0\\.0\\.1:${server.port}: .*invalid peer certificate: UnknownIssuer`,
+      ),
+    );
+    assert.equal(tcp.read(1), null);
+    await server.done;
+  },
+});
+
+Deno.test("openTcp(address, port, false) is plain TCP; other non-objects are a TypeError", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  await using tcp = openTcp(
+    resolveAddress("127.0.0.1"),
+    listener.addr.port,
+    false,
+  );
+  assert.equal(await tcp.waitUntilConnected(5000), "success");
+  assert.equal(tcp.write("plain"), 5);
+  using conn = await accepted;
+  const buffer = new Uint8Array(5);
+  assert.equal(await conn.read(buffer), 5);
+  assert.equal(decoder.decode(buffer), "plain");
+  for (
+    const [value, type] of [["yes", "string"], [1, "number"], [null, "null"]]
+  ) {
+    assert.throws(
+      () =>
+        openTcp(
+          resolveAddress("127.0.0.1"),
+          listener.addr.port,
+          value as never,
+        ),
+      {
+        name: "TypeError",
+        message:
+          `Cannot open TCP connection: options must be an object or the ssl flag (a boolean), got ${type}`,
+      },
+    );
+  }
 });

@@ -232,9 +232,15 @@ Deno.test("openTcp argument checks", async () => {
   assert.throws(() => openTcp(local, 65536), {
     name: "RangeError",
     message:
-      "Cannot open TCP connection: port must be an integer from 0 to 65535, got 65536",
+      "Cannot open TCP connection: port must be an integer from 1 to 65535, got 65536",
   });
-  assert.throws(() => openTcp(local, 1.5), RangeError);
+  for (const port of [0, -1, 1.5, NaN, Infinity]) {
+    assert.throws(() => openTcp(local, port), {
+      name: "RangeError",
+      message:
+        `Cannot open TCP connection: port must be an integer from 1 to 65535, got ${port}`,
+    });
+  }
   assert.throws(() => openTcp(local, "80" as unknown as number), {
     name: "TypeError",
     message: "Cannot open TCP connection: port must be a number, got string",

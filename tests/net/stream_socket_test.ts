@@ -7,25 +7,13 @@ import {
 import { ConnectionClosedError, TimeoutError } from "../../net/errors.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
+import { pipe } from "./_delivery.ts";
+import { pair } from "./_stream_pair.ts";
+import { tlsEcho } from "./_tls_echo.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const opensslMissing = ignoreReason("openssl");
-
-/** A connected pair: client StreamSocket and the accepted server StreamSocket. */
-async function pair(
-  options: { maxQueuedBytes?: number; readChunkSize?: number } = {},
-): Promise<{ client: StreamSocket; server: StreamSocket }> {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept();
-  const client = await StreamSocket.connect(
-    "127.0.0.1",
-    listener.addr.port,
-    options,
-  );
-  const server = new StreamSocket(await accepted, options);
-  return { client, server };
-}
 
 /** Records events; `ended` resolves at end or error. */
 function recorder(): {
@@ -418,11 +406,13 @@ Deno.test("StreamSocket argument checks", async () => {
         "Cannot create socket: maxQueuedBytes must be a positive integer, got 0",
     },
   );
-  await assert.rejects(StreamSocket.connect("127.0.0.1", 70000), {
-    name: "RangeError",
-    message:
-      "Cannot connect: port must be an integer from 0 to 65535, got 70000",
-  });
+  for (const port of [0, -1, 70000, 1.5, NaN]) {
+    await assert.rejects(StreamSocket.connect("127.0.0.1", port), {
+      name: "RangeError",
+      message:
+        `Cannot connect: port must be an integer from 1 to 65535, got ${port}`,
+    });
+  }
   await assert.rejects(
     StreamSocket.connect(1 as unknown as string, 80),
     {
@@ -561,46 +551,6 @@ Deno.test("StreamSocket.upgradeTls times out while a peer that reads nothing hol
     "TimeoutError: Cannot upgrade to TLS: no handshake within 500 ms",
   );
 });
-
-function tlsEcho(
-  certs: { cert: string; key: string },
-): { port: number; done: Promise<void>; listener: Deno.TlsListener } {
-  const listener = Deno.listenTls({
-    hostname: "127.0.0.1",
-    port: 0,
-    cert: certs.cert,
-    key: certs.key,
-  });
-  const done = (async () => {
-    const conn = await listener.accept();
-    try {
-      const buffer = new Uint8Array(1024);
-      while (true) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        await conn.write(buffer.subarray(0, n));
-      }
-      // Sends close_notify, so the client sees a clean end of stream.
-      await conn.closeWrite();
-    } catch {
-      // Client went away or failed the handshake.
-    } finally {
-      conn.close();
-    }
-  })();
-  return { port: listener.addr.port, done, listener };
-}
-
-/** Copies bytes until end of stream, then half-closes the destination. */
-async function pipe(from: Deno.Conn, to: Deno.Conn): Promise<void> {
-  const buffer = new Uint8Array(4096);
-  while (true) {
-    const n = await from.read(buffer);
-    if (n === null) break;
-    await to.write(buffer.subarray(0, n));
-  }
-  await to.closeWrite();
-}
 
 async function roundTrip(socket: StreamSocket, text: string): Promise<string> {
   const rec = recorder();
