@@ -99,7 +99,9 @@
  * name can never reach outside `directory` (explicit paths stay allowed).
  * Garbage, forged
  * and replayed packets are dropped and counted (`server.stats`,
- * `node.stats`). Delivery stays at-most-once, as in the original.
+ * `node.stats`). Delivery is at most once and in send order, but not
+ * reliable (a lossy modem loses messages silently, as in the original);
+ * CTCP is reliable: delivered, or the connection reports the failure.
  *
  * @module
  */

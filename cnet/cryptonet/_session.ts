@@ -9,6 +9,7 @@ import type {
 } from "../../crypto/mod.ts";
 import type { Modem } from "../modem.ts";
 import type { ModemSide } from "../modem_side.ts";
+import { MessageOrder } from "./_message_order.ts";
 import { Reassembly, type ReassemblyLimits } from "./_reassembly.ts";
 import { ReplayWindow } from "./_replay_window.ts";
 import type { UserTable } from "./_user_table.ts";
@@ -45,6 +46,8 @@ export class Session implements Socket {
   readonly remoteChannel: number;
   readonly protocol: SessionProtocol;
   readonly window = new ReplayWindow();
+  /** Drops messages older than one already delivered. */
+  readonly order = new MessageOrder();
   readonly reassembly: Reassembly;
   readonly #closer: (session: Session) => Promise<void>;
 

@@ -327,8 +327,20 @@ function randomBytes(length: number): Uint8Array<ArrayBuffer> {
  * Sessions are Noise NK (the client has the server's certificate) or NX
  * (the client learns it in the handshake and checks it), each transport
  * message carries its counter and passes a sliding replay window, and
- * messages larger than a modem payload are fragmented. Delivery is
- * at-most-once, like the original: a lost packet loses its message.
+ * messages larger than a modem payload are fragmented.
+ *
+ * Delivery: a modem is a datagram medium that may lose, duplicate or
+ * reorder, and a CryptoNet session does not retransmit messages. A `send`
+ * that resolved was encrypted and handed to the modem, in order; each such
+ * message arrives at most once (the replay window) and in send order (a
+ * message older than one already delivered is dropped), or not at all, with
+ * no error: CryptoNet is ordered but not reliable. Over a modem that neither
+ * loses nor reorders (a `MemoryNetwork` without fault injection) every
+ * accepted message arrives, in order, and a graceful `close` delivers
+ * everything sent before it, then the peer's `connection_closed`.
+ * `sendUnencrypted` messages carry no counter, so a duplicating modem
+ * duplicates them. For reliable delivery (delivered, or the connection
+ * reports the failure) use a CTCP connection (`CNetNode.connectCtcp`).
  *
  * Events (`connection_opened`, `encrypted_message`, ...) go to `on`
  * handlers as they happen and, once `listen()` or `events()` has been
@@ -1099,7 +1111,9 @@ export class CryptoNetNode implements AsyncDisposable {
    * @param socket An open socket of this node.
    * @param message Any Lua value (null, boolean, number, string, bytes,
    * tables), at most `maxMessageSize` bytes encoded.
-   * @returns Resolves once handed to the modem.
+   * @returns Resolves once encrypted and handed to the modem: the message
+   * then arrives at most once and in order, but a lossy modem may lose it
+   * (see the class documentation on delivery).
    *
    * @example Send a table
    * ```ts
@@ -2701,13 +2715,22 @@ export class CryptoNetNode implements AsyncDisposable {
       if (isClosedSession(session)) return;
       session.window.commit(counter);
       session.lastReceived = Date.now();
-      await this.#handleInner(session, plaintext, false);
+      const kind = plaintext[0];
+      if (
+        (kind === Inner.MESSAGE || kind === Inner.FRAGMENT) &&
+        !session.order.accepts(counter)
+      ) {
+        this.#drop(session.serverState);
+        return;
+      }
+      await this.#handleInner(session, plaintext, counter, false);
     }).catch(() => this.#drop(session.serverState));
   }
 
   async #handleInner(
     session: Session,
     plaintext: Uint8Array,
+    counter: bigint,
     reassembled: boolean,
   ): Promise<void> {
     if (plaintext.length === 0) {
@@ -2745,6 +2768,7 @@ export class CryptoNetNode implements AsyncDisposable {
           this.#drop(session.serverState);
           return;
         }
+        session.order.delivered(counter);
         this.#emit({
           type: "encrypted_message",
           message,
@@ -2769,7 +2793,9 @@ export class CryptoNetNode implements AsyncDisposable {
           body.subarray(8),
           Date.now(),
         );
-        if (whole !== undefined) await this.#handleInner(session, whole, true);
+        if (whole !== undefined) {
+          await this.#handleInner(session, whole, counter, true);
+        }
         return;
       }
       case Inner.LOGIN:
