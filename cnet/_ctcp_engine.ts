@@ -70,6 +70,11 @@ export interface CtcpEndpointHooks<L> {
   onAccept?(session: CtcpSession<L>): void;
   /** A connection ended: `graceful` after FIN / FIN-ACK / ACK. */
   onClose?(session: CtcpSession<L>, graceful: boolean): void;
+  /**
+   * Whether to hold the FIN-ACK after the peer's FIN (e.g. requests are
+   * still being answered); release it with `session.releaseFin()`.
+   */
+  holdFin?(session: CtcpSession<L>): boolean;
 }
 
 /** Session states. */
@@ -122,6 +127,7 @@ export class CtcpSession<L> {
   #finSent = false;
   #finAcked = false;
   #peerFin = false;
+  #finHeld = false;
   #established?: (session: CtcpSession<L> | null) => void;
   #closedWaiters: ((graceful: boolean) => void)[] = [];
 
@@ -155,8 +161,12 @@ export class CtcpSession<L> {
    * Sends one message reliably. Resolves `true` once the peer acknowledged
    * it, `false` when the connection ended first.
    */
-  send(data: LuaValue): Promise<boolean> {
+  send(
+    data: LuaValue,
+    onDone?: (acknowledged: boolean) => void,
+  ): Promise<boolean> {
     if (!this.isOpen) {
+      onDone?.(false);
       return Promise.resolve(false);
     }
     if (this.#queue.length >= this.#endpoint.tuning.maxQueuedMessages) {
@@ -165,8 +175,23 @@ export class CtcpSession<L> {
       );
     }
     const { promise, resolve } = Promise.withResolvers<boolean>();
-    this.#enqueue({ seq: 0, kind: CtcpKind.DATA, data, done: resolve });
+    // `onDone` runs synchronously with the acknowledgement, before a close
+    // that the same packet may complete.
+    const done = (acknowledged: boolean) => {
+      onDone?.(acknowledged);
+      resolve(acknowledged);
+    };
+    this.#enqueue({ seq: 0, kind: CtcpKind.DATA, data, done });
     return promise;
+  }
+
+  /** Sends the FIN-ACK that `holdFin` held back, if any. */
+  releaseFin(): void {
+    if (!this.#finHeld) return;
+    this.#finHeld = false;
+    if (!this.#finSent && this.state !== "closed") {
+      this.#sendFin(CtcpKind.FIN_ACK);
+    }
   }
 
   /**
@@ -299,7 +324,9 @@ export class CtcpSession<L> {
     this.#peerFin = true;
     this.#reorder.clear();
     if (!this.#finSent && this.state !== "closed") {
-      this.#sendFin(CtcpKind.FIN_ACK);
+      // Answers to requests that came before the FIN go out before our FIN.
+      if (this.#endpoint._holdsFin(this)) this.#finHeld = true;
+      else this.#sendFin(CtcpKind.FIN_ACK);
     }
   }
 
@@ -637,6 +664,10 @@ export class CtcpEndpoint<L> {
 
   _message(session: CtcpSession<L>, payload: LuaValue): void {
     this.#hooks.onMessage(session, payload);
+  }
+
+  _holdsFin(session: CtcpSession<L>): boolean {
+    return this.#hooks.holdFin?.(session) ?? false;
   }
 
   _accepted(session: CtcpSession<L>): void {

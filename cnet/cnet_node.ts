@@ -348,6 +348,13 @@ function socketOf(action: string, connection: unknown): Socket {
  * on a default node; create nodes explicitly to run a client and a server in
  * one process.
  *
+ * Delivery: CTCP is reliable. A CTTP request that `sendCttpRequest`
+ * accepted reaches the server's handler exactly once and in order, over a
+ * modem that loses, duplicates or reorders (retransmission, sequence
+ * numbers); otherwise the call reports it (`acknowledged: false`, or a
+ * `null` response when no answer came in time). Plain CryptoNet `send` is
+ * ordered and at most once, but not reliable.
+ *
  * @example A server and a client on one in-memory network
  * ```ts
  * import {
@@ -618,7 +625,11 @@ export class CNetNode implements AsyncDisposable {
 
   /**
    * Closes a CTCP connection with FIN / FIN-ACK / ACK, then its CryptoNet
-   * session (when this side opened it).
+   * session (when this side opened it). A graceful close delivers what was
+   * sent before it: the server answers requests that arrived before the FIN
+   * (even slow handlers) before its FIN-ACK, and their `sendCttpRequest`
+   * calls get those responses. A request the connection could not deliver
+   * resolves with `acknowledged: false`.
    *
    * @param connection The connection.
    * @param options How long to wait for the close to be acknowledged

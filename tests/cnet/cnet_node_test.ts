@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import {
   CNetNode,
-  type CNetNodeOptions,
   type CryptoNet,
   type CtcpConnection,
   CttpRequest,
@@ -10,47 +9,11 @@ import {
   CttpResponse,
   CttpStatus,
   type LuaValue,
-  MemoryNetwork,
-  type MemoryNetworkOptions,
   MessageEventType,
   RegisterResult,
 } from "../../cnet/mod.ts";
 
-const FAST_CTCP: CNetNodeOptions["ctcp"] = {
-  retransmitTimeout: 0.02,
-  maxRetransmitTimeout: 0.16,
-  maxRetransmits: 40,
-};
-
-async function world(
-  networkOptions: MemoryNetworkOptions = {},
-  options: CNetNodeOptions = {},
-) {
-  const network = new MemoryNetwork(networkOptions);
-  const directory = await Deno.makeTempDir({ prefix: "cnet_node_test_" });
-  const make = () =>
-    new CNetNode({
-      directory,
-      modems: { top: network.createModem() },
-      retransmitInterval: 0.02,
-      ctcp: FAST_CTCP,
-      ...options,
-    });
-  const server = make();
-  const client = make();
-  return {
-    network,
-    directory,
-    server,
-    client,
-    async [Symbol.asyncDispose]() {
-      await client.close();
-      await server.close();
-      network.close();
-      await Deno.remove(directory, { recursive: true });
-    },
-  };
-}
+import { world } from "./_cnet_world.ts";
 
 Deno.test("cNet: 50 CTCP connections x 100 CTTP requests over a 20% lossy, duplicating, reordering MemoryNetwork", async () => {
   await using w = await world({
