@@ -169,3 +169,34 @@ Deno.test("CryptoNet delivery: over a lossy, duplicating, reordering modem each 
     );
   }
 });
+
+Deno.test("CryptoNet delivery: a plain message first after connect, pause, another message — the session opens first, then both arrive in order", async () => {
+  const world = await createWorld();
+  await using _world = world;
+  const server = await world.node("server");
+  const client = await world.node("client");
+  const { certificate } = await server.host("plain-first");
+  for (const encryptedSecond of [false, true]) {
+    for (const pause of pauses()) {
+      using box = inbox(server);
+      const opened: string[] = [];
+      using _opened = server.on("connection_opened", () => {
+        opened.push(`opened before ${box.order.length} messages`);
+      });
+      const socket = await client.connect("plain-first", { certificate });
+      const first = client.sendUnencrypted(socket, "a");
+      await pause.wait();
+      const second = encryptedSecond
+        ? client.send(socket, "b")
+        : client.sendUnencrypted(socket, "b");
+      await Promise.all([first, second, client.close(socket)]);
+      await until(() => box.order.includes("closed"), 5000, pause.name);
+      assert.deepEqual(opened, ["opened before 0 messages"], pause.name);
+      assert.deepEqual(
+        box.order,
+        ["plain:a", encryptedSecond ? "msg:b" : "plain:b", "closed"],
+        pause.name,
+      );
+    }
+  }
+});
