@@ -6,6 +6,7 @@
 
 import type { LuaValue } from "./_cnet_lua_value.ts";
 import {
+  type CtcpConnectFailure,
   CtcpEndpoint,
   type CtcpEndpointHooks,
   type CtcpSession,
@@ -121,9 +122,16 @@ export class CnetCore<L> {
     return this.endpoint.receive(link, value);
   }
 
-  /** Opens a CTCP connection over `link`; `null` when refused or timed out. */
-  async connect(link: L, timeout: number): Promise<CtcpConnection<L> | null> {
-    const session = await this.endpoint.connect(link, timeout);
+  /**
+   * Opens a CTCP connection over `link`; `null` when it failed (`onFailure`
+   * says why first).
+   */
+  async connect(
+    link: L,
+    timeout: number,
+    onFailure?: (reason: CtcpConnectFailure) => void,
+  ): Promise<CtcpConnection<L> | null> {
+    const session = await this.endpoint.connect(link, timeout, onFailure);
     if (session === null) return null;
     return this.#entry(session).connection;
   }

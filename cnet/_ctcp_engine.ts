@@ -77,6 +77,12 @@ export interface CtcpEndpointHooks<L> {
   holdFin?(session: CtcpSession<L>): boolean;
 }
 
+/**
+ * Why `connect` failed: no SYN-ACK in time, the server answered RST (e.g. it
+ * is full), or the endpoint or its link closed first.
+ */
+export type CtcpConnectFailure = "timeout" | "reset" | "closed";
+
 /** Session states. */
 export type CtcpState =
   | "syn-sent"
@@ -129,6 +135,8 @@ export class CtcpSession<L> {
   #peerFin = false;
   #finHeld = false;
   #established?: (session: CtcpSession<L> | null) => void;
+  /** Why a connect ended before SYN-ACK, when it was not a reset. */
+  connectFailure: CtcpConnectFailure = "reset";
   #closedWaiters: ((graceful: boolean) => void)[] = [];
 
   constructor(
@@ -538,17 +546,32 @@ export class CtcpEndpoint<L> {
 
   /**
    * Opens a connection over `link`. Resolves the established session, or
-   * `null` when refused or not answered within `timeout` ms.
+   * `null` when it failed; `onFailure` then gets why first: `"timeout"` (no
+   * answer within `timeout` ms), `"reset"` (refused) or `"closed"` (the
+   * endpoint or the link closed first).
    */
-  connect(link: L, timeout: number): Promise<CtcpSession<L> | null> {
-    if (this.#closed) return Promise.resolve(null);
+  connect(
+    link: L,
+    timeout: number,
+    onFailure?: (reason: CtcpConnectFailure) => void,
+  ): Promise<CtcpSession<L> | null> {
+    if (this.#closed) {
+      onFailure?.("closed");
+      return Promise.resolve(null);
+    }
     let id = randomUint32();
     while (this.#outgoing.has(id)) id = randomUint32();
     const session = new CtcpSession(this, link, id, true);
     this.#outgoing.set(id, session);
     const { promise, resolve } = Promise.withResolvers<CtcpSession<L> | null>();
-    session._awaitEstablished(resolve);
-    const timer = setTimeout(() => session.abort(false), timeout);
+    session._awaitEstablished((established) => {
+      if (established === null) onFailure?.(session.connectFailure);
+      resolve(established);
+    });
+    const timer = setTimeout(() => {
+      session.connectFailure = "timeout";
+      session.abort(false);
+    }, timeout);
     promise.finally(() => clearTimeout(timer));
     session._startConnect();
     return promise;
@@ -584,7 +607,9 @@ export class CtcpEndpoint<L> {
       session._finish(false);
     }
     for (const session of [...this.#outgoing.values()]) {
-      if (session.link === link) session._finish(false);
+      if (session.link !== link) continue;
+      session.connectFailure = "closed";
+      session._finish(false);
     }
   }
 
@@ -594,7 +619,10 @@ export class CtcpEndpoint<L> {
     for (const sessions of [...this.#incoming.values()]) {
       for (const session of [...sessions.values()]) session._finish(false);
     }
-    for (const session of [...this.#outgoing.values()]) session._finish(false);
+    for (const session of [...this.#outgoing.values()]) {
+      session.connectFailure = "closed";
+      session._finish(false);
+    }
   }
 
   #stateless(link: L, packet: ParsedPacket): void {

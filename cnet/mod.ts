@@ -26,10 +26,10 @@
  * | `cNet.host(name, discoverable, hideCertificate, modemSide, certificate, privateKey, userTablePath)` | `await host(name, { discoverable, hideCertificate, modemSide, certificate, privateKey, userTablePath, allowRegistration, maxRegisteredUsers })` |
  * | `cNet.connect(name, timeout, certTimeout, certificate, modemSide, certAuthKey, allowUnsigned)` | `await connect(name, { timeout, certTimeout, certificate, modemSide, certAuthKey, allowUnsigned })` |
  * | `cNet.send(socket, message)` | `await send(socket, message)` |
- * | `cNet.connectCtcp(id, timeout, modemSide)` → connection / `nil` | `await connectCtcp(id, { timeout, modemSide })` → `CtcpConnection` / `null` |
+ * | `cNet.connectCtcp(id, timeout, modemSide)` → connection / `nil` | `await connectCtcp(id, { timeout, modemSide })` → `CtcpConnection`; `nil` becomes a rejection with the reason (`TimeoutError`, `ConnectionClosedError`, ...) |
  * | `cNet.disconnectCtcp(connection, timeout)` → boolean | `await disconnectCtcp(connection, { timeout })` → boolean |
  * | `cNet.sendCttpRequest(connection, request, timeout)` → `response, acknowledged` | `await sendCttpRequest(connection, request, { timeout })` → `{ response, acknowledged }` (`response` is `null` for `nil`) |
- * | `cNet.connectAndSendCttpRequest(id, request, timeout, modemSide)` → `response, connected, acknowledged, disconnectAcknowledged` | `await connectAndSendCttpRequest(id, request, { timeout, modemSide })` → `{ response, connected, acknowledged, disconnectAcknowledged }` |
+ * | `cNet.connectAndSendCttpRequest(id, request, timeout, modemSide)` → `response, connected, acknowledged, disconnectAcknowledged` | `await connectAndSendCttpRequest(id, request, { timeout, modemSide })` → `{ response, connected, acknowledged, disconnectAcknowledged, error }` (`error` says why `connected` is false) |
  * | `cNet.setMessageHandler(eventType, handler)` | `setMessageHandler(eventType, handler)`: `handler(event)` gets the CryptoNet event object |
  * | `cNet.setRestApi(method, path, handler)` | `setRestApi(method, path, (args, header, data, connection) => response or value)` |
  * | `cNet.register(id, username, password, timeout, modemSide)` → integer | `await register(id, username, password, { timeout, modemSide })` → `RegisterResult` 0–5 |

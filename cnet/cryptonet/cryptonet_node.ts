@@ -1008,6 +1008,7 @@ export class CryptoNetNode implements AsyncDisposable {
         this.#directory,
         options.certAuthKey,
         typeof options.certAuthKey === "string",
+        action,
       );
     caKey.catch(() => {});
     const entry = this.#entry(action, options.modemSide);
@@ -1305,6 +1306,7 @@ export class CryptoNetNode implements AsyncDisposable {
       this.#directory,
       options.certAuthKey,
       typeof options.certAuthKey === "string",
+      action,
     );
     const entry = this.#entry(action, options.modemSide);
     const verified = new Map<string, Certificate>();
@@ -1926,7 +1928,12 @@ export class CryptoNetNode implements AsyncDisposable {
   async loadCertAuthKey(
     path: string = "certAuth.key",
   ): Promise<Uint8Array<ArrayBuffer>> {
-    return (await loadCaKey(this.#directory, path, true))!;
+    return (await loadCaKey(
+      this.#directory,
+      path,
+      true,
+      "load certificate authority key",
+    ))!;
   }
 
   /** Same as `close()`: closes everything and stops the loop. */
@@ -2287,6 +2294,8 @@ export class CryptoNetNode implements AsyncDisposable {
       if (value instanceof Error) reject(value);
       else resolve(value);
     };
+    // A CA key that cannot be loaded fails the connect now, not at timeout.
+    options.caKey.catch((error) => finish(error));
     const decide = () => {
       if (unverified.size === 1) {
         finish(unverified.values().next().value!);

@@ -262,20 +262,23 @@ Deno.test("cNet: a CTCP connection the server closes takes the client's CryptoNe
 
 Deno.test("cNet: unknown servers, reserved paths and bad arguments", async () => {
   await using w = await world();
-  assert.equal(await w.client.connectCtcp("nobody", { timeout: 0.3 }), null);
-  assert.deepEqual(
-    await w.client.connectAndSendCttpRequest(
-      "nobody",
-      new CttpRequest(CttpRequestMethod.GET, "/"),
-      { timeout: 0.3 },
-    ),
-    {
-      response: null,
-      connected: false,
-      acknowledged: false,
-      disconnectAcknowledged: false,
-    },
+  await assert.rejects(w.client.connectCtcp("nobody", { timeout: 0.3 }), {
+    name: "TimeoutError",
+    message: 'Cannot connect to "nobody": no answer within 300 ms',
+  });
+  const result = await w.client.connectAndSendCttpRequest(
+    "nobody",
+    new CttpRequest(CttpRequestMethod.GET, "/"),
+    { timeout: 0.3 },
   );
+  assert.equal(result.error?.name, "TimeoutError");
+  assert.deepEqual({ ...result, error: undefined }, {
+    response: null,
+    connected: false,
+    acknowledged: false,
+    disconnectAcknowledged: false,
+    error: undefined,
+  });
   assert.throws(() => w.server.setRestApi("POST", "/.cnet/register", () => 1), {
     name: "RangeError",
     message: "Cannot set REST handler: paths under /.cnet are reserved",
@@ -350,7 +353,10 @@ Deno.test("cNet: startEventLoop runs until the node closes; a throwing onStart c
       { name: "RangeError", message: "boom" },
     );
     assert.equal(failing.cryptoNet.isClosed, true);
-    assert.equal(await failing.connectCtcp("anything"), null);
+    await assert.rejects(failing.connectCtcp("anything"), {
+      name: "ConnectionClosedError",
+      message: 'Cannot connect CTCP to "anything": node is closed',
+    });
   } finally {
     await Deno.remove(directory, { recursive: true });
   }
