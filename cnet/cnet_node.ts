@@ -354,6 +354,13 @@ function socketOf(action: string, connection: unknown): Socket {
  * on a default node; create nodes explicitly to run a client and a server in
  * one process.
  *
+ * Ownership: the modems in the options belong to the node (to its CryptoNet
+ * node) and `close()` closes them, so `await using node = new CNetNode({
+ * modems: { top: await UdpModem.create(...) } })` ends with the program's
+ * work; `closeModems: false` keeps them open. A CryptoNet node given as
+ * `cryptoNet` stays the caller's: closing this node leaves it and its
+ * modems open.
+ *
  * Delivery: CTCP is reliable. A CTTP request that `sendCttpRequest`
  * accepted reaches the server's handler exactly once and in order, over a
  * modem that loses, duplicates or reorders (retransmission, sequence

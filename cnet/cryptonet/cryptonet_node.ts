@@ -81,8 +81,18 @@ export interface CryptoNetNodeOptions {
    * user tables). Default: the current directory when the node is created.
    */
   directory?: string;
-  /** Modems to attach, by side (more can be attached with `attach`). */
+  /**
+   * Modems to attach, by side (more can be attached with `attach`). They
+   * belong to the node: `close()` closes them (see `closeModems`).
+   */
   modems?: Partial<Record<ModemSide, Modem>>;
+  /**
+   * Whether `close()` closes the node's modems, those given here and those
+   * attached later (default true, so a program whose work is done exits by
+   * itself after `await using`). `false` leaves them open for the caller to
+   * close or reuse. `detach()` always hands a modem back unclosed.
+   */
+  closeModems?: boolean;
   /** Events buffered for `listen()`/`events()`; oldest dropped (2000). */
   eventQueueSize?: number;
   /** Seconds without hearing from the peer before a session closes (60). */
@@ -313,6 +323,13 @@ function isClosedSession(session: Session): boolean {
   return session.state === "closed";
 }
 
+/** Closes a modem and waits for it to stop when it says how (`closed`). */
+async function closeModem(modem: Modem): Promise<void> {
+  modem.close();
+  const stopped = (modem as { closed?: unknown }).closed;
+  if (stopped instanceof Promise) await stopped.catch(() => {});
+}
+
 function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));
 }
@@ -341,6 +358,12 @@ function randomBytes(length: number): Uint8Array<ArrayBuffer> {
  * `sendUnencrypted` messages carry no counter, so a duplicating modem
  * duplicates them. For reliable delivery (delivered, or the connection
  * reports the failure) use a CTCP connection (`CNetNode.connectCtcp`).
+ *
+ * Ownership: the modems given in the options or with `attach` belong to the
+ * node, and `close()` (or `await using`) closes them, so a program whose
+ * work is done exits by itself (a `UdpModem` keeps its receive loop running
+ * until closed). Pass `closeModems: false` to keep them open for reuse;
+ * `detach` hands one modem back unclosed.
  *
  * Events (`connection_opened`, `encrypted_message`, ...) go to `on`
  * handlers as they happen and, once `listen()` or `events()` has been
@@ -398,6 +421,7 @@ export class CryptoNetNode implements AsyncDisposable {
   #isClosed = false;
   #running = false;
   #droppedReassemblies = 0;
+  readonly #closeModems: boolean;
   readonly #stats = { droppedPackets: 0, replayedPackets: 0 };
 
   /**
@@ -407,6 +431,10 @@ export class CryptoNetNode implements AsyncDisposable {
    */
   constructor(options: CryptoNetNodeOptions = {}) {
     const action = "create node";
+    this.#closeModems = options.closeModems ?? true;
+    if (typeof this.#closeModems !== "boolean") {
+      throw new TypeError("Cannot create node: closeModems must be a boolean");
+    }
     this.#directory = options.directory ?? Deno.cwd();
     if (typeof this.#directory !== "string" || this.#directory === "") {
       throw new TypeError(
@@ -500,7 +528,9 @@ export class CryptoNetNode implements AsyncDisposable {
    * Attaches `modem` on `side`.
    *
    * @param side One of {@linkcode ModemSide}.
-   * @param modem The modem; the node never closes it.
+   * @param modem The modem; it now belongs to the node, which closes it in
+   * `close()` unless created with `closeModems: false` (`detach` gives it
+   * back).
    *
    * @example Attach a modem
    * ```ts
@@ -3019,8 +3049,15 @@ export class CryptoNetNode implements AsyncDisposable {
       clearInterval(this.#sweepTimer);
       this.#sweepTimer = undefined;
     }
-    for (const entry of this.#modems.values()) this.#unsubscribe(entry);
+    const closing: Promise<void>[] = [];
+    for (const entry of this.#modems.values()) {
+      this.#unsubscribe(entry);
+      // The node's modems are its own (closeModems): closing them lets a
+      // program end, e.g. a UdpModem's receive loop.
+      if (this.#closeModems) closing.push(closeModem(entry.modem));
+    }
     this.#modems.clear();
+    await Promise.all(closing);
     this.#queue.close();
     this.#closed.resolve();
   }
