@@ -93,7 +93,9 @@
  * `false`); a `certAuth.key` file that exists but is broken is an error, not
  * "no verification". Passwords are scrypt hashes in a JSON user table
  * (written atomically, 0600) and travel only inside the session; failed
- * logins are delayed exponentially and capped per socket. Default file
+ * logins are delayed exponentially per socket and per user name (at most 7
+ * checks per name in the first minute, then 1 per minute) and capped
+ * server-wide (`maxLoginChecksPerSecond`, see `login`). Default file
  * names (`<name>.crt`, `<name>_private.key`, `<name>_users.tbl`) are only
  * derived from names without "/", "\\" or NUL that are not "." or "..", so a
  * name can never reach outside `directory` (explicit paths stay allowed).

@@ -22,6 +22,7 @@ import type { Modem, ModemMessage, ModemSubscription } from "../modem.ts";
 import { isModemSide, ModemSide } from "../modem_side.ts";
 import { checkChannel } from "../_modem_channels.ts";
 import { EventQueue } from "./_event_queue.ts";
+import { LOGIN_THROTTLE_DEFAULTS, LoginThrottle } from "./_login_throttle.ts";
 import { ephemeralKeyPair } from "./_x25519.ts";
 import { EVENT_TYPES } from "./_event_types.ts";
 import {
@@ -132,10 +133,19 @@ export interface HostOptions {
   privateKey?: Uint8Array | string;
   /** The user table file (default `<serverName>_users.tbl`). */
   userTablePath?: string;
-  /** Seconds of delay after the first failed login, doubling each time (0.5). */
+  /**
+   * Seconds of delay after the first failed login, doubling each time up to
+   * 60 s (0.5); applied per socket and per user name. See `login` for the
+   * resulting bound on guesses.
+   */
   loginDelay?: number;
   /** Failed logins per socket before all further attempts fail (5). */
   maxLoginAttempts?: number;
+  /**
+   * Password checks per second for this whole server, any user (20, with a
+   * burst of as many); further attempts get `rate_limited` without a check.
+   */
+  maxLoginChecksPerSecond?: number;
   /** scrypt cost (log2 N) for new password hashes (15, the minimum). */
   passwordCost?: number;
 }
@@ -909,6 +919,13 @@ export class CryptoNetNode implements AsyncDisposable {
       options.maxLoginAttempts ?? 5,
       1_000_000,
     );
+    const checksPerSecond = positiveInteger(
+      action,
+      "maxLoginChecksPerSecond",
+      options.maxLoginChecksPerSecond ??
+        LOGIN_THROTTLE_DEFAULTS.checksPerSecond,
+      1_000_000,
+    );
     const passwordCost = options.passwordCost ?? 15;
     if (
       !Number.isInteger(passwordCost) || passwordCost < 15 || passwordCost > 22
@@ -952,6 +969,11 @@ export class CryptoNetNode implements AsyncDisposable {
       loginDelay,
       maxLoginAttempts,
       passwordCost,
+      loginThrottle: new LoginThrottle({
+        ...LOGIN_THROTTLE_DEFAULTS,
+        baseDelay: loginDelay,
+        checksPerSecond,
+      }),
       closer: (s) => this.#closeServer(s),
     });
     this.#servers.add(server);
@@ -1731,6 +1753,25 @@ export class CryptoNetNode implements AsyncDisposable {
    * Logs in on the server at the other end of a client `socket` (the
    * seed's `login`). The password travels only inside the session. Fires
    * `login` or `login_failed` on both sides.
+   *
+   * The server throttles failed logins three ways, so neither a new session
+   * per guess nor parallel sessions buy more guesses:
+   * - per socket: after `maxLoginAttempts` failures every attempt fails;
+   * - per user name (any number of sessions): one password check at a time,
+   *   and after the n-th consecutive failure the next check waits
+   *   `min(60 s, loginDelay * 2^(n-1))`. With the default `loginDelay` of
+   *   0.5 s that is at most 7 checks in the first minute (0, 0.5, 1.5, 3.5,
+   *   7.5, 15.5, 31.5 s), then 1 per minute, per name. A success, or 15
+   *   minutes without a failure, clears the name; up to 10000 names are
+   *   tracked (least recently used dropped first);
+   * - per server: at most `maxLoginChecksPerSecond` (20) password checks
+   *   per second in all.
+   *
+   * A throttled attempt is answered at once with reason `rate_limited`,
+   * runs no password check and does not count as a failure. A user whose
+   * name is under attack may have to wait out the delay too (the price of
+   * the per-name bound); users with other names are not slowed down unless
+   * the server-wide rate is exhausted.
    *
    * @param socket A client socket of this node.
    * @param username The user.
@@ -2919,12 +2960,20 @@ export class CryptoNetNode implements AsyncDisposable {
         "invalid_credentials";
       if (session.loginFailures >= server.maxLoginAttempts) {
         reason = "too_many_attempts";
-      } else if (Date.now() < session.loginAllowedAt) {
+      } else if (
+        Date.now() < session.loginAllowedAt ||
+        !server.loginThrottle.begin(username, Date.now())
+      ) {
+        // Throttled (this socket, this name or the whole server): answered
+        // at once, no scrypt, and not counted as another failure.
         reason = "rate_limited";
-        session.loginFailures++;
       } else {
-        ok = username !== "" && password !== "" &&
-          await this.checkPassword(server, username, password);
+        try {
+          ok = username !== "" && password !== "" &&
+            await this.checkPassword(server, username, password);
+        } finally {
+          server.loginThrottle.end(username, ok, Date.now());
+        }
         if (!ok) {
           session.loginFailures++;
           session.loginAllowedAt = Date.now() +
