@@ -11,7 +11,7 @@ import {
   type MemoryNetworkOptions,
 } from "../../cnet/mod.ts";
 import { pauses } from "../_schedule.ts";
-import { world } from "./_cnet_world.ts";
+import { FAST_CTCP, world } from "./_cnet_world.ts";
 
 const NETWORKS: [string, MemoryNetworkOptions][] = [
   ["a clean network", {}],
@@ -142,4 +142,31 @@ Deno.test("CTCP delivery: a request still being answered when the client's FIN a
   assert.equal(acknowledged, true);
   assert.equal(response?.data, "late but here");
   assert.equal(graceful, true);
+});
+
+Deno.test("CTCP delivery: when the server goes silent, accepted requests report the failure and the connection closes", async () => {
+  await using w = await world({}, {
+    ctcp: { ...FAST_CTCP, maxRetransmits: 4 },
+  });
+  await w.server.host("silent");
+  w.server.setRestApi("GET", "/", () => "ok");
+  const connection = await w.client.connectCtcp("silent");
+  const closed = new Promise<void>((resolve) =>
+    w.client.cryptoNet.on("connection_closed", () => resolve())
+  );
+  // The server's modem goes dark: nothing it would send or hear gets through.
+  w.server.cryptoNet.getModem().close();
+  const results = await Promise.all(
+    [1, 2, 3].map((n) =>
+      w.client.sendCttpRequest(connection, new CttpRequest("GET", `/${n}`), {
+        timeout: 30,
+      })
+    ),
+  );
+  assert.deepEqual(
+    results,
+    Array(3).fill({ response: null, acknowledged: false }),
+  );
+  await closed;
+  assert.equal(connection.isOpen, false);
 });
