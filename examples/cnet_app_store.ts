@@ -58,7 +58,12 @@ function requester(connection: CtcpConnection<Socket>) {
 
 try {
   // --- the server -----------------------------------------------------------
-  const store = await server.host("appstore", { maxRegisteredUsers: 100 });
+  // A failed login delays the next check for that user name by loginDelay
+  // seconds (doubling per failure), on every session.
+  const store = await server.host("appstore", {
+    maxRegisteredUsers: 100,
+    loginDelay: 0.25,
+  });
   await server.cryptoNet.addUser(store, "admin", "store admin password", 3);
   const apps = new Map<string, App>([
     ["1", { id: "1", name: "editor", author: "admin", code: "print('edit')" }],
@@ -131,8 +136,10 @@ try {
       "wrong",
     )}`,
   );
-  // A failed login is delayed per session; log in on a fresh connection.
+  // A failed login delays the next check for this name (on any session):
+  // wait it out, then log in on a fresh connection.
   await client.disconnectCtcp(connection);
+  await new Promise((resolve) => setTimeout(resolve, 400));
   const session = await client.connectCtcp("appstore");
   const send = requester(session);
   console.log(
