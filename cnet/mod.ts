@@ -105,6 +105,10 @@
  * reliable (a lossy modem loses messages silently, as in the original);
  * CTCP is reliable: delivered, or the connection reports the failure.
  *
+ * Modems passed to a node (in `modems` or with `attach`) belong to it:
+ * `close()` closes them, so a program that ends with `await using` exits
+ * when its work is done; `closeModems: false` keeps them open.
+ *
  * @module
  */
 export * from "./modem.ts";
