@@ -4,7 +4,7 @@
 // lossy modem). It only sees opaque "links" (sockets) and table packets, so it
 // runs the same over CryptoNet and over an in-memory test pipe.
 //
-// Packets are string-keyed tables:
+// Packets are string-keyed tables (_ctcp_packet.ts):
 //   { __ctcp: kind, c: connection id, o: sent by the initiator, s: seq, a: ack, d?: data }
 // SYN, DATA, FIN and FIN-ACK consume a sequence number and are retransmitted
 // until acknowledged (cumulative `a` = next sequence number expected). SYN-ACK
@@ -12,21 +12,14 @@
 // FIN / FIN-ACK / ACK, each side's FIN sequenced after its data.
 
 import type { LuaValue } from "./_cnet_lua_value.ts";
-
-/** Packet kinds on the wire. */
-export const CtcpKind = {
-  SYN: 1,
-  SYN_ACK: 2,
-  ACK: 3,
-  DATA: 4,
-  FIN: 5,
-  FIN_ACK: 6,
-  RST: 7,
-} as const;
-type Kind = typeof CtcpKind[keyof typeof CtcpKind];
-
-/** The key that marks a table as a CTCP packet. */
-export const CTCP_MARKER = "__ctcp";
+import {
+  CTCP_MARKER,
+  CtcpKind,
+  isCtcpPacket,
+  type Kind,
+  type ParsedPacket,
+  parsePacket,
+} from "./_ctcp_packet.ts";
 
 /** Timers and bounds of the engine, all in milliseconds or counts. */
 export interface CtcpTuning {
@@ -460,50 +453,6 @@ export class CtcpSession<L> {
     for (const resolve of waiters) resolve(graceful);
     this.#endpoint._closed(this, graceful);
   }
-}
-
-interface ParsedPacket {
-  kind: Kind;
-  id: number;
-  fromInitiator: boolean;
-  seq: number;
-  ack: number;
-  data: LuaValue;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null &&
-    !Array.isArray(value) && !(value instanceof Map) &&
-    !(value instanceof Uint8Array);
-}
-
-function isSeq(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** Whether a received value is meant for CTCP (it carries the marker key). */
-export function isCtcpPacket(value: unknown): boolean {
-  return isRecord(value) && Object.hasOwn(value, CTCP_MARKER);
-}
-
-function parsePacket(value: Record<string, unknown>): ParsedPacket | null {
-  const kind = value[CTCP_MARKER];
-  const { c, o, s, a } = value;
-  if (
-    typeof kind !== "number" || !Number.isInteger(kind) || kind < 1 ||
-    kind > 7 || typeof c !== "number" || !Number.isInteger(c) || c < 0 ||
-    c > 0xffffffff || typeof o !== "boolean" || !isSeq(s) || !isSeq(a)
-  ) return null;
-  const data = value.d ?? null;
-  if (kind !== CtcpKind.DATA && data !== null) return null;
-  return {
-    kind: kind as Kind,
-    id: c,
-    fromInitiator: o,
-    seq: s,
-    ack: a,
-    data: data as LuaValue,
-  };
 }
 
 /**
