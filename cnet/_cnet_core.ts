@@ -6,6 +6,7 @@
 
 import type { LuaValue } from "./_cnet_lua_value.ts";
 import {
+  type CtcpConnectFailure,
   CtcpEndpoint,
   type CtcpEndpointHooks,
   type CtcpSession,
@@ -107,6 +108,7 @@ export class CnetCore<L> {
         entry.pending.clear();
         this.onClose?.(entry.connection, graceful);
       },
+      holdFin: (session) => (this.#entries.get(session)?.serving ?? 0) > 0,
     }, options.tuning);
   }
 
@@ -120,9 +122,16 @@ export class CnetCore<L> {
     return this.endpoint.receive(link, value);
   }
 
-  /** Opens a CTCP connection over `link`; `null` when refused or timed out. */
-  async connect(link: L, timeout: number): Promise<CtcpConnection<L> | null> {
-    const session = await this.endpoint.connect(link, timeout);
+  /**
+   * Opens a CTCP connection over `link`; `null` when it failed (`onFailure`
+   * says why first).
+   */
+  async connect(
+    link: L,
+    timeout: number,
+    onFailure?: (reason: CtcpConnectFailure) => void,
+  ): Promise<CtcpConnection<L> | null> {
+    const session = await this.endpoint.connect(link, timeout, onFailure);
     if (session === null) return null;
     return this.#entry(session).connection;
   }
@@ -145,7 +154,6 @@ export class CnetCore<L> {
       connection.ackNumber = ack;
     };
     entry = { connection, pending: new Map(), nextRequestId: 1, serving: 0 };
-    const pendingMap = entry.pending;
     const state = entry;
     bindConnection(connection, {
       get isOpen() {
@@ -154,16 +162,10 @@ export class CnetCore<L> {
       initiator: session.initiator,
       request: (request, timeout) =>
         this.#request(session, state, request as CttpRequest, timeout),
-      close: (timeout) => {
-        for (const pending of pendingMap.values()) {
-          pending.resolve({
-            response: null,
-            acknowledged: pending.acknowledged,
-          });
-        }
-        pendingMap.clear();
-        return session.close(timeout);
-      },
+      // A graceful close delivers what was sent before it: the peer's
+      // responses come before its FIN-ACK, so pending requests stay until
+      // the connection has ended (onClose answers the rest with null).
+      close: (timeout) => session.close(timeout),
     });
     this.#entries.set(session, entry);
     return entry;
@@ -214,17 +216,15 @@ export class CnetCore<L> {
         resolve(result);
       },
     };
-    let sent: Promise<boolean>;
     try {
-      sent = session.send(message);
+      session.send(message, (acknowledged) => {
+        if (acknowledged) pending.acknowledged = true;
+      });
     } catch (error) {
       clearTimeout(timer); // the send queue is full: nothing is pending
       throw error;
     }
     entry.pending.set(id, pending);
-    sent.then((acknowledged) => {
-      if (acknowledged) pending.acknowledged = true;
-    });
     return promise;
   }
 
@@ -288,6 +288,8 @@ export class CnetCore<L> {
       } catch {
         // The send queue is full: the peer is not reading; its request times out.
       }
+      // The peer's FIN waited for this answer (holdFin).
+      if (entry.serving === 0) session.releaseFin();
     };
     entry.serving++;
     if (entry.serving > this.maxPendingRequests) {

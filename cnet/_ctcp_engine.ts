@@ -4,7 +4,7 @@
 // lossy modem). It only sees opaque "links" (sockets) and table packets, so it
 // runs the same over CryptoNet and over an in-memory test pipe.
 //
-// Packets are string-keyed tables:
+// Packets are string-keyed tables (_ctcp_packet.ts):
 //   { __ctcp: kind, c: connection id, o: sent by the initiator, s: seq, a: ack, d?: data }
 // SYN, DATA, FIN and FIN-ACK consume a sequence number and are retransmitted
 // until acknowledged (cumulative `a` = next sequence number expected). SYN-ACK
@@ -12,21 +12,14 @@
 // FIN / FIN-ACK / ACK, each side's FIN sequenced after its data.
 
 import type { LuaValue } from "./_cnet_lua_value.ts";
-
-/** Packet kinds on the wire. */
-export const CtcpKind = {
-  SYN: 1,
-  SYN_ACK: 2,
-  ACK: 3,
-  DATA: 4,
-  FIN: 5,
-  FIN_ACK: 6,
-  RST: 7,
-} as const;
-type Kind = typeof CtcpKind[keyof typeof CtcpKind];
-
-/** The key that marks a table as a CTCP packet. */
-export const CTCP_MARKER = "__ctcp";
+import {
+  CTCP_MARKER,
+  CtcpKind,
+  isCtcpPacket,
+  type Kind,
+  type ParsedPacket,
+  parsePacket,
+} from "./_ctcp_packet.ts";
 
 /** Timers and bounds of the engine, all in milliseconds or counts. */
 export interface CtcpTuning {
@@ -70,7 +63,18 @@ export interface CtcpEndpointHooks<L> {
   onAccept?(session: CtcpSession<L>): void;
   /** A connection ended: `graceful` after FIN / FIN-ACK / ACK. */
   onClose?(session: CtcpSession<L>, graceful: boolean): void;
+  /**
+   * Whether to hold the FIN-ACK after the peer's FIN (e.g. requests are
+   * still being answered); release it with `session.releaseFin()`.
+   */
+  holdFin?(session: CtcpSession<L>): boolean;
 }
+
+/**
+ * Why `connect` failed: no SYN-ACK in time, the server answered RST (e.g. it
+ * is full), or the endpoint or its link closed first.
+ */
+export type CtcpConnectFailure = "timeout" | "reset" | "closed";
 
 /** Session states. */
 export type CtcpState =
@@ -122,7 +126,10 @@ export class CtcpSession<L> {
   #finSent = false;
   #finAcked = false;
   #peerFin = false;
+  #finHeld = false;
   #established?: (session: CtcpSession<L> | null) => void;
+  /** Why a connect ended before SYN-ACK, when it was not a reset. */
+  connectFailure: CtcpConnectFailure = "reset";
   #closedWaiters: ((graceful: boolean) => void)[] = [];
 
   constructor(
@@ -155,8 +162,12 @@ export class CtcpSession<L> {
    * Sends one message reliably. Resolves `true` once the peer acknowledged
    * it, `false` when the connection ended first.
    */
-  send(data: LuaValue): Promise<boolean> {
+  send(
+    data: LuaValue,
+    onDone?: (acknowledged: boolean) => void,
+  ): Promise<boolean> {
     if (!this.isOpen) {
+      onDone?.(false);
       return Promise.resolve(false);
     }
     if (this.#queue.length >= this.#endpoint.tuning.maxQueuedMessages) {
@@ -165,8 +176,23 @@ export class CtcpSession<L> {
       );
     }
     const { promise, resolve } = Promise.withResolvers<boolean>();
-    this.#enqueue({ seq: 0, kind: CtcpKind.DATA, data, done: resolve });
+    // `onDone` runs synchronously with the acknowledgement, before a close
+    // that the same packet may complete.
+    const done = (acknowledged: boolean) => {
+      onDone?.(acknowledged);
+      resolve(acknowledged);
+    };
+    this.#enqueue({ seq: 0, kind: CtcpKind.DATA, data, done });
     return promise;
+  }
+
+  /** Sends the FIN-ACK that `holdFin` held back, if any. */
+  releaseFin(): void {
+    if (!this.#finHeld) return;
+    this.#finHeld = false;
+    if (!this.#finSent && this.state !== "closed") {
+      this.#sendFin(CtcpKind.FIN_ACK);
+    }
   }
 
   /**
@@ -299,7 +325,9 @@ export class CtcpSession<L> {
     this.#peerFin = true;
     this.#reorder.clear();
     if (!this.#finSent && this.state !== "closed") {
-      this.#sendFin(CtcpKind.FIN_ACK);
+      // Answers to requests that came before the FIN go out before our FIN.
+      if (this.#endpoint._holdsFin(this)) this.#finHeld = true;
+      else this.#sendFin(CtcpKind.FIN_ACK);
     }
   }
 
@@ -427,50 +455,6 @@ export class CtcpSession<L> {
   }
 }
 
-interface ParsedPacket {
-  kind: Kind;
-  id: number;
-  fromInitiator: boolean;
-  seq: number;
-  ack: number;
-  data: LuaValue;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null &&
-    !Array.isArray(value) && !(value instanceof Map) &&
-    !(value instanceof Uint8Array);
-}
-
-function isSeq(value: unknown): value is number {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** Whether a received value is meant for CTCP (it carries the marker key). */
-export function isCtcpPacket(value: unknown): boolean {
-  return isRecord(value) && Object.hasOwn(value, CTCP_MARKER);
-}
-
-function parsePacket(value: Record<string, unknown>): ParsedPacket | null {
-  const kind = value[CTCP_MARKER];
-  const { c, o, s, a } = value;
-  if (
-    typeof kind !== "number" || !Number.isInteger(kind) || kind < 1 ||
-    kind > 7 || typeof c !== "number" || !Number.isInteger(c) || c < 0 ||
-    c > 0xffffffff || typeof o !== "boolean" || !isSeq(s) || !isSeq(a)
-  ) return null;
-  const data = value.d ?? null;
-  if (kind !== CtcpKind.DATA && data !== null) return null;
-  return {
-    kind: kind as Kind,
-    id: c,
-    fromInitiator: o,
-    seq: s,
-    ack: a,
-    data: data as LuaValue,
-  };
-}
-
 /**
  * All CTCP connections of one node, over any number of links. Connections
  * are keyed by (link, connection id, direction), so replies never cross.
@@ -511,17 +495,32 @@ export class CtcpEndpoint<L> {
 
   /**
    * Opens a connection over `link`. Resolves the established session, or
-   * `null` when refused or not answered within `timeout` ms.
+   * `null` when it failed; `onFailure` then gets why first: `"timeout"` (no
+   * answer within `timeout` ms), `"reset"` (refused) or `"closed"` (the
+   * endpoint or the link closed first).
    */
-  connect(link: L, timeout: number): Promise<CtcpSession<L> | null> {
-    if (this.#closed) return Promise.resolve(null);
+  connect(
+    link: L,
+    timeout: number,
+    onFailure?: (reason: CtcpConnectFailure) => void,
+  ): Promise<CtcpSession<L> | null> {
+    if (this.#closed) {
+      onFailure?.("closed");
+      return Promise.resolve(null);
+    }
     let id = randomUint32();
     while (this.#outgoing.has(id)) id = randomUint32();
     const session = new CtcpSession(this, link, id, true);
     this.#outgoing.set(id, session);
     const { promise, resolve } = Promise.withResolvers<CtcpSession<L> | null>();
-    session._awaitEstablished(resolve);
-    const timer = setTimeout(() => session.abort(false), timeout);
+    session._awaitEstablished((established) => {
+      if (established === null) onFailure?.(session.connectFailure);
+      resolve(established);
+    });
+    const timer = setTimeout(() => {
+      session.connectFailure = "timeout";
+      session.abort(false);
+    }, timeout);
     promise.finally(() => clearTimeout(timer));
     session._startConnect();
     return promise;
@@ -557,7 +556,9 @@ export class CtcpEndpoint<L> {
       session._finish(false);
     }
     for (const session of [...this.#outgoing.values()]) {
-      if (session.link === link) session._finish(false);
+      if (session.link !== link) continue;
+      session.connectFailure = "closed";
+      session._finish(false);
     }
   }
 
@@ -567,7 +568,10 @@ export class CtcpEndpoint<L> {
     for (const sessions of [...this.#incoming.values()]) {
       for (const session of [...sessions.values()]) session._finish(false);
     }
-    for (const session of [...this.#outgoing.values()]) session._finish(false);
+    for (const session of [...this.#outgoing.values()]) {
+      session.connectFailure = "closed";
+      session._finish(false);
+    }
   }
 
   #stateless(link: L, packet: ParsedPacket): void {
@@ -637,6 +641,10 @@ export class CtcpEndpoint<L> {
 
   _message(session: CtcpSession<L>, payload: LuaValue): void {
     this.#hooks.onMessage(session, payload);
+  }
+
+  _holdsFin(session: CtcpSession<L>): boolean {
+    return this.#hooks.holdFin?.(session) ?? false;
   }
 
   _accepted(session: CtcpSession<L>): void {

@@ -2,7 +2,8 @@
 import type { LuaValue } from "../net/table_codec.ts";
 import { ConnectionClosedError, TimeoutError } from "../net/errors.ts";
 import { CnetCore } from "./_cnet_core.ts";
-import type { CtcpTuning } from "./_ctcp_engine.ts";
+import type { CtcpConnectFailure, CtcpTuning } from "./_ctcp_engine.ts";
+import { ctcpConnectError } from "./_ctcp_connect_error.ts";
 import {
   type CryptoNetConnectOptions,
   type CryptoNetEventMap,
@@ -212,6 +213,11 @@ export interface SendCttpRequestResult {
 export interface ConnectAndSendCttpRequestResult extends SendCttpRequestResult {
   /** Whether the connection was opened. */
   connected: boolean;
+  /**
+   * Why the connection could not be opened (the error `connectCtcp`
+   * rejected with); absent when `connected` is true.
+   */
+  error?: Error;
   /** Whether the server acknowledged the close. */
   disconnectAcknowledged: boolean;
 }
@@ -347,6 +353,20 @@ function socketOf(action: string, connection: unknown): Socket {
  * functions (`host`, `connectCtcp`, `setRestApi`, ...) call the same methods
  * on a default node; create nodes explicitly to run a client and a server in
  * one process.
+ *
+ * Ownership: the modems in the options belong to the node (to its CryptoNet
+ * node) and `close()` closes them, so `await using node = new CNetNode({
+ * modems: { top: await UdpModem.create(...) } })` ends with the program's
+ * work; `closeModems: false` keeps them open. A CryptoNet node given as
+ * `cryptoNet` stays the caller's: closing this node leaves it and its
+ * modems open.
+ *
+ * Delivery: CTCP is reliable. A CTTP request that `sendCttpRequest`
+ * accepted reaches the server's handler exactly once and in order, over a
+ * modem that loses, duplicates or reorders (retransmission, sequence
+ * numbers); otherwise the call reports it (`acknowledged: false`, or a
+ * `null` response when no answer came in time). Plain CryptoNet `send` is
+ * ordered and at most once, but not reliable.
  *
  * @example A server and a client on one in-memory network
  * ```ts
@@ -580,45 +600,62 @@ export class CNetNode implements AsyncDisposable {
    * connection ends, however it ends (`disconnectCtcp` on either side, a
    * reset, a timeout).
    *
+   * Seed 001 returns `nil` on failure; moonwire rejects with the reason
+   * instead: the CryptoNet `connect` error as is (`TimeoutError` when no
+   * server answered, `HandshakeError`, a missing CA key file's `NotFound`),
+   * `TimeoutError` when the server did not answer the SYN in time, and
+   * `ConnectionClosedError` when it refused (reset), the session closed
+   * during the handshake or this node is closed.
+   *
    * @param serverId The server to connect to.
    * @param options Timeout and modem side.
-   * @returns The connection, or `null` when it could not be opened in time.
+   * @returns The connection.
+   * @throws {TimeoutError} If the server or its SYN-ACK did not answer in
+   * time.
+   * @throws {ConnectionClosedError} If the connection was refused or closed
+   * during the handshake, or the node is closed.
    */
   async connectCtcp(
     serverId: string,
     options: ConnectCtcpOptions = {},
-  ): Promise<CtcpConnection<Socket> | null> {
+  ): Promise<CtcpConnection<Socket>> {
     if (typeof serverId !== "string") {
       throw new TypeError(
         `Cannot connect CTCP: server id must be a string, got ${typeof serverId}`,
       );
     }
     const timeout = checkTimeout("connect CTCP", options.timeout);
-    if (this.#closed) return null;
-    const deadline = Date.now() + timeout * 1000;
-    let socket: Socket;
-    try {
-      socket = await this.#cryptoNet.connect(serverId, {
-        timeout,
-        ...(options.modemSide === undefined
-          ? {}
-          : { modemSide: options.modemSide }),
-      });
-    } catch {
-      return null;
+    if (this.#closed) {
+      throw new ConnectionClosedError(
+        `Cannot connect CTCP to "${serverId}": node is closed`,
+      );
     }
+    const deadline = Date.now() + timeout * 1000;
+    const socket = await this.#cryptoNet.connect(serverId, {
+      timeout,
+      ...(options.modemSide === undefined
+        ? {}
+        : { modemSide: options.modemSide }),
+    });
     this.#clientSockets.add(socket);
+    let failure: CtcpConnectFailure = "closed";
     const connection = await this.#core.connect(
       socket,
       Math.max(0, deadline - Date.now()),
+      (reason) => failure = reason,
     );
-    if (connection === null) await this.#closeClientSocket(socket);
-    return connection;
+    if (connection !== null) return connection;
+    await this.#closeClientSocket(socket);
+    throw ctcpConnectError(serverId, failure, timeout);
   }
 
   /**
    * Closes a CTCP connection with FIN / FIN-ACK / ACK, then its CryptoNet
-   * session (when this side opened it).
+   * session (when this side opened it). A graceful close delivers what was
+   * sent before it: the server answers requests that arrived before the FIN
+   * (even slow handlers) before its FIN-ACK, and their `sendCttpRequest`
+   * calls get those responses. A request the connection could not deliver
+   * resolves with `acknowledged: false`.
    *
    * @param connection The connection.
    * @param options How long to wait for the close to be acknowledged
@@ -694,13 +731,21 @@ export class CNetNode implements AsyncDisposable {
         "Cannot send CTTP request: request must be a CttpRequest",
       );
     }
-    const connection = await this.connectCtcp(serverId, options);
-    if (connection === null) {
+    let connection: CtcpConnection<Socket>;
+    try {
+      connection = await this.connectCtcp(serverId, options);
+    } catch (error) {
+      // Wrong arguments are the caller's bug; anything else is seed 001's
+      // `connected = false`, with the reason.
+      if (error instanceof TypeError || error instanceof RangeError) {
+        throw error;
+      }
       return {
         response: null,
         connected: false,
         acknowledged: false,
         disconnectAcknowledged: false,
+        error: error as Error,
       };
     }
     const { response, acknowledged } = await this.sendCttpRequest(

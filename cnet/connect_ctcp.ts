@@ -11,8 +11,10 @@ import type { CtcpConnection } from "./ctcp_connection.ts";
  *
  * @param serverId The server.
  * @param options `timeout` (default 5 s) and `modemSide`.
- * @returns The connection, or `null` when it could not be opened in time
- * (seed 001's `nil`).
+ * @returns The connection. Where seed 001 returns `nil`, the promise
+ * rejects with the reason: `TimeoutError` (no answer in time),
+ * `ConnectionClosedError` (refused, or closed during the handshake),
+ * `HandshakeError` or a missing CA key's `NotFound` from CryptoNet.
  *
  * @example Connect, request, disconnect
  * ```ts
@@ -54,6 +56,6 @@ import type { CtcpConnection } from "./ctcp_connection.ts";
 export function connectCtcp(
   serverId: string,
   options?: ConnectCtcpOptions,
-): Promise<CtcpConnection<Socket> | null> {
+): Promise<CtcpConnection<Socket>> {
   return CNetNode.default.connectCtcp(serverId, options);
 }

@@ -26,10 +26,10 @@
  * | `cNet.host(name, discoverable, hideCertificate, modemSide, certificate, privateKey, userTablePath)` | `await host(name, { discoverable, hideCertificate, modemSide, certificate, privateKey, userTablePath, allowRegistration, maxRegisteredUsers })` |
  * | `cNet.connect(name, timeout, certTimeout, certificate, modemSide, certAuthKey, allowUnsigned)` | `await connect(name, { timeout, certTimeout, certificate, modemSide, certAuthKey, allowUnsigned })` |
  * | `cNet.send(socket, message)` | `await send(socket, message)` |
- * | `cNet.connectCtcp(id, timeout, modemSide)` → connection / `nil` | `await connectCtcp(id, { timeout, modemSide })` → `CtcpConnection` / `null` |
+ * | `cNet.connectCtcp(id, timeout, modemSide)` → connection / `nil` | `await connectCtcp(id, { timeout, modemSide })` → `CtcpConnection`; `nil` becomes a rejection with the reason (`TimeoutError`, `ConnectionClosedError`, ...) |
  * | `cNet.disconnectCtcp(connection, timeout)` → boolean | `await disconnectCtcp(connection, { timeout })` → boolean |
  * | `cNet.sendCttpRequest(connection, request, timeout)` → `response, acknowledged` | `await sendCttpRequest(connection, request, { timeout })` → `{ response, acknowledged }` (`response` is `null` for `nil`) |
- * | `cNet.connectAndSendCttpRequest(id, request, timeout, modemSide)` → `response, connected, acknowledged, disconnectAcknowledged` | `await connectAndSendCttpRequest(id, request, { timeout, modemSide })` → `{ response, connected, acknowledged, disconnectAcknowledged }` |
+ * | `cNet.connectAndSendCttpRequest(id, request, timeout, modemSide)` → `response, connected, acknowledged, disconnectAcknowledged` | `await connectAndSendCttpRequest(id, request, { timeout, modemSide })` → `{ response, connected, acknowledged, disconnectAcknowledged, error }` (`error` says why `connected` is false) |
  * | `cNet.setMessageHandler(eventType, handler)` | `setMessageHandler(eventType, handler)`: `handler(event)` gets the CryptoNet event object |
  * | `cNet.setRestApi(method, path, handler)` | `setRestApi(method, path, (args, header, data, connection) => response or value)` |
  * | `cNet.register(id, username, password, timeout, modemSide)` → integer | `await register(id, username, password, { timeout, modemSide })` → `RegisterResult` 0–5 |
@@ -93,13 +93,21 @@
  * `false`); a `certAuth.key` file that exists but is broken is an error, not
  * "no verification". Passwords are scrypt hashes in a JSON user table
  * (written atomically, 0600) and travel only inside the session; failed
- * logins are delayed exponentially and capped per socket. Default file
+ * logins are delayed exponentially per socket and per user name (at most 7
+ * checks per name in the first minute, then 1 per minute) and capped
+ * server-wide (`maxLoginChecksPerSecond`, see `login`). Default file
  * names (`<name>.crt`, `<name>_private.key`, `<name>_users.tbl`) are only
  * derived from names without "/", "\\" or NUL that are not "." or "..", so a
  * name can never reach outside `directory` (explicit paths stay allowed).
  * Garbage, forged
  * and replayed packets are dropped and counted (`server.stats`,
- * `node.stats`). Delivery stays at-most-once, as in the original.
+ * `node.stats`). Delivery is at most once and in send order, but not
+ * reliable (a lossy modem loses messages silently, as in the original);
+ * CTCP is reliable: delivered, or the connection reports the failure.
+ *
+ * Modems passed to a node (in `modems` or with `attach`) belong to it:
+ * `close()` closes them, so a program that ends with `await using` exits
+ * when its work is done; `closeModems: false` keeps them open.
  *
  * @module
  */

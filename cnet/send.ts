@@ -5,8 +5,9 @@ import { CNetNode } from "./cnet_node.ts";
 
 /**
  * Sends an encrypted message over a CryptoNet socket (seed 000), through the
- * default node ({@linkcode CNetNode.default}). Delivery is at most once; use
- * CTCP (`connectCtcp`) for reliable, ordered requests.
+ * default node ({@linkcode CNetNode.default}). Delivery is at most once and
+ * in send order, not reliable (a lossy modem may lose a message); use CTCP
+ * (`connectCtcp`) for reliable requests.
  *
  * @param socket The socket.
  * @param message Any table value.

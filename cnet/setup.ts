@@ -4,7 +4,8 @@ import { CNetNode } from "./cnet_node.ts";
 /**
  * Sets up cNet and calls `onStart` with the node when the event loop starts
  * (seed 000); the same as `startEventLoop`: it runs until the node is closed. Uses the default node
- * ({@linkcode CNetNode.default}).
+ * ({@linkcode CNetNode.default}). Closing the node also closes the modems
+ * attached to it, so the program then exits.
  *
  * @param onStart Called when cNet is set up.
  * @returns A promise that resolves when the node is closed.

@@ -5,7 +5,8 @@ import { CNetNode } from "./cnet_node.ts";
  * Starts the cNet event loop and calls `onStart` with the node once it is
  * set up (seed 001). Like the seed's loop it runs until the node is closed;
  * the returned promise resolves then. Uses the default node
- * ({@linkcode CNetNode.default}).
+ * ({@linkcode CNetNode.default}). Closing the node also closes the modems
+ * attached to it, so the program then exits.
  *
  * @param onStart Called when the node is set up.
  * @returns A promise that resolves when the node is closed.

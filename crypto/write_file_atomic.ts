@@ -18,12 +18,20 @@ export interface WriteFileAtomicOptions {
 const encoder = new TextEncoder();
 
 /**
- * Writes a file atomically: the data goes to a new temporary file in the same
+ * Writes a file atomically: the data goes to a temporary file in the same
  * directory, which is flushed to disk (`fsync`) and then renamed over `path`.
  * Readers see either the old file or the complete new one, never a partial
- * write, even after a crash. With `mode`, the temporary file is created with
- * those permissions before any data is written, so secrets are never
- * readable by others.
+ * write, even after a crash. With `mode`, the temporary file gets those
+ * permissions before any data is written, so secrets are never readable by
+ * others.
+ *
+ * The temporary file has one fixed name per target, `.<name>.tmp`, held
+ * under an exclusive lock while it is written and renamed: a writer killed
+ * mid-way (even with SIGKILL, which releases the lock) leaves at most that
+ * one file, and the next write of the same target reuses and renames it, so
+ * no stray copies of secrets pile up. Leftovers of the older naming scheme
+ * (`.<name>.<random>.tmp`) are removed at the first write of a target.
+ * Concurrent writers, in this process or others, take turns.
  *
  * @example Write a private file
  * ```ts
@@ -46,6 +54,7 @@ const encoder = new TextEncoder();
  * @returns A promise that resolves once the file is renamed into place.
  * @throws {TypeError} If `data` is neither a string nor a `Uint8Array`.
  * @throws {RangeError} If `mode` is not an integer from 0 to 0o777.
+ * @throws {Deno.errors.NotFound} If the folder of `path` does not exist.
  */
 export async function writeFileAtomic(
   path: string,
@@ -70,26 +79,56 @@ export async function writeFileAtomic(
     );
   }
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
+  const target = splitPath(path);
+  // One writer per target in this process; the file lock covers others.
+  const previous = writers.get(path) ?? Promise.resolve();
+  const run = previous.then(() => writeLocked(path, target, bytes, mode));
+  const tail = run.catch(() => {});
+  writers.set(path, tail);
+  tail.then(() => {
+    if (writers.get(path) === tail) writers.delete(path);
+  });
+  return await run;
+}
+
+const writers = new Map<string, Promise<void>>();
+const cleaned = new Set<string>();
+
+interface Target {
+  /** The folder, for messages and the directory fsync. */
+  dir: string;
+  /** The folder with its separator ("" for a bare name). */
+  prefix: string;
+  base: string;
+  temp: string;
+}
+
+function splitPath(path: string): Target {
   const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   const dir = slash < 0
     ? "."
     : slash === 0
     ? path.slice(0, 1)
     : path.slice(0, slash);
+  const prefix = slash < 0 ? "" : path.slice(0, slash + 1);
   const base = path.slice(slash + 1);
-  const suffix = crypto.getRandomValues(new Uint32Array(2)).join("");
-  const temp = `${
-    slash < 0 ? "" : path.slice(0, slash + 1)
-  }.${base}.${suffix}.tmp`;
-  const windows = Deno.build.os === "windows";
+  return { dir, prefix, base, temp: `${prefix}.${base}.tmp` };
+}
 
+async function writeLocked(
+  path: string,
+  target: Target,
+  bytes: Uint8Array,
+  mode: number | undefined,
+): Promise<void> {
+  const { temp } = target;
+  const windows = Deno.build.os === "windows";
+  const file = await openLockedTemp(path, target, mode);
+  let open = true;
   try {
-    const file = await Deno.open(temp, {
-      write: true,
-      createNew: true,
-      mode: mode ?? 0o666,
-    });
     try {
+      // A leftover of a killed writer may be longer, or have other bits.
+      await file.truncate(0);
       // The umask can only narrow the mode; widen it back to exactly `mode`.
       if (mode !== undefined && !windows) await Deno.chmod(temp, mode);
       let written = 0;
@@ -97,15 +136,91 @@ export async function writeFileAtomic(
         written += await file.write(bytes.subarray(written));
       }
       await file.sync();
-    } finally {
-      file.close();
+      // Renamed while still locked, so a waiting writer sees it gone
+      // (Windows cannot rename an open file: there it is closed first).
+      if (windows) {
+        file.close();
+        open = false;
+      }
+      await Deno.rename(temp, path);
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
     }
-    await Deno.rename(temp, path);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
+  } finally {
+    if (open) file.close();
   }
-  if (!windows) await syncDirectory(dir);
+  if (!windows) await syncDirectory(target.dir);
+  if (!cleaned.has(path)) {
+    cleaned.add(path);
+    await removeOldTemps(target);
+  }
+}
+
+/**
+ * Opens `.<name>.tmp` and locks it. A writer that waited for the lock may
+ * find the file renamed into place meanwhile (its handle then points at the
+ * target itself): it checks the path still names the locked file, else
+ * starts over.
+ */
+async function openLockedTemp(
+  path: string,
+  target: Target,
+  mode: number | undefined,
+): Promise<Deno.FsFile> {
+  for (;;) {
+    // Never write through a link planted where the temporary file goes.
+    const planted = await Deno.lstat(target.temp).catch(() => undefined);
+    if (planted !== undefined && !planted.isFile) {
+      await Deno.remove(target.temp);
+    }
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(target.temp, {
+        write: true,
+        create: true,
+        mode: mode ?? 0o666,
+      });
+    } catch (cause) {
+      if (cause instanceof Deno.errors.NotFound) {
+        throw new Deno.errors.NotFound(
+          `Cannot write file ${path}: folder ${target.dir} not found`,
+          { cause },
+        );
+      }
+      throw cause;
+    }
+    try {
+      await file.lock(true);
+      const [held, named] = await Promise.all([
+        file.stat(),
+        Deno.lstat(target.temp).catch(() => undefined),
+      ]);
+      if (named !== undefined && named.ino === held.ino) return file;
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    file.close();
+  }
+}
+
+/** Removes `.<name>.<digits>.tmp` files left by the older naming scheme. */
+async function removeOldTemps(target: Target): Promise<void> {
+  const prefix = `.${target.base}.`;
+  try {
+    for await (const entry of Deno.readDir(target.dir)) {
+      const name = entry.name;
+      if (
+        entry.isFile && name.startsWith(prefix) && name.endsWith(".tmp") &&
+        /^\d+$/.test(name.slice(prefix.length, -4))
+      ) {
+        await Deno.remove(`${target.prefix}${name}`).catch(() => {});
+      }
+    }
+  } catch {
+    // Best effort: an unreadable folder keeps its old leftovers.
+  }
 }
 
 /** Makes the rename itself durable; best effort where unsupported. */

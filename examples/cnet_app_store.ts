@@ -58,7 +58,12 @@ function requester(connection: CtcpConnection<Socket>) {
 
 try {
   // --- the server -----------------------------------------------------------
-  const store = await server.host("appstore", { maxRegisteredUsers: 100 });
+  // A failed login delays the next check for that user name by loginDelay
+  // seconds (doubling per failure), on every session.
+  const store = await server.host("appstore", {
+    maxRegisteredUsers: 100,
+    loginDelay: 0.25,
+  });
   await server.cryptoNet.addUser(store, "admin", "store admin password", 3);
   const apps = new Map<string, App>([
     ["1", { id: "1", name: "editor", author: "admin", code: "print('edit')" }],
@@ -114,7 +119,6 @@ try {
   );
 
   const connection = await client.connectCtcp("appstore");
-  if (connection === null) throw new Error("Cannot connect to appstore");
   console.log("client: connected");
   const request = requester(connection);
 
@@ -132,10 +136,11 @@ try {
       "wrong",
     )}`,
   );
-  // A failed login is delayed per session; log in on a fresh connection.
+  // A failed login delays the next check for this name (on any session):
+  // wait it out, then log in on a fresh connection.
   await client.disconnectCtcp(connection);
+  await new Promise((resolve) => setTimeout(resolve, 400));
   const session = await client.connectCtcp("appstore");
-  if (session === null) throw new Error("Cannot connect to appstore");
   const send = requester(session);
   console.log(
     `client: login -> ${await client.login(session, "ann", "correct horse")}`,

@@ -3,7 +3,7 @@
 // private key, generated together when both are missing), client-side
 // certificates and certificate authority keys, all relative to a node's
 // working directory.
-import { isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import {
   type Certificate,
   type CertificateAuthority,
@@ -199,12 +199,14 @@ export async function loadClientCertificate(
 /**
  * The certificate authority public key: the given bytes, or the file (default
  * `certAuth.key`) when it exists. A file that exists but is invalid throws:
- * verification is never silently turned off by a broken key file.
+ * verification is never silently turned off by a broken key file. A
+ * required file that is missing is a NotFound naming `action` and the path.
  */
 export async function loadCaKey(
   directory: string,
   option: Uint8Array | string | undefined,
   required: boolean,
+  action: string,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (option instanceof Uint8Array) {
     if (option.length !== 32) {
@@ -221,7 +223,15 @@ export async function loadCaKey(
   }
   const path = resolvePath(directory, option ?? "certAuth.key");
   if (!required && !(await fileExists(path))) return undefined;
-  return await readKeyFile(path, { algorithm: "ed25519", private: false });
+  try {
+    return await readKeyFile(path, { algorithm: "ed25519", private: false });
+  } catch (cause) {
+    if (!(cause instanceof Deno.errors.NotFound)) throw cause;
+    throw new Deno.errors.NotFound(
+      `Cannot ${action}: certificate authority key ${path} not found`,
+      { cause },
+    );
+  }
 }
 
 export interface CaPaths {
@@ -243,14 +253,28 @@ export async function initCa(
     }
   }
   const ca = createCertificateAuthority();
-  await writeKeyFile(paths.privateKeyPath, ca.privateKey, {
-    algorithm: "ed25519",
-    private: true,
-  });
-  await writeKeyFile(paths.publicKeyPath, ca.publicKey, {
-    algorithm: "ed25519",
-    private: false,
-  });
+  for (
+    const [path, key, isPrivate] of [
+      [paths.privateKeyPath, ca.privateKey, true],
+      [paths.publicKeyPath, ca.publicKey, false],
+    ] as const
+  ) {
+    try {
+      await writeKeyFile(path, key, {
+        algorithm: "ed25519",
+        private: isPrivate,
+      });
+    } catch (cause) {
+      if (!(cause instanceof Deno.errors.NotFound)) throw cause;
+      // The raw error names the temporary file; the folder is what is missing.
+      throw new Deno.errors.NotFound(
+        `Cannot create certificate authority in ${
+          dirname(path)
+        }: folder not found`,
+        { cause },
+      );
+    }
+  }
   return ca;
 }
 

@@ -9,6 +9,8 @@ import type {
 } from "../../crypto/mod.ts";
 import type { Modem } from "../modem.ts";
 import type { ModemSide } from "../modem_side.ts";
+import type { LoginThrottle } from "./_login_throttle.ts";
+import { MessageOrder } from "./_message_order.ts";
 import { Reassembly, type ReassemblyLimits } from "./_reassembly.ts";
 import { ReplayWindow } from "./_replay_window.ts";
 import type { UserTable } from "./_user_table.ts";
@@ -45,6 +47,8 @@ export class Session implements Socket {
   readonly remoteChannel: number;
   readonly protocol: SessionProtocol;
   readonly window = new ReplayWindow();
+  /** Drops messages older than one already delivered. */
+  readonly order = new MessageOrder();
   readonly reassembly: Reassembly;
   readonly #closer: (session: Session) => Promise<void>;
 
@@ -151,6 +155,7 @@ export interface ServerInit {
   loginDelay: number;
   maxLoginAttempts: number;
   passwordCost: number;
+  loginThrottle: LoginThrottle;
   closer: (server: ServerState) => Promise<void>;
 }
 
@@ -168,6 +173,8 @@ export class ServerState implements Server {
   readonly loginDelay: number;
   readonly maxLoginAttempts: number;
   readonly passwordCost: number;
+  /** Per-name and server-wide login throttle. */
+  readonly loginThrottle: LoginThrottle;
   readonly sessions = new Set<Session>();
   readonly counters: ServerStats = {
     droppedPackets: 0,
@@ -190,6 +197,7 @@ export class ServerState implements Server {
     this.loginDelay = init.loginDelay;
     this.maxLoginAttempts = init.maxLoginAttempts;
     this.passwordCost = init.passwordCost;
+    this.loginThrottle = init.loginThrottle;
     this.#closer = init.closer;
   }
 

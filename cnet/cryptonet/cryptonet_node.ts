@@ -22,6 +22,7 @@ import type { Modem, ModemMessage, ModemSubscription } from "../modem.ts";
 import { isModemSide, ModemSide } from "../modem_side.ts";
 import { checkChannel } from "../_modem_channels.ts";
 import { EventQueue } from "./_event_queue.ts";
+import { LOGIN_THROTTLE_DEFAULTS, LoginThrottle } from "./_login_throttle.ts";
 import { ephemeralKeyPair } from "./_x25519.ts";
 import { EVENT_TYPES } from "./_event_types.ts";
 import {
@@ -81,8 +82,18 @@ export interface CryptoNetNodeOptions {
    * user tables). Default: the current directory when the node is created.
    */
   directory?: string;
-  /** Modems to attach, by side (more can be attached with `attach`). */
+  /**
+   * Modems to attach, by side (more can be attached with `attach`). They
+   * belong to the node: `close()` closes them (see `closeModems`).
+   */
   modems?: Partial<Record<ModemSide, Modem>>;
+  /**
+   * Whether `close()` closes the node's modems, those given here and those
+   * attached later (default true, so a program whose work is done exits by
+   * itself after `await using`). `false` leaves them open for the caller to
+   * close or reuse. `detach()` always hands a modem back unclosed.
+   */
+  closeModems?: boolean;
   /** Events buffered for `listen()`/`events()`; oldest dropped (2000). */
   eventQueueSize?: number;
   /** Seconds without hearing from the peer before a session closes (60). */
@@ -122,10 +133,19 @@ export interface HostOptions {
   privateKey?: Uint8Array | string;
   /** The user table file (default `<serverName>_users.tbl`). */
   userTablePath?: string;
-  /** Seconds of delay after the first failed login, doubling each time (0.5). */
+  /**
+   * Seconds of delay after the first failed login, doubling each time up to
+   * 60 s (0.5); applied per socket and per user name. See `login` for the
+   * resulting bound on guesses.
+   */
   loginDelay?: number;
   /** Failed logins per socket before all further attempts fail (5). */
   maxLoginAttempts?: number;
+  /**
+   * Password checks per second for this whole server, any user (20, with a
+   * burst of as many); further attempts get `rate_limited` without a check.
+   */
+  maxLoginChecksPerSecond?: number;
   /** scrypt cost (log2 N) for new password hashes (15, the minimum). */
   passwordCost?: number;
 }
@@ -313,6 +333,13 @@ function isClosedSession(session: Session): boolean {
   return session.state === "closed";
 }
 
+/** Closes a modem and waits for it to stop when it says how (`closed`). */
+async function closeModem(modem: Modem): Promise<void> {
+  modem.close();
+  const stopped = (modem as { closed?: unknown }).closed;
+  if (stopped instanceof Promise) await stopped.catch(() => {});
+}
+
 function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));
 }
@@ -327,8 +354,26 @@ function randomBytes(length: number): Uint8Array<ArrayBuffer> {
  * Sessions are Noise NK (the client has the server's certificate) or NX
  * (the client learns it in the handshake and checks it), each transport
  * message carries its counter and passes a sliding replay window, and
- * messages larger than a modem payload are fragmented. Delivery is
- * at-most-once, like the original: a lost packet loses its message.
+ * messages larger than a modem payload are fragmented.
+ *
+ * Delivery: a modem is a datagram medium that may lose, duplicate or
+ * reorder, and a CryptoNet session does not retransmit messages. A `send`
+ * that resolved was encrypted and handed to the modem, in order; each such
+ * message arrives at most once (the replay window) and in send order (a
+ * message older than one already delivered is dropped), or not at all, with
+ * no error: CryptoNet is ordered but not reliable. Over a modem that neither
+ * loses nor reorders (a `MemoryNetwork` without fault injection) every
+ * accepted message arrives, in order, and a graceful `close` delivers
+ * everything sent before it, then the peer's `connection_closed`.
+ * `sendUnencrypted` messages carry no counter, so a duplicating modem
+ * duplicates them. For reliable delivery (delivered, or the connection
+ * reports the failure) use a CTCP connection (`CNetNode.connectCtcp`).
+ *
+ * Ownership: the modems given in the options or with `attach` belong to the
+ * node, and `close()` (or `await using`) closes them, so a program whose
+ * work is done exits by itself (a `UdpModem` keeps its receive loop running
+ * until closed). Pass `closeModems: false` to keep them open for reuse;
+ * `detach` hands one modem back unclosed.
  *
  * Events (`connection_opened`, `encrypted_message`, ...) go to `on`
  * handlers as they happen and, once `listen()` or `events()` has been
@@ -386,6 +431,7 @@ export class CryptoNetNode implements AsyncDisposable {
   #isClosed = false;
   #running = false;
   #droppedReassemblies = 0;
+  readonly #closeModems: boolean;
   readonly #stats = { droppedPackets: 0, replayedPackets: 0 };
 
   /**
@@ -395,6 +441,10 @@ export class CryptoNetNode implements AsyncDisposable {
    */
   constructor(options: CryptoNetNodeOptions = {}) {
     const action = "create node";
+    this.#closeModems = options.closeModems ?? true;
+    if (typeof this.#closeModems !== "boolean") {
+      throw new TypeError("Cannot create node: closeModems must be a boolean");
+    }
     this.#directory = options.directory ?? Deno.cwd();
     if (typeof this.#directory !== "string" || this.#directory === "") {
       throw new TypeError(
@@ -488,7 +538,9 @@ export class CryptoNetNode implements AsyncDisposable {
    * Attaches `modem` on `side`.
    *
    * @param side One of {@linkcode ModemSide}.
-   * @param modem The modem; the node never closes it.
+   * @param modem The modem; it now belongs to the node, which closes it in
+   * `close()` unless created with `closeModems: false` (`detach` gives it
+   * back).
    *
    * @example Attach a modem
    * ```ts
@@ -867,6 +919,13 @@ export class CryptoNetNode implements AsyncDisposable {
       options.maxLoginAttempts ?? 5,
       1_000_000,
     );
+    const checksPerSecond = positiveInteger(
+      action,
+      "maxLoginChecksPerSecond",
+      options.maxLoginChecksPerSecond ??
+        LOGIN_THROTTLE_DEFAULTS.checksPerSecond,
+      1_000_000,
+    );
     const passwordCost = options.passwordCost ?? 15;
     if (
       !Number.isInteger(passwordCost) || passwordCost < 15 || passwordCost > 22
@@ -910,6 +969,11 @@ export class CryptoNetNode implements AsyncDisposable {
       loginDelay,
       maxLoginAttempts,
       passwordCost,
+      loginThrottle: new LoginThrottle({
+        ...LOGIN_THROTTLE_DEFAULTS,
+        baseDelay: loginDelay,
+        checksPerSecond,
+      }),
       closer: (s) => this.#closeServer(s),
     });
     this.#servers.add(server);
@@ -996,6 +1060,7 @@ export class CryptoNetNode implements AsyncDisposable {
         this.#directory,
         options.certAuthKey,
         typeof options.certAuthKey === "string",
+        action,
       );
     caKey.catch(() => {});
     const entry = this.#entry(action, options.modemSide);
@@ -1099,7 +1164,9 @@ export class CryptoNetNode implements AsyncDisposable {
    * @param socket An open socket of this node.
    * @param message Any Lua value (null, boolean, number, string, bytes,
    * tables), at most `maxMessageSize` bytes encoded.
-   * @returns Resolves once handed to the modem.
+   * @returns Resolves once encrypted and handed to the modem: the message
+   * then arrives at most once and in order, but a lossy modem may lose it
+   * (see the class documentation on delivery).
    *
    * @example Send a table
    * ```ts
@@ -1291,6 +1358,7 @@ export class CryptoNetNode implements AsyncDisposable {
       this.#directory,
       options.certAuthKey,
       typeof options.certAuthKey === "string",
+      action,
     );
     const entry = this.#entry(action, options.modemSide);
     const verified = new Map<string, Certificate>();
@@ -1686,6 +1754,25 @@ export class CryptoNetNode implements AsyncDisposable {
    * seed's `login`). The password travels only inside the session. Fires
    * `login` or `login_failed` on both sides.
    *
+   * The server throttles failed logins three ways, so neither a new session
+   * per guess nor parallel sessions buy more guesses:
+   * - per socket: after `maxLoginAttempts` failures every attempt fails;
+   * - per user name (any number of sessions): one password check at a time,
+   *   and after the n-th consecutive failure the next check waits
+   *   `min(60 s, loginDelay * 2^(n-1))`. With the default `loginDelay` of
+   *   0.5 s that is at most 7 checks in the first minute (0, 0.5, 1.5, 3.5,
+   *   7.5, 15.5, 31.5 s), then 1 per minute, per name. A success, or 15
+   *   minutes without a failure, clears the name; up to 10000 names are
+   *   tracked (least recently used dropped first);
+   * - per server: at most `maxLoginChecksPerSecond` (20) password checks
+   *   per second in all.
+   *
+   * A throttled attempt is answered at once with reason `rate_limited`,
+   * runs no password check and does not count as a failure. A user whose
+   * name is under attack may have to wait out the delay too (the price of
+   * the per-name bound); users with other names are not slowed down unless
+   * the server-wide rate is exhausted.
+   *
    * @param socket A client socket of this node.
    * @param username The user.
    * @param password The password.
@@ -1912,7 +1999,12 @@ export class CryptoNetNode implements AsyncDisposable {
   async loadCertAuthKey(
     path: string = "certAuth.key",
   ): Promise<Uint8Array<ArrayBuffer>> {
-    return (await loadCaKey(this.#directory, path, true))!;
+    return (await loadCaKey(
+      this.#directory,
+      path,
+      true,
+      "load certificate authority key",
+    ))!;
   }
 
   /** Same as `close()`: closes everything and stops the loop. */
@@ -2273,6 +2365,8 @@ export class CryptoNetNode implements AsyncDisposable {
       if (value instanceof Error) reject(value);
       else resolve(value);
     };
+    // A CA key that cannot be loaded fails the connect now, not at timeout.
+    options.caKey.catch((error) => finish(error));
     const decide = () => {
       if (unverified.size === 1) {
         finish(unverified.values().next().value!);
@@ -2701,13 +2795,22 @@ export class CryptoNetNode implements AsyncDisposable {
       if (isClosedSession(session)) return;
       session.window.commit(counter);
       session.lastReceived = Date.now();
-      await this.#handleInner(session, plaintext, false);
+      const kind = plaintext[0];
+      if (
+        (kind === Inner.MESSAGE || kind === Inner.FRAGMENT) &&
+        !session.order.accepts(counter)
+      ) {
+        this.#drop(session.serverState);
+        return;
+      }
+      await this.#handleInner(session, plaintext, counter, false);
     }).catch(() => this.#drop(session.serverState));
   }
 
   async #handleInner(
     session: Session,
     plaintext: Uint8Array,
+    counter: bigint,
     reassembled: boolean,
   ): Promise<void> {
     if (plaintext.length === 0) {
@@ -2745,6 +2848,7 @@ export class CryptoNetNode implements AsyncDisposable {
           this.#drop(session.serverState);
           return;
         }
+        session.order.delivered(counter);
         this.#emit({
           type: "encrypted_message",
           message,
@@ -2769,7 +2873,9 @@ export class CryptoNetNode implements AsyncDisposable {
           body.subarray(8),
           Date.now(),
         );
-        if (whole !== undefined) await this.#handleInner(session, whole, true);
+        if (whole !== undefined) {
+          await this.#handleInner(session, whole, counter, true);
+        }
         return;
       }
       case Inner.LOGIN:
@@ -2854,12 +2960,20 @@ export class CryptoNetNode implements AsyncDisposable {
         "invalid_credentials";
       if (session.loginFailures >= server.maxLoginAttempts) {
         reason = "too_many_attempts";
-      } else if (Date.now() < session.loginAllowedAt) {
+      } else if (
+        Date.now() < session.loginAllowedAt ||
+        !server.loginThrottle.begin(username, Date.now())
+      ) {
+        // Throttled (this socket, this name or the whole server): answered
+        // at once, no scrypt, and not counted as another failure.
         reason = "rate_limited";
-        session.loginFailures++;
       } else {
-        ok = username !== "" && password !== "" &&
-          await this.checkPassword(server, username, password);
+        try {
+          ok = username !== "" && password !== "" &&
+            await this.checkPassword(server, username, password);
+        } finally {
+          server.loginThrottle.end(username, ok, Date.now());
+        }
         if (!ok) {
           session.loginFailures++;
           session.loginAllowedAt = Date.now() +
@@ -2984,8 +3098,15 @@ export class CryptoNetNode implements AsyncDisposable {
       clearInterval(this.#sweepTimer);
       this.#sweepTimer = undefined;
     }
-    for (const entry of this.#modems.values()) this.#unsubscribe(entry);
+    const closing: Promise<void>[] = [];
+    for (const entry of this.#modems.values()) {
+      this.#unsubscribe(entry);
+      // The node's modems are its own (closeModems): closing them lets a
+      // program end, e.g. a UdpModem's receive loop.
+      if (this.#closeModems) closing.push(closeModem(entry.modem));
+    }
     this.#modems.clear();
+    await Promise.all(closing);
     this.#queue.close();
     this.#closed.resolve();
   }

@@ -29,6 +29,9 @@ let current: CryptoNetNode | undefined;
  * (no modems, the current directory) or set with {@linkcode setDefaultNode};
  * a closed default node is replaced by a fresh one.
  *
+ * Modems attached to the default node belong to it, as to every node:
+ * closing it (which ends `setup`) closes them, so the program can exit.
+ *
  * @returns The default node.
  *
  * @example Attach a modem to the default node
@@ -73,6 +76,8 @@ export function setDefaultNode(node: CryptoNetNode): void {
 
 /**
  * Runs the default node's event loop (the seed's `setup`); see {@linkcode CryptoNetNode.setup}.
+ * When the default node closes, the loop ends and the node's modems are
+ * closed with it (unless it was created with `closeModems: false`).
  *
  * @param onStart Called once the loop runs; may be async.
  * @returns Resolves when the default node is closed.

@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import {
   CNetNode,
-  type CNetNodeOptions,
   type CryptoNet,
   type CtcpConnection,
   CttpRequest,
@@ -10,47 +9,11 @@ import {
   CttpResponse,
   CttpStatus,
   type LuaValue,
-  MemoryNetwork,
-  type MemoryNetworkOptions,
   MessageEventType,
   RegisterResult,
 } from "../../cnet/mod.ts";
 
-const FAST_CTCP: CNetNodeOptions["ctcp"] = {
-  retransmitTimeout: 0.02,
-  maxRetransmitTimeout: 0.16,
-  maxRetransmits: 40,
-};
-
-async function world(
-  networkOptions: MemoryNetworkOptions = {},
-  options: CNetNodeOptions = {},
-) {
-  const network = new MemoryNetwork(networkOptions);
-  const directory = await Deno.makeTempDir({ prefix: "cnet_node_test_" });
-  const make = () =>
-    new CNetNode({
-      directory,
-      modems: { top: network.createModem() },
-      retransmitInterval: 0.02,
-      ctcp: FAST_CTCP,
-      ...options,
-    });
-  const server = make();
-  const client = make();
-  return {
-    network,
-    directory,
-    server,
-    client,
-    async [Symbol.asyncDispose]() {
-      await client.close();
-      await server.close();
-      network.close();
-      await Deno.remove(directory, { recursive: true });
-    },
-  };
-}
+import { world } from "./_cnet_world.ts";
 
 Deno.test("cNet: 50 CTCP connections x 100 CTTP requests over a 20% lossy, duplicating, reordering MemoryNetwork", async () => {
   await using w = await world({
@@ -299,20 +262,23 @@ Deno.test("cNet: a CTCP connection the server closes takes the client's CryptoNe
 
 Deno.test("cNet: unknown servers, reserved paths and bad arguments", async () => {
   await using w = await world();
-  assert.equal(await w.client.connectCtcp("nobody", { timeout: 0.3 }), null);
-  assert.deepEqual(
-    await w.client.connectAndSendCttpRequest(
-      "nobody",
-      new CttpRequest(CttpRequestMethod.GET, "/"),
-      { timeout: 0.3 },
-    ),
-    {
-      response: null,
-      connected: false,
-      acknowledged: false,
-      disconnectAcknowledged: false,
-    },
+  await assert.rejects(w.client.connectCtcp("nobody", { timeout: 0.3 }), {
+    name: "TimeoutError",
+    message: 'Cannot connect to "nobody": no answer within 300 ms',
+  });
+  const result = await w.client.connectAndSendCttpRequest(
+    "nobody",
+    new CttpRequest(CttpRequestMethod.GET, "/"),
+    { timeout: 0.3 },
   );
+  assert.equal(result.error?.name, "TimeoutError");
+  assert.deepEqual({ ...result, error: undefined }, {
+    response: null,
+    connected: false,
+    acknowledged: false,
+    disconnectAcknowledged: false,
+    error: undefined,
+  });
   assert.throws(() => w.server.setRestApi("POST", "/.cnet/register", () => 1), {
     name: "RangeError",
     message: "Cannot set REST handler: paths under /.cnet are reserved",
@@ -387,7 +353,10 @@ Deno.test("cNet: startEventLoop runs until the node closes; a throwing onStart c
       { name: "RangeError", message: "boom" },
     );
     assert.equal(failing.cryptoNet.isClosed, true);
-    assert.equal(await failing.connectCtcp("anything"), null);
+    await assert.rejects(failing.connectCtcp("anything"), {
+      name: "ConnectionClosedError",
+      message: 'Cannot connect CTCP to "anything": node is closed',
+    });
   } finally {
     await Deno.remove(directory, { recursive: true });
   }

@@ -194,6 +194,8 @@ Deno.test("CryptoNet: wrong passwords fail, are rate limited and capped", async 
   await sleep(700);
   assert.equal(await clientNode.login(socket, "nobody", "whatever"), false);
   await sleep(1300);
+  // The throttled attempt did not count: this is the third failure.
+  assert.equal(await clientNode.login(socket, "ann", "wrong again"), false);
   // Three failures: no more attempts on this socket.
   assert.equal(await clientNode.login(socket, "ann", "the right one"), false);
   assert.equal(socket.username, undefined);
@@ -208,12 +210,15 @@ Deno.test("CryptoNet: wrong passwords fail, are rate limited and capped", async 
     "ann:invalid_credentials",
     "ann:rate_limited",
     "nobody:invalid_credentials",
+    "ann:invalid_credentials",
     "ann:too_many_attempts",
   ];
   assert.deepEqual(reasons(clientEvents), expected);
-  await until(() => reasons(serverEvents).length === 4);
+  await until(() => reasons(serverEvents).length === 5);
   assert.deepEqual(reasons(serverEvents), expected);
-  // A fresh session starts clean.
+  // A fresh session starts clean, once the name's own delay (0.6 s after
+  // its second failure) is over.
+  await sleep(700);
   const again = await clientNode.connect("door", { certTimeout: 0.05 });
   assert.equal(await clientNode.login(again, "ann", "the right one"), true);
   assert.equal(again.permissionLevel, 2);
