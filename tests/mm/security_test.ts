@@ -13,6 +13,7 @@ import {
   Server,
 } from "../../mm/mod.ts";
 import {
+  cutAt,
   delay,
   EventLog,
   FrameProxy,
@@ -141,7 +142,9 @@ async function tampered(
     cipherKey: KEY,
     events: serverEvents,
   });
-  const proxy = new FrameProxy(server.getPort(), transform);
+  const proxy = await FrameProxy.listen(server.getPort(), {
+    toServer: transform,
+  });
   const client = new Client("127.0.0.1", proxy.port, {
     cipherKey: KEY,
     events: clientEvents,
@@ -242,9 +245,7 @@ Deno.test("a stream cut inside a record ends the connection with an error", asyn
   const { server } = await tampered((index, frame) => {
     if (index !== 2) return [frame];
     // Forward half the record, then close both sides.
-    return Object.assign([frame.subarray(0, frame.length >> 1)], {
-      close: true,
-    });
+    return cutAt([frame.subarray(0, frame.length >> 1)], "fin");
   }, 1);
   assert.deepEqual(kinds(server), ["connect", "error", "client_close"]);
   assert.match(server[1].errors, /127\.0\.0\.1:\d+/);
