@@ -9,7 +9,7 @@ import { type EventQueue, queueOf } from "./_event_queue.ts";
 import { NetworkEvents } from "./network_events.ts";
 
 /** Fixed HKDF label: the PSK is bound to this protocol and version. */
-export const PSK_LABEL = "moonwire mm v1 psk";
+export const PSK_LABEL = "moonwire mm v2 psk";
 
 export interface ResolvedOptions {
   psk: Uint8Array | undefined;

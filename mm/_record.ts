@@ -2,7 +2,8 @@
 // Record format: a record (one frame, encrypted as a whole when a cipher key
 // is set) is a msgpack array32 of the encoded tables sent in the same tick.
 // Coalescing amortises per-record costs (AEAD, frame header, write) and the
-// receiver decodes a whole record with one decoder call.
+// receiver decodes a whole record with one decoder call. The close record,
+// the same header with no tables, is the last record of a graceful close.
 import { decodeTable, type LuaTable } from "../net/table_codec.ts";
 import {
   encodeWith,
@@ -28,6 +29,22 @@ export function encodeMessage(
 
 /** Bytes of the array32 header in front of the tables. */
 export const RECORD_HEADER_SIZE = 5;
+
+/**
+ * The close record: an array32 of no tables (`dd 00 00 00 00`). A graceful
+ * close sends it (sealed, when encrypted) after every queued table; a stream
+ * that ends without it was cut. A fresh copy each time: encrypting may reuse
+ * the buffer.
+ */
+export function closeRecord(): Uint8Array<ArrayBuffer> {
+  return Uint8Array.of(0xdd, 0, 0, 0, 0);
+}
+
+/** Whether a (decrypted) record is the close record. */
+export function isCloseRecord(record: Uint8Array): boolean {
+  return record.length === RECORD_HEADER_SIZE && record[0] === 0xdd &&
+    record[1] === 0 && record[2] === 0 && record[3] === 0 && record[4] === 0;
+}
 
 /** Builds the record holding `items[start..end)`; `bytes` is their total size. */
 export function buildRecord(

@@ -1,11 +1,11 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // One mm connection (client side or server side) over a FramedConnection:
 // the hello exchange, the optional Noise NNpsk0 handshake, the coalescing
-// send queue and the read loop.
+// send queue, the read loop and the close record that ends a graceful close.
 import { AuthenticationError, HandshakeError } from "../crypto/errors.ts";
 import { NoiseHandshake } from "../crypto/noise_handshake.ts";
 import type { NoiseCipherState } from "../crypto/noise_cipher_state.ts";
-import { TimeoutError } from "../net/errors.ts";
+import { ConnectionClosedError, TimeoutError } from "../net/errors.ts";
 import type {
   FramedConnection,
   FramedConnectionOptions,
@@ -13,11 +13,14 @@ import type {
 import type { LuaTable } from "../net/table_codec.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import {
+  closeRecord,
   encodeMessage,
+  isCloseRecord,
   messageOptions,
   readRecord,
   RECORD_HEADER_SIZE,
 } from "./_record.ts";
+import { hello, readHello } from "./_hello.ts";
 import { checkTable } from "./_options.ts";
 import type { QueueBudget } from "./_queue_budget.ts";
 import {
@@ -28,7 +31,7 @@ import {
 } from "../net/_table_encoder.ts";
 
 export const PROTOCOL_NAME = "Noise_NNpsk0_25519_AESGCM_SHA256";
-const PROLOGUE = new TextEncoder().encode("moonwire mm v1 NNpsk0");
+const PROLOGUE = new TextEncoder().encode("moonwire mm v2 NNpsk0");
 /** Bytes a record grows by when sealed (AES-GCM tag). */
 export const TAG_SIZE = 16;
 /** Coalesced records stop growing near this many bytes of tables. */
@@ -70,22 +73,31 @@ export function framedOptions(
   };
 }
 
-// Hello frame: "mmw", protocol version 1, mode (0 plaintext, 1 NNpsk0).
-const MAGIC = [0x6d, 0x6d, 0x77, 0x01];
-function hello(encrypted: boolean): Uint8Array<ArrayBuffer> {
-  return Uint8Array.of(...MAGIC, encrypted ? 1 : 0);
+/** Records and plaintext bytes under one direction's current key. */
+interface KeyUsage {
+  records: number;
+  bytes: number;
 }
-/** The peer's mode from its hello, or throws when it is not an mm hello. */
-function readHello(frame: Uint8Array, peer: string): boolean {
+
+/**
+ * Counts one record of `bytes` against `usage`; true (and the count starts
+ * over) when the key must be replaced now. Both ends count the same records,
+ * so they rekey at the same place in the stream.
+ */
+function rekeyDue(
+  usage: KeyUsage,
+  bytes: number,
+  options: ResolvedOptions,
+): boolean {
   if (
-    frame.length !== 5 || MAGIC.some((byte, i) => frame[i] !== byte) ||
-    frame[4] > 1
+    ++usage.records < options.rekeyRecords &&
+    (usage.bytes += bytes) < options.rekeyBytes
   ) {
-    throw new HandshakeError(
-      `Cannot complete handshake with ${peer}: peer is not a moonwire mm endpoint`,
-    );
+    return false;
   }
-  return frame[4] === 1;
+  usage.records = 0;
+  usage.bytes = 0;
+  return true;
 }
 
 export interface SessionHandlers {
@@ -121,10 +133,8 @@ export class Session {
   #ended = false; // the connection is gone
   #readTask: Promise<void> = Promise.resolve();
   #closeTask: Promise<void> | undefined;
-  #sendRecords = 0;
-  #sendBytes = 0;
-  #receiveRecords = 0;
-  #receiveBytes = 0;
+  #sendUsage: KeyUsage = { records: 0, bytes: 0 };
+  #receiveUsage: KeyUsage = { records: 0, bytes: 0 };
 
   constructor(
     framed: FramedConnection,
@@ -425,22 +435,10 @@ export class Session {
           }
           this.#seal();
         }
-        let record: Uint8Array = this.#sealed.shift()!;
-        const tableBytes = record.length - RECORD_HEADER_SIZE;
+        const plain = this.#sealed.shift()!;
+        const tableBytes = plain.length - RECORD_HEADER_SIZE;
         this.#pendingBytes -= tableBytes;
-        const cipher = this.#send;
-        if (cipher !== undefined) {
-          const plainLength = record.length;
-          record = await cipher.encrypt(record);
-          if (
-            ++this.#sendRecords >= this.#options.rekeyRecords ||
-            (this.#sendBytes += plainLength) >= this.#options.rekeyBytes
-          ) {
-            cipher.rekey();
-            this.#sendRecords = 0;
-            this.#sendBytes = 0;
-          }
-        }
+        const record = await this.#protect(plain);
         if (this.#ended) break;
         // The framed connection copies the record and writes in the
         // background: build the next record meanwhile, waiting only when
@@ -459,34 +457,90 @@ export class Session {
     }
   }
 
+  // Seals a record for sending (when encrypted), counting it toward the
+  // rekey limits exactly as the receiver's #open does.
+  async #protect(record: Uint8Array): Promise<Uint8Array> {
+    const cipher = this.#send;
+    if (cipher === undefined) return record;
+    const sealed = await cipher.encrypt(record);
+    if (rekeyDue(this.#sendUsage, record.length, this.#options)) {
+      cipher.rekey();
+    }
+    return sealed;
+  }
+
+  // Opens a received record (when encrypted): AuthenticationError naming the
+  // peer when it was not sealed by the peer in this place of the stream.
+  async #open(frame: Uint8Array): Promise<Uint8Array> {
+    const cipher = this.#receive;
+    if (cipher === undefined) return frame;
+    let record: Uint8Array;
+    try {
+      record = await cipher.decrypt(frame);
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        throw new AuthenticationError(
+          `Cannot read record from ${this.peer}: authentication failed (modified, replayed, reordered or truncated record)`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    if (rekeyDue(this.#receiveUsage, record.length, this.#options)) {
+      cipher.rekey();
+    }
+    return record;
+  }
+
+  // The stream ended (end of stream, reset, cut mid-frame: the framed
+  // connection reports those as ConnectionClosedError) before the close
+  // record: never a clean close, whatever ended it. Other errors (timeouts,
+  // oversize frames) keep their own message.
+  #cut(cause: unknown): Error {
+    if (cause !== undefined && !(cause instanceof ConnectionClosedError)) {
+      return cause as Error;
+    }
+    return new ConnectionClosedError(
+      `Cannot read from ${this.peer}: connection ended without close record`,
+      { cause },
+    );
+  }
+
+  // After the close record only the end of the stream may follow (a graceful
+  // close half-closes right after it); a reset or silence now loses nothing,
+  // so the wait is bounded and only data is an error.
+  async #readEnd(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const next = await Promise.race([
+      this.#framed.read().catch(() => null),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), CLOSE_GRACE);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (next !== null && !this.#closing && !this.#ended) {
+      throw new SyntaxError(
+        `Cannot read from ${this.peer}: data after close record`,
+      );
+    }
+  }
+
   async #readLoop(): Promise<void> {
     const framed = this.#framed;
     try {
       for (;;) {
-        const frame = await framed.read();
-        if (frame === null || this.#closing || this.#ended) break;
-        let record: Uint8Array = frame;
-        const cipher = this.#receive;
-        if (cipher !== undefined) {
-          try {
-            record = await cipher.decrypt(frame);
-          } catch (error) {
-            if (error instanceof AuthenticationError) {
-              throw new AuthenticationError(
-                `Cannot read record from ${this.peer}: authentication failed (modified, replayed, reordered or truncated record)`,
-                { cause: error },
-              );
-            }
-            throw error;
-          }
-          if (
-            ++this.#receiveRecords >= this.#options.rekeyRecords ||
-            (this.#receiveBytes += record.length) >= this.#options.rekeyBytes
-          ) {
-            cipher.rekey();
-            this.#receiveRecords = 0;
-            this.#receiveBytes = 0;
-          }
+        let frame: Uint8Array | null;
+        try {
+          frame = await framed.read();
+        } catch (error) {
+          throw this.#cut(error);
+        }
+        if (this.#closing || this.#ended) break;
+        if (frame === null) throw this.#cut(undefined);
+        const record = await this.#open(frame);
+        if (isCloseRecord(record)) {
+          await this.#readEnd();
+          break;
         }
         const packets = readRecord(record);
         const timestamp = Date.now();
@@ -549,6 +603,11 @@ export class Session {
         await Promise.race([
           (async () => {
             await this.flush();
+            // Last record: tells the peer everything before it is all there
+            // is (sealed, so a cut or an injected end cannot pass for it).
+            if (this.#established && !this.#ended) {
+              await framed.send(await this.#protect(closeRecord()));
+            }
             await framed.close();
           })().catch(() => framed.abort()),
           grace,

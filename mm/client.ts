@@ -77,8 +77,11 @@ export type WaitForConnectResult =
  * key on one side only, a peer that is not an mm server, no answer within
  * `handshakeTimeout`) gives an `EVENT_ERROR` followed by `EVENT_CONNECTED`
  * with `result: false`, and no table ever passes. Once connected, the end of
- * the connection is an `EVENT_SERVER_CLOSE` (preceded by an `EVENT_ERROR`
- * when it ended because of an error, e.g. a modified record).
+ * the connection is an `EVENT_SERVER_CLOSE`: with `errors` `""` only after
+ * the server's close record (its graceful close), otherwise preceded by an
+ * `EVENT_ERROR` saying why — e.g. a modified record, or `Cannot read from
+ * <address>:<port>: connection ended without close record` when the
+ * stream was cut, reset or ended early.
  *
  * Tables sent before the connection is up are queued and sent once it is,
  * before any table sent later; if the connection cannot be made they are
@@ -335,13 +338,15 @@ export class Client implements NetworkObject, AsyncDisposable {
 
   /**
    * Disconnects from the server (the seed's `Disconnect`). Every table
-   * already accepted by {@linkcode send} is delivered first, then the server
-   * sees `EVENT_CLIENT_CLOSE`; later sends return `false`. While still
+   * already accepted by {@linkcode send} is delivered first, then the close
+   * record, so the server sees a clean `EVENT_CLIENT_CLOSE`; later sends
+   * return `false`. While still
    * connecting, a client with queued tables keeps connecting (up to 2 s) to
    * deliver them; if that fails, `EVENT_CONNECTED` with `result: false`
    * reports it (without queued tables a disconnect while connecting is
    * quiet). The queue is sent for up to 2 s: a server that reads nothing in
-   * that time loses the rest and sees the connection drop. No
+   * that time loses the rest and sees the connection end without the close
+   * record (`EVENT_ERROR`, then `EVENT_CLIENT_CLOSE`). No
    * `EVENT_SERVER_CLOSE` follows on this side. Idempotent.
    *
    * @example Disconnect before the connection is up

@@ -50,9 +50,15 @@
  * Tables not yet written when a connection fails are lost with it; the
  * event is the report. A graceful close — `client.disconnect()`,
  * `server.disconnect(connection)`, `server.close()` — first delivers
- * everything accepted before it (for up to 2 s: a peer that takes nothing
- * in that time sees the connection drop instead), then the peer gets its
- * close event. A send that is not accepted (`false`, or not counted:
+ * everything accepted before it, then sends the close record (see the wire
+ * format below), and only then does the peer get its clean close event
+ * (`errors` `""`). A stream that ends without it — the peer's process
+ * died, the network cut it, someone reset it, or the 2 s a graceful close
+ * waits for a peer that takes nothing ran out — is an `EVENT_ERROR`
+ * `Cannot read from <address>:<port>: connection ended without close
+ * record`, then the close event with the same `errors` (other failures,
+ * such as a modified record or a silent peer, have their own text).
+ * A send that is not accepted (`false`, or not counted:
  * closed or unknown connection, full `maxQueuedBytes` or
  * `maxServerQueuedBytes`) sends nothing of that table.
  *
@@ -61,16 +67,34 @@
  * - **No garbage-collection close.** The seed closes a `ClientConnection`
  *   whose object is collected; moonwire keeps every connection open until
  *   `server.disconnect()`, `server.close()` or the client leaves.
- * - **Own wire format.** Frames (u32 length + payload) carrying records (a
- *   msgpack array of the tables sent in one tick), after a small hello; with a cipher key a
- *   `Noise_NNpsk0_25519_AESGCM_SHA256` handshake (PSK derived from the key
- *   with HKDF-SHA256, label `"moonwire mm v1 psk"`) and AES-GCM records with
- *   counter nonces, rekeyed every 2^20 records or 2^30 bytes. It does not
- *   talk to the original Macro Monkey program.
+ * - **Own wire format (version 2).** Frames (u32 length + payload). Each
+ *   side first sends a hello: `"mmw"`, the protocol version (2), the mode
+ *   (0 plaintext, 1 encrypted). With a cipher key a
+ *   `Noise_NNpsk0_25519_AESGCM_SHA256` handshake follows (prologue
+ *   `"moonwire mm v2 NNpsk0"`, PSK derived from the key with HKDF-SHA256,
+ *   label `"moonwire mm v2 psk"`). Then records: a msgpack array32 of the
+ *   tables sent in one tick, sealed with AES-GCM and counter nonces when
+ *   encrypted (rekeyed every 2^20 records or 2^30 bytes). A graceful close
+ *   ends with the close record, an array32 of no tables (`dd 00 00 00 00`,
+ *   sealed like every other record), then the end of stream; a receiver
+ *   reports a clean close only after it, and a record after it is an
+ *   `EVENT_ERROR` (`Cannot read from <address>:<port>: data after close
+ *   record`). A peer of another version (version 1 had no close record) is
+ *   refused in the handshake: `Cannot complete handshake with
+ *   <address>:<port>: peer speaks mm protocol version 1, this end speaks
+ *   version 2`. It does not talk to the original Macro Monkey program.
+ * - **Authenticated end (with a cipher key).** The sealed close record is
+ *   the only way to end a connection cleanly: a stream truncated at a record
+ *   boundary, or ended by an injected FIN or RST, is an `EVENT_ERROR`, and a
+ *   forged (plaintext) close record fails authentication. Without a cipher
+ *   key the close record is sent too, so an honest end is still told from a
+ *   cut, but it proves nothing: anyone on the path can forge it, and a
+ *   plaintext clean close is no more than the peer's word.
  * - **Fail-closed crypto.** A peer with the wrong key, or a key on one side
  *   only, is refused with an `EVENT_ERROR` on both sides and never sees or
- *   injects a table; a modified, replayed, reordered or truncated record
- *   ends the connection with an `EVENT_ERROR`; a handshake not finished
+ *   injects a table; a modified, replayed, reordered or truncated record, or
+ *   a stream cut before the close record, ends the connection with an
+ *   `EVENT_ERROR`; a handshake not finished
  *   within `handshakeTimeout` (5 s) is closed.
  * - **Bounded handshakes.** Until its handshake is done a peer may send
  *   frames of at most 1 KiB (an oversize header is an `EVENT_ERROR` at

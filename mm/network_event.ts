@@ -50,7 +50,9 @@ export const EVENT_RECEIVE = "receive";
 
 /**
  * Event code: the server closed a client's connection (or it was lost). The
- * event's `object` is the `Client`.
+ * event's `object` is the `Client`. `errors` is `""` only for a graceful
+ * close (the server's close record arrived); a lost connection has the
+ * reason, also reported by the `EVENT_ERROR` just before.
  *
  * @example Compare an event against the code
  * ```ts
@@ -64,7 +66,10 @@ export const EVENT_SERVER_CLOSE = "server_close";
 
 /**
  * Event code: a client connection to a server closed (or was lost). The
- * event's `object` is the `ClientConnection`.
+ * event's `object` is the `ClientConnection`. `errors` is `""` only for a
+ * graceful disconnect (the client's close record arrived); a lost
+ * connection has the reason, also reported by the `EVENT_ERROR` just
+ * before.
  *
  * @example Compare an event against the code
  * ```ts

@@ -100,8 +100,11 @@ export interface ServerOptions extends ConnectionOptions {
  *
  * Accepted clients are reported as `EVENT_CONNECT` (object: a
  * {@linkcode ClientConnection}), their tables as `EVENT_RECEIVE`, their
- * departure as `EVENT_CLIENT_CLOSE` (preceded by an `EVENT_ERROR` when the
- * connection ended because of an error, e.g. a modified or replayed record).
+ * departure as `EVENT_CLIENT_CLOSE`: with `errors` `""` only after the
+ * client's close record (its graceful disconnect), otherwise preceded by an
+ * `EVENT_ERROR` saying why — e.g. a modified or replayed record, or `Cannot
+ * read from <address>:<port>: connection ended without close record` when
+ * the stream was cut, reset or ended early.
  * A client refused during the handshake (wrong or missing key, garbage, no
  * handshake within `handshakeTimeout`) never becomes a connection: it is one
  * `EVENT_ERROR` whose object is the server. Connections the server itself
@@ -419,9 +422,11 @@ export class Server implements NetworkObject, AsyncDisposable {
 
   /**
    * Disconnects client connections (the seed's `Disconnect`). Every table
-   * already accepted for them is delivered first (for up to 2 s: a client
-   * that reads nothing in that time sees the connection drop), then the
-   * client gets `EVENT_SERVER_CLOSE`; later sends to them count as failures.
+   * already accepted for them is delivered first, then the close record, and
+   * the client gets a clean `EVENT_SERVER_CLOSE` (for up to 2 s: a client
+   * that reads nothing in that time sees the connection end without the
+   * close record, an `EVENT_ERROR`, then `EVENT_SERVER_CLOSE`); later sends
+   * to them count as failures.
    * No `EVENT_CLIENT_CLOSE` follows for connections closed this way.
    *
    * @example Disconnecting an unknown connection counts nothing
@@ -525,8 +530,9 @@ export class Server implements NetworkObject, AsyncDisposable {
 
   /**
    * Stops listening and closes every connection: every accepted table is
-   * still delivered first (for up to 2 s, as in {@linkcode disconnect}),
-   * then clients get `EVENT_SERVER_CLOSE`. Resolves when everything is
+   * still delivered first, then the close record (for up to 2 s, as in
+   * {@linkcode disconnect}), and clients get `EVENT_SERVER_CLOSE`. Resolves
+   * when everything is
    * closed. Idempotent.
    *
    * @example Close a server

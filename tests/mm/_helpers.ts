@@ -1,7 +1,9 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Test helpers for mm: event collection with timeouts and a frame-aware TCP
-// man-in-the-middle proxy that can modify, replay or reorder frames.
+// man-in-the-middle proxy that can modify, replay, reorder, inject or cut
+// frames in either direction.
 import assert from "node:assert/strict";
+import net from "node:net";
 import {
   EVENT_CONNECTED,
   type NetworkEvent,
@@ -76,128 +78,175 @@ export class EventLog {
 }
 
 /**
- * A transform of the client → server frames (header included). Returning an
- * array with `close: true` forwards it and then closes both sides.
+ * A transform of one direction's frames (header included): what to forward
+ * instead. An array with `end` set forwards it and then cuts the connection
+ * on both sides: `"fin"` ends both streams (end of stream, as a peer that
+ * closes would), `"reset"` resets both (TCP RST); nothing more passes either
+ * way.
  */
 export type FrameTransform = (
   index: number,
   frame: Uint8Array,
-) => Uint8Array[] & { close?: boolean };
+) => Uint8Array[] & { end?: "fin" | "reset" };
+
+/** The frames of one direction a {@linkcode FrameProxy} rewrites. */
+export interface FrameProxyOptions {
+  /** Client → server frames; without it the bytes pass untouched. */
+  toServer?: FrameTransform;
+  /** Server → client frames; without it the bytes pass untouched. */
+  toClient?: FrameTransform;
+}
+
+/** Forwards `frames` and then cuts the connection after a frame, as `end` says. */
+export function cutAt(
+  frames: Uint8Array[],
+  end: "fin" | "reset",
+): Uint8Array[] & { end: "fin" | "reset" } {
+  return Object.assign(frames, { end });
+}
 
 /**
- * A TCP proxy for one or more connections. Server → client bytes pass
- * through untouched; client → server bytes are cut into frames (u32 BE
- * length + payload) and each frame goes through `transform`.
+ * A man-in-the-middle TCP proxy for one or more connections to `targetPort`.
+ * Each direction's bytes are cut into frames (u32 BE length + payload) that
+ * go through that direction's transform, or pass untouched without one.
+ * Built on `node:net`, whose sockets can send a TCP reset.
  */
-export class FrameProxy {
+export class FrameProxy implements AsyncDisposable {
   readonly port: number;
-  #listener: Deno.TcpListener;
+  #server: net.Server;
   #targetPort: number;
-  #transform: FrameTransform;
-  #conns = new Set<Deno.Conn>();
-  #tasks = new Set<Promise<void>>();
-  #acceptTask: Promise<void>;
+  #options: FrameProxyOptions;
+  #sockets = new Set<net.Socket>();
+  #closed = new Set<Promise<void>>();
 
-  constructor(targetPort: number, transform: FrameTransform) {
+  private constructor(
+    server: net.Server,
+    targetPort: number,
+    options: FrameProxyOptions,
+  ) {
+    this.#server = server;
     this.#targetPort = targetPort;
-    this.#transform = transform;
-    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    this.port = this.#listener.addr.port;
-    this.#acceptTask = this.#accept();
+    this.#options = options;
+    this.port = (server.address() as net.AddressInfo).port;
+    server.on("connection", (down) => this.#pair(down));
   }
 
-  async #accept(): Promise<void> {
-    for (;;) {
-      let down: Deno.Conn;
-      try {
-        down = await this.#listener.accept();
-      } catch {
-        return;
+  /** Listens on 127.0.0.1 (a port of its own) in front of `targetPort`. */
+  static async listen(
+    targetPort: number,
+    options: FrameProxyOptions,
+  ): Promise<FrameProxy> {
+    const server = net.createServer({ allowHalfOpen: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", resolve);
+    });
+    return new FrameProxy(server, targetPort, options);
+  }
+
+  #track(socket: net.Socket): void {
+    // Without Nagle's delay every forwarded frame is on the wire before a
+    // reset (which drops whatever the kernel still holds back).
+    socket.setNoDelay(true);
+    this.#sockets.add(socket);
+    const closed = new Promise<void>((resolve) =>
+      socket.once("close", resolve)
+    );
+    this.#closed.add(closed);
+    closed.then(() => {
+      this.#sockets.delete(socket);
+      this.#closed.delete(closed);
+    });
+    // Resets and refusals are part of the game: they just end the pair.
+    socket.on("error", () => {});
+  }
+
+  #pair(down: net.Socket): void {
+    this.#track(down);
+    const up = net.connect({
+      port: this.#targetPort,
+      host: "127.0.0.1",
+      allowHalfOpen: true,
+    });
+    this.#track(up);
+    const link = { cut: false };
+    const cut = (end: "fin" | "reset") => {
+      link.cut = true;
+      for (const socket of [up, down]) {
+        if (end === "fin") socket.end();
+        else socket.resetAndDestroy();
       }
-      const task = this.#pair(down);
-      this.#tasks.add(task);
-      task.finally(() => this.#tasks.delete(task));
-    }
-  }
-
-  async #pair(down: Deno.Conn): Promise<void> {
-    this.#conns.add(down);
-    let up: Deno.Conn;
-    try {
-      up = await Deno.connect({
-        hostname: "127.0.0.1",
-        port: this.#targetPort,
-      });
-    } catch {
-      this.#close(down);
-      return;
-    }
-    this.#conns.add(up);
-    const closeBoth = () => {
-      this.#close(down);
-      this.#close(up);
     };
-    await Promise.all([
-      this.#pipe(up, down).finally(closeBoth),
-      this.#pipeFrames(down, up).finally(closeBoth),
-    ]);
+    up.once("close", () => {
+      if (!link.cut) down.destroy();
+    });
+    down.once("close", () => {
+      if (!link.cut) up.destroy();
+    });
+    this.#forward(down, up, this.#options.toServer, link, cut);
+    this.#forward(up, down, this.#options.toClient, link, cut);
   }
 
-  async #pipe(from: Deno.Conn, to: Deno.Conn): Promise<void> {
-    const buffer = new Uint8Array(65536);
-    try {
-      for (;;) {
-        const n = await from.read(buffer);
-        if (n === null) return;
-        await writeAll(to, buffer.subarray(0, n));
-      }
-    } catch {
-      // Either side closed.
-    }
-  }
-
-  async #pipeFrames(from: Deno.Conn, to: Deno.Conn): Promise<void> {
-    const buffer = new Uint8Array(65536);
+  #forward(
+    from: net.Socket,
+    to: net.Socket,
+    transform: FrameTransform | undefined,
+    link: { cut: boolean },
+    cut: (end: "fin" | "reset") => void,
+  ): void {
     let pending = new Uint8Array(0);
     let index = 0;
-    try {
-      for (;;) {
-        const n = await from.read(buffer);
-        if (n === null) return;
-        const joined = new Uint8Array(pending.length + n);
-        joined.set(pending);
-        joined.set(buffer.subarray(0, n), pending.length);
-        let offset = 0;
-        while (joined.length - offset >= 4) {
-          const length = new DataView(joined.buffer, offset).getUint32(0);
-          if (joined.length - offset < 4 + length) break;
-          const frame = joined.slice(offset, offset + 4 + length);
-          offset += 4 + length;
-          const outs = this.#transform(index++, frame);
-          for (const out of outs) await writeAll(to, out);
-          if (outs.close) return;
-        }
-        pending = joined.slice(offset);
+    // Writes complete in order: the last one tells when all reached the kernel.
+    let written = Promise.resolve();
+    const write = (bytes: Uint8Array) => {
+      written = new Promise((resolve) => to.write(bytes, () => resolve()));
+    };
+    from.on("data", (chunk: Uint8Array) => {
+      if (link.cut) return; // after a cut nothing passes
+      if (transform === undefined) {
+        write(chunk);
+        return;
       }
-    } catch {
-      // Either side closed.
-    }
+      const joined = new Uint8Array(pending.length + chunk.length);
+      joined.set(pending);
+      joined.set(chunk, pending.length);
+      let offset = 0;
+      while (joined.length - offset >= 4) {
+        const length = new DataView(joined.buffer, offset).getUint32(0);
+        if (joined.length - offset < 4 + length) break;
+        const frame = joined.slice(offset, offset + 4 + length);
+        offset += 4 + length;
+        const outs = transform(index++, frame);
+        for (const out of outs) write(out);
+        if (outs.end !== undefined) {
+          const end = outs.end;
+          link.cut = true;
+          // Cut once what was forwarded reached the kernel.
+          written.then(() => cut(end));
+          return;
+        }
+      }
+      pending = joined.slice(offset);
+    });
+    from.on("end", () => {
+      if (!link.cut) to.end();
+    });
   }
 
-  #close(conn: Deno.Conn): void {
-    if (!this.#conns.delete(conn)) return;
-    try {
-      conn.close();
-    } catch {
-      // Already closed.
-    }
-  }
-
+  /** Stops listening and closes every connection. */
   async close(): Promise<void> {
-    this.#listener.close();
-    await this.#acceptTask;
-    for (const conn of [...this.#conns]) this.#close(conn);
-    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+    // The server's callback waits for its connections: destroy them first.
+    const stopped = new Promise<void>((resolve) =>
+      this.#server.close(() => resolve())
+    );
+    for (const socket of this.#sockets) socket.destroy();
+    while (this.#closed.size > 0) await Promise.all([...this.#closed]);
+    await stopped;
+  }
+
+  /** Same as {@linkcode close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 

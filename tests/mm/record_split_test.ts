@@ -21,9 +21,11 @@ for (const cipherKey of [undefined, KEY]) {
       maxMessageSize,
     });
     const frames: number[] = [];
-    const proxy = new FrameProxy(server.getPort(), (_index, frame) => {
-      frames.push(frame.length);
-      return [frame];
+    const proxy = await FrameProxy.listen(server.getPort(), {
+      toServer: (_index, frame) => {
+        frames.push(frame.length);
+        return [frame];
+      },
     });
     const client = new Client("127.0.0.1", proxy.port, {
       cipherKey,
