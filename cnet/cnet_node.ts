@@ -1,4 +1,5 @@
 // Copyright 2026 the moonwire authors. MIT license.
+import { resolve } from "node:path";
 import { CnetCore } from "./_cnet_core.ts";
 import {
   type CryptoNetEventMap,
@@ -40,7 +41,20 @@ const WRAPPERS = new WeakMap<CryptoNetNode, CNetNode>();
 /** The CryptoNet node a new CNetNode runs on, and whether it owns it. */
 function cryptoNetOf(options: CNetNodeOptions): [CryptoNetNode, boolean] {
   const { cryptoNet, ctcp: _ctcp, maxRequestSize: _size, ...rest } = options;
-  if (cryptoNet === undefined) return [new CryptoNetNode(rest), true];
+  if (cryptoNet === undefined) {
+    // Absolute once, here: a relative directory must not follow Deno.chdir.
+    const directory = resolve(rest.directory ?? Deno.cwd());
+    return [new CryptoNetNode({ ...rest, directory }), true];
+  }
+  const given = Object.keys(rest).find((key) =>
+    rest[key as keyof typeof rest] !== undefined
+  );
+  if (given !== undefined) {
+    // It would be ignored: the CryptoNet node has its directory and modems.
+    throw new TypeError(
+      `Cannot create cNet node: ${given} cannot be given with cryptoNet, which has its own`,
+    );
+  }
   if (WRAPPERS.has(cryptoNet)) {
     // Two CTCP engines on one node would answer each other's packets with RST.
     throw new TypeError(
@@ -75,7 +89,9 @@ function cryptoNetOf(options: CNetNodeOptions): [CryptoNetNode, boolean] {
  * `certificate` and `certAuthKey`, the CA key files of
  * `initCertificateAuthority`, `signCertificate` and `loadCertAuthKey` — and
  * every default file name resolves against {@linkcode CNetNodeBase.directory}
- * (the CryptoNet node's `directory`). Absolute paths are used as they are.
+ * (the `directory` option, made absolute when the node is created; default
+ * the current directory then; over a given `cryptoNet` node, that node's
+ * directory). Absolute paths are used as they are.
  *
  * Delivery: CTCP is reliable. A CTTP request that `sendCttpRequest`
  * accepted reaches the server's handler exactly once and in order, over a
@@ -168,7 +184,8 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * Creates a node.
    *
    * @param options The CryptoNet node options (or an existing node) and the
-   * CTCP/CTTP limits.
+   * CTCP/CTTP limits; relative file paths of the node resolve against
+   * `directory` (see {@linkcode CNetNodeOptions.directory}).
    */
   constructor(options: CNetNodeOptions = {}) {
     const [cryptoNet, owns] = cryptoNetOf(options);

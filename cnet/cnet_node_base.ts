@@ -62,7 +62,8 @@ export abstract class CNetNodeBase {
   /**
    * The working directory every relative file path of this node resolves
    * against (certificates, private keys, CA key files, user tables): the
-   * `directory` of the CryptoNet node underneath.
+   * `directory` option made absolute when the node was created, or the
+   * directory of the CryptoNet node given as `cryptoNet`.
    */
   get directory(): string {
     return this.#cryptoNet.directory;

@@ -61,10 +61,22 @@ export interface CtcpOptions {
  */
 export interface CNetNodeOptions extends CryptoNetNodeOptions {
   /**
+   * The node's working directory: every relative file path given to the
+   * node (certificates, private keys, CA key files, user tables) and every
+   * default file name (`<server>.crt`, `<server>_private.key`,
+   * `<server>_users.tbl`, `certAuth.key`, `certAuth_private.key`) resolves
+   * against it; absolute paths are used as they are. A relative directory
+   * is resolved against the current directory once, when the node is
+   * created, so a later `Deno.chdir` moves nothing. Default: the current
+   * directory when the node is created.
+   */
+  directory?: string;
+  /**
    * An existing CryptoNet node to build on (its modems, directory and
-   * servers). When given, the other CryptoNet options are ignored and
-   * closing the cNet node leaves it open. A CryptoNet node carries at most
-   * one open cNet node.
+   * servers); closing the cNet node leaves it open. It cannot be combined
+   * with the other CryptoNet options (`directory`, `modems`, timeouts ...):
+   * the node already has its own. A CryptoNet node carries at most one open
+   * cNet node.
    */
   cryptoNet?: CryptoNetNode;
   /** CTCP timers and bounds. */
