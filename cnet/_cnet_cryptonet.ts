@@ -11,6 +11,12 @@ export {
   type ConnectOptions as CryptoNetConnectOptions,
   CryptoNetNode,
   type CryptoNetNodeOptions,
+  type DiscoveredServer,
+  type DiscoverOptions,
   type HostOptions as CryptoNetHostOptions,
+  type InitCertificateAuthorityOptions,
+  type RequestCertificateOptions,
+  type RequestedCertificate,
+  type SignCertificateOptions,
 } from "./cryptonet/cryptonet_node.ts";
 export { getDefaultNode } from "./cryptonet/default_node.ts";

@@ -1,9 +1,9 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import {
-  CNetNode,
-  type ConnectAndSendCttpRequestResult,
-  type ConnectCtcpOptions,
-} from "./cnet_node.ts";
+import { CNetNode } from "./cnet_node.ts";
+import type {
+  ConnectAndSendCttpRequestResult,
+  ConnectCtcpOptions,
+} from "./cnet_node_types.ts";
 import type { CttpRequest } from "./cttp_request.ts";
 
 /**

@@ -1,6 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { Socket } from "./_cnet_cryptonet.ts";
-import { CNetNode, type ConnectCtcpOptions } from "./cnet_node.ts";
+import { CNetNode } from "./cnet_node.ts";
+import type { ConnectCtcpOptions } from "./cnet_node_types.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
 
 /**

@@ -1,6 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { Server } from "./_cnet_cryptonet.ts";
-import { type CNetHostOptions, CNetNode } from "./cnet_node.ts";
+import { CNetNode } from "./cnet_node.ts";
+import type { CNetHostOptions } from "./cnet_node_types.ts";
 
 /**
  * Hosts a cNet server on the default node ({@linkcode CNetNode.default}):

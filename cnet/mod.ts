@@ -10,10 +10,15 @@
  * over `CryptoNet.getDefaultNode()`); every one is also a method of
  * {@linkcode CNetNode}, so one process can run several computers (a server and
  * its clients on one `MemoryNetwork`). Timeouts are in seconds, as in Lua.
+ * A `CNetNode` also carries seed 000's CryptoNet calls (`discover`,
+ * `requestCertificate`, `initCertificateAuthority`, `signCertificate`, user
+ * management, `login`, `logout`), so a program needs no second object; every
+ * relative file path resolves against `node.directory`, made absolute when
+ * the node is created.
  *
  * | Lua | TypeScript |
  * | --- | --- |
- * | `cNet.CryptoNet` | `CryptoNet` namespace; `node.cryptoNet` |
+ * | `cNet.CryptoNet` | `CryptoNet` namespace; `node.cryptoNet` (its calls are also methods of `CNetNode`) |
  * | `cNet.MessageEventType.LOGIN` ... | `MessageEventType.LOGIN` (= `"login"`, the CryptoNet event name) |
  * | `cNet.CttpRequestMethod.GET` | `CttpRequestMethod.GET` (= `"GET"`) |
  * | `cNet.CttpStatus.NOT_FOUND` | `CttpStatus.NOT_FOUND` (= `{ code: 404, message: "Not Found" }`); `cttpStatusFromCode(404)` |
@@ -47,6 +52,42 @@
  * can be turned off or limited per server; `register` adds code 4 (name
  * taken) and 5 (refused). Encrypted messages that are tables with a
  * `__ctcp` key are CTCP's and never reach the `encrypted_message` handler.
+ *
+ * ## How cnet is built
+ *
+ * Two faces over one core: {@linkcode CNetNode} (Copper cNet, seed 001) and
+ * the `CryptoNet` namespace (seed 000) both end in the same
+ * `CryptoNetNode`; neither has a second implementation of anything below it.
+ *
+ * ```text
+ *  host, connectCtcp, setRestApi, ...       CryptoNet.host, CryptoNet.connect, ...
+ *  (seed 001 functions, default node)       (seed 000 functions, default node)
+ *              |                                          |
+ *              v                                          |
+ *  CNetNode: the one node a cNet program needs            |
+ *    |- CNetNodeBase: seed 000's calls, thin,             |
+ *    |  paths against the node's directory                |
+ *    |- CTCP engine: handshake, sequence numbers,         |
+ *    |  retransmission, windows, FIN/RST                  |
+ *    |- CTCP client: its connections, one session each    |
+ *    |- CTTP router: longest prefix, REST handlers        |
+ *    '- registration: policy per server, register         |
+ *              |                                          |
+ *              v                                          v
+ *  CryptoNetNode: the thin driver (modems by side, channels, real timers,
+ *  the event hub: listen, on, message handlers)
+ *    |- session core, sans-I/O: Noise NK/NX handshake, records, replay
+ *    |  window, fragmentation and reassembly, keepalive and idle deadlines
+ *    |  (bytes and the clock in; packets, deadlines, events out)
+ *    |- server units: registry and discovery / certificate requests;
+ *    |  user store, logins and their throttle; CA and key files
+ *    '- modems: MemoryModem (MemoryNetwork), UdpModem
+ * ```
+ *
+ * The driver owns all I/O: it feeds the session core what arrives (and the
+ * time), sends what the core hands back and sets its next deadline. The
+ * CTCP engine rides on CryptoNet sessions as tables with a `__ctcp` key, so
+ * the cNet layer needs nothing from CryptoNet but its public API.
  *
  * ## Modems
  *
@@ -160,6 +201,9 @@ export * from "./cttp_response.ts";
 export * from "./ctcp_connection.ts";
 export * from "./checksum.ts";
 export * from "./cnet_node.ts";
+export * from "./cnet_node_base.ts";
+export * from "./cnet_node_types.ts";
+export * from "./register_result.ts";
 export * from "./start_event_loop.ts";
 export * from "./setup.ts";
 export * from "./host.ts";

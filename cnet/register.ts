@@ -1,9 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import {
-  CNetNode,
-  type ConnectCtcpOptions,
-  type RegisterResult,
-} from "./cnet_node.ts";
+import { CNetNode } from "./cnet_node.ts";
+import type { ConnectCtcpOptions } from "./cnet_node_types.ts";
+import type { RegisterResult } from "./register_result.ts";
 
 /**
  * Creates an account on a server, on the default node

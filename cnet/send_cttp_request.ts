@@ -1,6 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { Socket } from "./_cnet_cryptonet.ts";
-import { CNetNode, type SendCttpRequestResult } from "./cnet_node.ts";
+import { CNetNode } from "./cnet_node.ts";
+import type { SendCttpRequestResult } from "./cnet_node_types.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
 import type { CttpRequest } from "./cttp_request.ts";
 

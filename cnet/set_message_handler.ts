@@ -1,5 +1,6 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import { CNetNode, type MessageHandler } from "./cnet_node.ts";
+import { CNetNode } from "./cnet_node.ts";
+import type { MessageHandler } from "./cnet_node_types.ts";
 import type { MessageEventType } from "./message_event_type.ts";
 
 /**

@@ -1,5 +1,6 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import { CNetNode, type RestHandler } from "./cnet_node.ts";
+import { CNetNode } from "./cnet_node.ts";
+import type { RestHandler } from "./cnet_node_types.ts";
 import type { CttpRequestMethod } from "./cttp_request_method.ts";
 
 /**

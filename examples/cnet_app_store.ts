@@ -64,7 +64,7 @@ try {
     maxRegisteredUsers: 100,
     loginDelay: 0.25,
   });
-  await server.cryptoNet.addUser(store, "admin", "store admin password", 3);
+  await server.addUser(store, "admin", "store admin password", 3);
   const apps = new Map<string, App>([
     ["1", { id: "1", name: "editor", author: "admin", code: "print('edit')" }],
     ["2", { id: "2", name: "chess", author: "admin", code: "print('chess')" }],
