@@ -962,6 +962,8 @@ async function handshake(
 ): Promise<Deno.TlsConn> {
   let tlsConn: Deno.TlsConn;
   try {
+    // A Deno.TlsConn has no setNoDelay: set it on the TCP socket beneath.
+    conn.setNoDelay(true);
     tlsConn = await Deno.startTls(conn, {
       hostname: tls.serverName ?? hostname,
       caCerts: tls.caCerts,
