@@ -265,6 +265,7 @@ export class FramedConnection
   #writing = false;
   #scheduled = false;
   #blocked: BlockedSend[] = [];
+  #blockedBytes = 0;
   #idleWaiters: PromiseWithResolvers<void>[] = [];
   #readyWaiters: PromiseWithResolvers<void>[] = [];
   #trimTimer: ReturnType<typeof setTimeout> | undefined;
@@ -472,9 +473,12 @@ export class FramedConnection
     this.#maxFrameSize = limit;
   }
 
-  /** Bytes of frames accepted by `send()` and not yet handed to the socket. */
+  /**
+   * Bytes of frames accepted by `send()` and not yet handed to the socket,
+   * those waiting for room in a full queue included.
+   */
   get pendingBytes(): number {
-    return this.#queued + this.#inflight;
+    return this.#queued + this.#inflight + this.#blockedBytes;
   }
 
   /** Socket counters (`writeCalls` shows how well sends coalesce). */
@@ -792,6 +796,7 @@ export class FramedConnection
       ? payloads.slice()
       : payloads.map((payload) => payload.slice());
     this.#blocked.push({ payloads: copy, size, done });
+    this.#blockedBytes += size;
     return done.promise;
   }
 
@@ -938,6 +943,7 @@ export class FramedConnection
       const pending = this.#queued + this.#inflight;
       if (pending !== 0 && pending + next.size > this.#maxQueued) return;
       this.#blocked.shift();
+      this.#blockedBytes -= next.size;
       this.#append(next.payloads, next.size).then(
         next.done.resolve,
         next.done.reject,
@@ -1241,6 +1247,7 @@ export class FramedConnection
     for (const blocked of this.#blocked.splice(0)) {
       blocked.done.reject(sendError);
     }
+    this.#blockedBytes = 0;
     for (const waiter of this.#readyWaiters.splice(0)) {
       waiter.reject(sendError);
     }
