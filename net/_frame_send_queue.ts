@@ -10,8 +10,8 @@ import { ConnectionClosedError, FrameTooLargeError } from "./errors.ts";
 // and double each time one fills up, back to small after a quiet second.
 const ARENA_SIZE = 256 * 1024;
 const FIRST_ARENA_SIZE = 16 * 1024;
-/** Bytes of a keepalive ping: a frame header with length 0. */
-export const PING_SIZE = 4;
+// A keepalive ping: a frame header with length 0.
+const PING_SIZE = 4;
 const EMPTY_FRAME = new Uint8Array(PING_SIZE);
 // Arenas kept for reuse while busy (a full 4 MiB queue); trimmed to none
 // once the queue drains, so idle connections hold no send memory.

@@ -3,7 +3,6 @@
 // framed_connection.ts) and their validation.
 import { DEFAULT_MAX_FRAME_SIZE } from "./frame_codec.ts";
 import type { StreamSocketTlsOptions } from "./stream_socket.ts";
-import type { KeepAliveSettings } from "./_framed_watch.ts";
 
 /** Keepalive settings for {@linkcode FramedConnectionOptions}. */
 export interface FramedConnectionKeepAlive {
@@ -114,7 +113,7 @@ export interface FramedSettings {
   closeTimeout: number;
   idleTimeout: number;
   failFast: boolean;
-  keepAlive: KeepAliveSettings | undefined;
+  keepAlive: FramedConnectionKeepAlive | undefined;
   borrow: boolean;
 }
 
@@ -180,7 +179,7 @@ export function framedSettings(
       }`,
     );
   }
-  let keepAlive: KeepAliveSettings | undefined;
+  let keepAlive: FramedConnectionKeepAlive | undefined;
   if (options.keepAlive !== undefined) {
     const { interval, maxMissed } = options.keepAlive;
     keepAlive = {

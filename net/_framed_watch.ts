@@ -2,12 +2,7 @@
 // The timers of FramedConnection: the idle timeout (no traffic either way)
 // and keepalive (pings, and giving up on a peer that stays silent).
 import { TimeoutError } from "./errors.ts";
-
-/** Keepalive settings (see FramedConnectionKeepAlive). */
-export interface KeepAliveSettings {
-  interval: number;
-  maxMissed: number;
-}
+import type { FramedConnectionKeepAlive } from "./_framed_options.ts";
 
 /** What the timers need from their connection. */
 export interface FramedWatchHooks {
@@ -25,7 +20,7 @@ export interface FramedWatchHooks {
 export class FramedWatch {
   #hooks: FramedWatchHooks;
   #idleTimeout: number;
-  #keepAlive: KeepAliveSettings | undefined;
+  #keepAlive: FramedConnectionKeepAlive | undefined;
   #lastActivity = Date.now();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
@@ -37,7 +32,7 @@ export class FramedWatch {
   constructor(
     hooks: FramedWatchHooks,
     idleTimeout: number,
-    keepAlive: KeepAliveSettings | undefined,
+    keepAlive: FramedConnectionKeepAlive | undefined,
   ) {
     this.#hooks = hooks;
     this.#idleTimeout = idleTimeout;
