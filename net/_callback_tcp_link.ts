@@ -1,22 +1,15 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // TcpLink lives here, next to the internal factory that connect() and
 // listen() use, so the public file (tcp_link.ts) exports only the class.
-//
-// TLS runs as node:tls over a stream adapter fed by the StreamSocket: that is
-// the only way on Deno 2.9.6 to start TLS as a *server* on an accepted link
-// (Deno.startTls is client-only) and to present a client certificate during
-// STARTTLS (Deno.startTls has no cert/key options). The StreamSocket stays the
-// one socket core; node:tls only turns bytes into bytes.
-import tls from "node:tls";
-import { Duplex } from "node:stream";
-import { isIP } from "node:net";
-import { ConnectionClosedError, TimeoutError } from "./errors.ts";
+// Its TLS layer (node:tls over the StreamSocket) is _callback_link_tls.ts.
+import { ConnectionClosedError } from "./errors.ts";
 import type { StreamSocket } from "./stream_socket.ts";
 import {
-  isNotTlsAnswer,
-  NOT_TLS_REASON,
-  withContext,
-} from "./_error_context.ts";
+  LinkTls,
+  type LinkTlsHooks,
+  type StartTlsClientOptions,
+  type StartTlsServerOptions,
+} from "./_callback_link_tls.ts";
 import {
   assertCallbacks,
   errorCode,
@@ -68,37 +61,10 @@ export interface LinkCallbacks {
   onRemoteClosed(link: TcpLink): void;
 }
 
-/** Options for {@linkcode TcpLink.prototype.startTlsClient}. */
-export interface StartTlsClientOptions {
-  /** Client certificate (PEM) to present; Cuberite's `OwnCert`. */
-  ownCert?: string;
-  /** Private key (PEM) of `ownCert`; Cuberite's `OwnPrivateKey`. */
-  ownPrivateKey?: string;
-  /** Password of an encrypted `ownPrivateKey`. */
-  ownPrivateKeyPassword?: string;
-  /** Trusted roots (PEM) instead of the default root store. */
-  caCerts?: string[];
-  /** Name the server certificate must carry (and SNI). Default: the host
-   * given to `connect()`, or the remote IP. */
-  serverName?: string;
-  /** Skip certificate verification. Insecure; honoured only when `true`. */
-  unsafelyDisableVerification?: boolean;
-  /** Milliseconds the handshake may take before `onError` (default 5000). */
-  timeout?: number;
-}
-
-/** Options for {@linkcode TcpLink.prototype.startTlsServer}. */
-export interface StartTlsServerOptions {
-  /** Password of an encrypted private key. */
-  ownPrivateKeyPassword?: string;
-  /**
-   * Bytes already received in plain text that belong to the TLS stream
-   * (usually the ClientHello that made the server decide to start TLS).
-   */
-  startData?: Uint8Array;
-  /** Milliseconds the handshake may take before `onError` (default 5000). */
-  timeout?: number;
-}
+export type {
+  StartTlsClientOptions,
+  StartTlsServerOptions,
+} from "./_callback_link_tls.ts";
 
 /** How connect() and listen() build a link (internal). */
 export interface LinkInit {
@@ -169,18 +135,16 @@ export class TcpLink implements Disposable {
   #done = false;
   #writeShut = false;
   #closed = Promise.withResolvers<void>();
-  #tls: tls.TLSSocket | undefined;
-  #tlsInput: Duplex | undefined;
-  // Ciphertext (null = end) held back until node:tls has started: on Deno,
-  // a TLS socket that fails before its deferred _start() throws an uncaught
-  // TypeError from inside node:tls.
-  #tlsBacklog: (Uint8Array | null)[] | undefined;
-  #tlsStartTimer: ReturnType<typeof setTimeout> | undefined;
-  #tlsReady = false;
-  #tlsPending: Uint8Array[] = [];
-  #tlsTimer: ReturnType<typeof setTimeout> | undefined;
-  // Resolves once TLS handed everything to the socket and it half-closed.
-  #tlsFinished: Promise<void> | undefined;
+  #tls: LinkTls | undefined;
+  #tlsHooks: LinkTlsHooks = {
+    socket: (action) => this.#checkTlsStart(action),
+    peer: () => `${this.#remoteIp}:${this.#remotePort}`,
+    done: () => this.#done,
+    writeShut: () => this.#writeShut,
+    data: (bytes) =>
+      invoke(this.#callbacks.onReceivedData, this.#callbacks, this, bytes),
+    terminate: (error) => this.#terminate(error),
+  };
 
   private constructor(init: LinkInit, callbacks: LinkCallbacks) {
     this.#callbacks = callbacks;
@@ -267,9 +231,7 @@ export class TcpLink implements Disposable {
    * ```
    */
   get pendingBytes(): number {
-    const queued = this.#socket?.pendingBytes ?? 0;
-    return queued + (this.#tls?.writableLength ?? 0) +
-      this.#tlsPending.reduce((sum, chunk) => sum + chunk.length, 0);
+    return (this.#socket?.pendingBytes ?? 0) + (this.#tls?.pendingBytes ?? 0);
   }
 
   /**
@@ -335,10 +297,8 @@ export class TcpLink implements Disposable {
       return false;
     }
     if (bytes.length === 0) return true;
-    if (this.#tls) {
-      if (this.#tlsReady) this.#tls.write(bytes);
-      else this.#tlsPending.push(bytes);
-    } else {
+    if (this.#tls) this.#tls.send(bytes);
+    else {
       // A failed write also fails the read loop, which reports it.
       this.#socket.write(bytes).catch(() => {});
     }
@@ -379,11 +339,8 @@ export class TcpLink implements Disposable {
   shutdown(): void {
     if (this.#done || this.#writeShut || !this.#socket) return;
     this.#writeShut = true;
-    if (this.#tls) {
-      if (this.#tlsReady) this.#tls.end();
-    } else {
-      this.#socket.closeWrite().catch(() => {});
-    }
+    if (this.#tls) this.#tls.end();
+    else this.#socket.closeWrite().catch(() => {});
   }
 
   /**
@@ -461,55 +418,10 @@ export class TcpLink implements Disposable {
    * ```
    */
   startTlsClient(options: StartTlsClientOptions = {}): void {
-    const socket = this.#checkTlsStart("start TLS client");
-    checkOptionStrings("start TLS client", options, [
-      "ownCert",
-      "ownPrivateKey",
-      "ownPrivateKeyPassword",
-      "serverName",
-    ]);
-    if (
-      options.caCerts !== undefined &&
-      (!Array.isArray(options.caCerts) ||
-        options.caCerts.some((cert) => typeof cert !== "string"))
-    ) {
-      throw new TypeError(
-        "Cannot start TLS client: caCerts must be an array of strings",
-      );
-    }
-    const timeout = checkTimeout("start TLS client", options.timeout);
-    if (options.ownCert || options.ownPrivateKey) {
-      if (!options.ownCert || !options.ownPrivateKey) {
-        throw new TypeError(
-          "Cannot start TLS client: ownCert and ownPrivateKey go together",
-        );
-      }
-      checkPem("start TLS client", "ownCert", options.ownCert, "CERTIFICATE");
-      checkPem(
-        "start TLS client",
-        "ownPrivateKey",
-        options.ownPrivateKey,
-        "PRIVATE KEY",
-      );
-    }
-    const name = options.serverName ?? this.#serverName ?? this.#remoteIp;
-    const input = this.#makeTlsInput(socket);
-    const secure = tls.connect({
-      socket: input,
-      host: name,
-      servername: isIP(name) === 0 ? name : undefined,
-      ca: options.caCerts,
-      cert: options.ownCert || undefined,
-      key: options.ownPrivateKey || undefined,
-      passphrase: options.ownPrivateKeyPassword || undefined,
-      rejectUnauthorized: options.unsafelyDisableVerification !== true,
-    });
-    this.#attachTls(
-      secure,
-      socket,
-      "secureConnect",
-      timeout,
-      "start TLS client",
+    this.#tls = LinkTls.client(
+      options,
+      this.#serverName ?? this.#remoteIp,
+      this.#tlsHooks,
     );
   }
 
@@ -561,34 +473,7 @@ export class TcpLink implements Disposable {
     keyPem: string,
     options: StartTlsServerOptions = {},
   ): void {
-    const action = "start TLS server";
-    if (typeof certPem !== "string" || typeof keyPem !== "string") {
-      throw new TypeError(
-        `Cannot ${action}: certPem and keyPem must be PEM strings`,
-      );
-    }
-    checkOptionStrings(action, options, ["ownPrivateKeyPassword"]);
-    if (
-      options.startData !== undefined &&
-      !(options.startData instanceof Uint8Array)
-    ) {
-      throw new TypeError(`Cannot ${action}: startData must be a Uint8Array`);
-    }
-    const timeout = checkTimeout(action, options.timeout);
-    const socket = this.#checkTlsStart(action);
-    checkPem(action, "certPem", certPem, "CERTIFICATE");
-    checkPem(action, "keyPem", keyPem, "PRIVATE KEY");
-    const input = this.#makeTlsInput(socket);
-    if (options.startData && options.startData.length > 0) {
-      this.#tlsBacklog!.push(options.startData.slice());
-    }
-    const secure = new tls.TLSSocket(input, {
-      isServer: true,
-      cert: certPem,
-      key: keyPem,
-      passphrase: options.ownPrivateKeyPassword || undefined,
-    });
-    this.#attachTls(secure, socket, "secure", timeout, action);
+    this.#tls = LinkTls.server(certPem, keyPem, options, this.#tlsHooks);
   }
 
   /**
@@ -691,30 +576,14 @@ export class TcpLink implements Disposable {
 
   #onData(chunk: Uint8Array<ArrayBuffer>): void {
     if (this.#done) return;
-    if (this.#tlsBacklog) this.#tlsBacklog.push(chunk);
-    else if (this.#tlsInput) this.#tlsInput.push(chunk);
+    if (this.#tls) this.#tls.receive(chunk);
     else invoke(this.#callbacks.onReceivedData, this.#callbacks, this, chunk);
   }
 
   #onEnd(): void {
     if (this.#done) return;
-    if (!this.#tlsInput) {
-      this.#terminate(undefined);
-      return;
-    }
-    // Through TLS, the end arrives after every decrypted byte ("end").
-    if (this.#tlsBacklog) this.#tlsBacklog.push(null);
-    else this.#tlsInput.push(null);
-    if (!this.#tlsReady) {
-      // node:tls on Deno may not report a close in mid-handshake: give it a
-      // moment to report an alert it got, then fail instead of waiting for
-      // the handshake timeout.
-      clearTimeout(this.#tlsTimer);
-      this.#tlsTimer = setTimeout(() => {
-        this.#tlsTimer = undefined;
-        this.#terminate(handshakeClosedError());
-      }, 200);
-    }
+    if (this.#tls) this.#tls.receiveEnd();
+    else this.#terminate(undefined);
   }
 
   #checkTlsStart(action: string): StreamSocket {
@@ -725,92 +594,6 @@ export class TcpLink implements Disposable {
       throw new Error(`Cannot ${action}: TLS is already started on this link`);
     }
     return this.#socket;
-  }
-
-  // The raw side of node:tls: ciphertext in from the socket's read loop,
-  // ciphertext out through the socket's write queue.
-  #makeTlsInput(socket: StreamSocket): Duplex {
-    const input = new Duplex({
-      read() {},
-      write(chunk: Uint8Array, _encoding, callback) {
-        socket.write(chunk).then(() => callback(), callback);
-      },
-    });
-    // A failed write also fails the socket's read loop, which reports it.
-    input.on("error", () => {});
-    this.#tlsInput = input;
-    this.#tlsBacklog = [];
-    this.#tlsStartTimer = setTimeout(() => {
-      this.#tlsStartTimer = undefined;
-      const backlog = this.#tlsBacklog ?? [];
-      this.#tlsBacklog = undefined;
-      if (this.#done) return;
-      for (const chunk of backlog) input.push(chunk);
-    }, 0);
-    return input;
-  }
-
-  #attachTls(
-    secure: tls.TLSSocket,
-    socket: StreamSocket,
-    readyEvent: string,
-    timeout: number,
-    action: string,
-  ): void {
-    this.#tls = secure;
-    const finished = Promise.withResolvers<void>();
-    this.#tlsFinished = finished.promise;
-    // node:tls on Deno never calls the adapter's final(): half-close the
-    // socket ourselves once every encrypted byte was handed to it.
-    secure.once("finish", () => {
-      socket.closeWrite().catch(() => {}).finally(() => finished.resolve());
-    });
-    // A TLS socket destroyed by a failure never finishes: nothing to flush.
-    secure.once("close", () => {
-      if (!secure.writableFinished) finished.resolve();
-    });
-    this.#tlsTimer = setTimeout(() => {
-      this.#tlsTimer = undefined;
-      this.#terminate(
-        new TimeoutError(
-          `Cannot complete TLS handshake: no answer within ${timeout} ms`,
-        ),
-      );
-    }, timeout);
-    secure.once(readyEvent, () => {
-      clearTimeout(this.#tlsTimer);
-      this.#tlsTimer = undefined;
-      if (this.#done) return;
-      this.#tlsReady = true;
-      for (const chunk of this.#tlsPending) secure.write(chunk);
-      this.#tlsPending = [];
-      if (this.#writeShut) secure.end();
-    });
-    secure.on("data", (data: Uint8Array) => {
-      if (this.#done) return;
-      invoke(
-        this.#callbacks.onReceivedData,
-        this.#callbacks,
-        this,
-        new Uint8Array(data),
-      );
-    });
-    // An end before the handshake finished is a failed handshake.
-    secure.on("end", () => {
-      this.#terminate(this.#tlsReady ? undefined : handshakeClosedError());
-    });
-    secure.on("error", (error: Error) => {
-      // OpenSSL's "wrong version number" names neither the peer nor the
-      // cause; the errno-style code stays (onError's code comes from it).
-      this.#terminate(
-        isNotTlsAnswer(error)
-          ? withContext(
-            error,
-            `Cannot ${action} with ${this.#remoteIp}:${this.#remotePort}: ${NOT_TLS_REASON}`,
-          )
-          : error,
-      );
-    });
   }
 
   // The terminal event: exactly once, then release the socket. `defer`
@@ -849,13 +632,9 @@ export class TcpLink implements Disposable {
   }
 
   async #release(graceful: boolean): Promise<void> {
-    clearTimeout(this.#tlsTimer);
-    this.#tlsTimer = undefined;
-    clearTimeout(this.#tlsStartTimer);
-    this.#tlsStartTimer = undefined;
-    this.#tlsBacklog = undefined;
-    const socket = this.#socket;
     const secure = this.#tls;
+    secure?.stop();
+    const socket = this.#socket;
     if (graceful && socket && !socket.isClosed) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const limit = new Promise<void>((resolve) => {
@@ -863,10 +642,8 @@ export class TcpLink implements Disposable {
       });
       try {
         let flushed: Promise<unknown>;
-        if (secure && this.#tlsReady) {
-          if (!secure.writableEnded) secure.end();
-          flushed = this.#tlsFinished!;
-        } else if (!this.#writeShut) {
+        if (secure?.ready) flushed = secure.finish();
+        else if (!this.#writeShut) {
           this.#writeShut = true;
           flushed = socket.closeWrite();
         } else {
@@ -877,7 +654,6 @@ export class TcpLink implements Disposable {
         clearTimeout(timer);
       }
     }
-    this.#tlsPending = [];
     secure?.destroy();
     socket?.close();
     await socket?.closed;
@@ -910,54 +686,4 @@ export function assertLinkCallbacks(action: string, value: unknown): void {
     "onReceivedData",
     "onRemoteClosed",
   ], ["onConnected"]);
-}
-
-function checkOptionStrings(
-  action: string,
-  options: object,
-  names: string[],
-): void {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`Cannot ${action}: options must be an object`);
-  }
-  const record = options as Record<string, unknown>;
-  for (const name of names) {
-    if (record[name] !== undefined && typeof record[name] !== "string") {
-      throw new TypeError(`Cannot ${action}: ${name} must be a string`);
-    }
-  }
-}
-
-function handshakeClosedError(): Error {
-  const error = new ConnectionClosedError(
-    "Cannot complete TLS handshake: the peer closed the connection",
-  );
-  Object.defineProperty(error, "code", { value: "ECONNRESET" });
-  return error;
-}
-
-function checkPem(
-  action: string,
-  name: string,
-  pem: string,
-  label: string,
-): void {
-  if (!pem.includes("-----BEGIN ") || !pem.includes(`${label}-----`)) {
-    throw new SyntaxError(
-      `Cannot ${action}: ${name} is not a PEM ${label.toLowerCase()}`,
-    );
-  }
-}
-
-function checkTimeout(action: string, timeout: unknown): number {
-  const value = timeout ?? 5000;
-  if (typeof value !== "number") {
-    throw new TypeError(`Cannot ${action}: timeout must be a number`);
-  }
-  if (!(value > 0) || value > 2_147_483_647) {
-    throw new RangeError(
-      `Cannot ${action}: timeout ${value} is out of range 1-2147483647`,
-    );
-  }
-  return value;
 }

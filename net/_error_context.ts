@@ -46,3 +46,8 @@ export function isNotTlsAnswer(error: unknown): boolean {
 
 /** The reason given when the peer did not answer TLS. */
 export const NOT_TLS_REASON = "the peer did not answer TLS";
+
+/** The message of a thrown value (an Error's message, else its text). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -138,6 +138,9 @@ export function connectNodeTls(
     ca: options.caCerts,
     rejectUnauthorized: false,
   });
+  // Like every StreamSocket: the write queue coalesces already, Nagle would
+  // only hold a write back for the peer's delayed ACK.
+  socket.setNoDelay(true);
   const onAbort = () => {
     socket.destroy();
     reject(options.signal.reason);

@@ -6,14 +6,12 @@
  * @module
  */
 import { Address } from "./address.ts";
-import type { OpenTcpOptions, Tcp } from "./tcp.ts";
-// Loads tcp.ts, which installs tcpHooks.adopt.
-import "./tcp.ts";
+import { type OpenTcpOptions, Tcp } from "./tcp.ts";
 import { StreamSocket } from "./stream_socket.ts";
 import { acceptBackOff } from "./_accept_backoff.ts";
 import { checkPort } from "./_stream_validate.ts";
 import { withContext } from "./_error_context.ts";
-import { tcpHooks } from "./_poll_tcp_hooks.ts";
+import { adoptSocket } from "./_poll_tcp_adopt.ts";
 import {
   checkPositiveInteger,
   checkTcpLimits,
@@ -134,7 +132,9 @@ export class Server implements Disposable, AsyncDisposable {
       });
       const remote = socket.remoteAddr;
       const address = new Address(remote.hostname, { ip: remote.hostname });
-      this.#pending.push(tcpHooks.adopt!(socket, address, this.#options));
+      this.#pending.push(
+        adoptSocket(socket, () => new Tcp(address, 0, this.#options)),
+      );
     }
   }
 

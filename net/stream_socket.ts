@@ -8,130 +8,41 @@
  */
 import { ConnectionClosedError, TimeoutError } from "./errors.ts";
 import type { StreamConn } from "./_stream_conn.ts";
-import { connectNodeTls } from "./_stream_node_tls.ts";
-import { checkPort } from "./_stream_validate.ts";
 import {
   isNotTlsAnswer,
+  messageOf,
   NOT_TLS_REASON,
   withContext,
 } from "./_error_context.ts";
+import { handshake, openStreamConn } from "./_stream_connect.ts";
+import {
+  positiveInteger,
+  type StreamSocketConnectOptions,
+  type StreamSocketHandlers,
+  type StreamSocketOptions,
+  type StreamSocketReleaseOptions,
+  type StreamSocketStartOptions,
+  type StreamSocketStats,
+  type StreamSocketUpgradeOptions,
+} from "./_stream_options.ts";
+import { StreamWriteQueue } from "./_stream_write_queue.ts";
 
-/** Options for {@linkcode StreamSocket}. */
-export interface StreamSocketOptions {
-  /** Most bytes the write queue holds before `write()` waits. Default 4 MiB. */
-  maxQueuedBytes?: number;
-  /**
-   * Size of each read buffer. Default 64 KiB. With `borrowChunks`, the size
-   * the one reused buffer grows to; default 256 KiB then (bulk reads of
-   * that size cost markedly less per byte, and quiet sockets stay at 16 KiB).
-   */
-  readChunkSize?: number;
-}
-
-/** TLS settings for {@linkcode StreamSocket.connect} and `upgradeTls`. */
-export interface StreamSocketTlsOptions {
-  /** Extra trusted roots (PEM), added to Deno's default roots. */
-  caCerts?: string[];
-  /** Name the certificate must carry (and SNI). Default: the hostname. */
-  serverName?: string;
-  /**
-   * Skip certificate verification entirely. Insecure; only honoured when set
-   * to `true` explicitly. Supported by `connect()` only: Deno's STARTTLS
-   * always verifies, so `upgradeTls()` rejects this option.
-   */
-  unsafelyDisableVerification?: boolean;
-}
-
-/** Options for {@linkcode StreamSocket.connect}. */
-export interface StreamSocketConnectOptions extends StreamSocketOptions {
-  /** Connect with TLS (verified by default). */
-  tls?: StreamSocketTlsOptions;
-  /** Aborts the connection attempt. */
-  signal?: AbortSignal;
-  /** Milliseconds to wait for the connection (and TLS handshake). Default 5000. */
-  timeout?: number;
-}
-
-/** Options for {@linkcode StreamSocket.prototype.upgradeTls}. */
-export interface StreamSocketUpgradeOptions extends StreamSocketTlsOptions {
-  /** Name to verify when `serverName` is not given. Default: remote IP. */
-  hostname?: string;
-  /**
-   * Milliseconds to wait for the TLS handshake, including flushing what was
-   * queued before the upgrade. Default 5000.
-   */
-  timeout?: number;
-}
-
-/**
- * Callbacks of the read loop. Exactly one of `end` and `error` is called per
- * socket, and none after a local `close()`.
- */
-export interface StreamSocketHandlers {
-  /**
-   * A chunk of received bytes. By default the buffer is fresh and safe to
-   * keep; with `borrowChunks` it is lent until
-   * {@linkcode StreamSocket.prototype.release}.
-   */
-  data(chunk: Uint8Array<ArrayBuffer>): void;
-  /** The peer finished sending (clean end of stream). */
-  end(): void;
-  /** The connection failed; the socket is already closed. */
-  error(error: Error): void;
-}
-
-/** Options for {@linkcode StreamSocket.prototype.start}. */
-export interface StreamSocketStartOptions {
-  /**
-   * Read into one reused buffer instead of a fresh one per read (much less
-   * allocation and garbage for bulk streams). Each chunk is then only lent:
-   * it stays unchanged until the consumer calls
-   * {@linkcode StreamSocket.prototype.release}, and no read is issued before
-   * that. The buffer starts at 16 KiB and doubles, whenever a read fills it,
-   * up to `readChunkSize` (default 256 KiB in this mode).
-   *
-   * @default {false}
-   */
-  borrowChunks?: boolean;
-}
-
-/** Options for {@linkcode StreamSocket.prototype.release}. */
-export interface StreamSocketReleaseOptions {
-  /**
-   * Keep the chunk: it stays valid for good and the socket reads on into a
-   * new buffer (one allocation instead of copying the chunk).
-   *
-   * @default {false}
-   */
-  keep?: boolean;
-}
-
-/** Counters that show what the socket did (coalescing, reads). */
-export interface StreamSocketStats {
-  /** Calls to the connection's `write`. */
-  writeCalls: number;
-  /** Bytes handed to the connection. */
-  bytesWritten: number;
-  /** Completed reads that returned data. */
-  readCalls: number;
-  /** Bytes received. */
-  bytesRead: number;
-}
-
-interface Blocked {
-  data: Uint8Array;
-  done: PromiseWithResolvers<void>;
-}
+export type {
+  StreamSocketConnectOptions,
+  StreamSocketHandlers,
+  StreamSocketOptions,
+  StreamSocketReleaseOptions,
+  StreamSocketStartOptions,
+  StreamSocketStats,
+  StreamSocketTlsOptions,
+  StreamSocketUpgradeOptions,
+} from "./_stream_options.ts";
 
 const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
 const DEFAULT_CHUNK = 64 * 1024;
 const DEFAULT_BORROW_CHUNK = 256 * 1024;
 // First buffer of a borrowing socket; doubles up to readChunkSize when full.
 const FIRST_BORROW_CHUNK = 16 * 1024;
-// Batches up to this size are copied into one buffer for a single write.
-const COALESCE_LIMIT = 1024 * 1024;
-// Chunks at least this big are written without copying.
-const DIRECT_WRITE_SIZE = 32 * 1024;
 
 /**
  * A byte-stream socket: push reads via {@linkcode StreamSocket.start}, with
@@ -164,7 +75,6 @@ const DIRECT_WRITE_SIZE = 32 * 1024;
  */
 export class StreamSocket implements Disposable, AsyncDisposable {
   #conn: StreamConn;
-  #maxQueued: number;
   #chunkSize: number;
   #chunkSizeGiven: boolean;
   #handlers: StreamSocketHandlers | undefined;
@@ -180,19 +90,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   #lent = false;
   #readTask: Promise<void> | undefined;
   #readBuffer: Uint8Array<ArrayBuffer> | undefined;
-  // The write queue: chunks accepted but not handed to the socket yet.
-  #queue: Uint8Array[] = [];
-  #queueDone: (PromiseWithResolvers<void> | undefined)[] = [];
-  #spareQueue: Uint8Array[] = [];
-  #spareDone: (PromiseWithResolvers<void> | undefined)[] = [];
-  #blocked: Blocked[] = [];
-  #pending = 0;
-  #writing = false;
-  #scheduled = false;
-  #writeTask: Promise<void> | undefined;
+  #writes: StreamWriteQueue;
   #writeShut = false;
   #upgrading = false;
-  #drainWaiters: PromiseWithResolvers<void>[] = [];
   #stats: StreamSocketStats = {
     writeCalls: 0,
     bytesWritten: 0,
@@ -208,7 +108,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
    */
   constructor(conn: Deno.Conn, options: StreamSocketOptions = {}) {
     this.#conn = conn;
-    this.#maxQueued = positiveInteger(
+    const maxQueued = positiveInteger(
       options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED,
       "maxQueuedBytes",
     );
@@ -217,6 +117,14 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       "readChunkSize",
     );
     this.#chunkSizeGiven = options.readChunkSize !== undefined;
+    this.#writes = new StreamWriteQueue(
+      {
+        conn: () => this.#conn,
+        failed: (error) => this.#fail(error),
+      },
+      this.#stats,
+      maxQueued,
+    );
     // The write queue already coalesces small writes; Nagle's algorithm on
     // top only delays a write made while the last one is unacknowledged
     // (40 ms of delayed ACK when the peer answers nothing in between).
@@ -257,70 +165,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     port: number,
     options: StreamSocketConnectOptions = {},
   ): Promise<StreamSocket> {
-    if (typeof hostname !== "string") {
-      throw new TypeError(
-        `Cannot connect: hostname must be a string, got ${typeof hostname}`,
-      );
-    }
-    checkPort(port, "connect", 1);
-    const timeout = options.timeout ?? 5000;
-    if (typeof timeout !== "number" || !(timeout >= 0)) {
-      throw new RangeError(
-        `Cannot connect: timeout must be a non-negative number, got ${timeout}`,
-      );
-    }
-    options.signal?.throwIfAborted();
-    const target = `${hostname}:${port}`;
-    const controller = new AbortController();
-    const timeoutError = new TimeoutError(
-      `Cannot connect to ${target}: no answer within ${timeout} ms`,
-    );
-    const timer = setTimeout(() => controller.abort(timeoutError), timeout);
-    const onAbort = () => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    const signal = controller.signal;
-    const tls = options.tls;
-    try {
-      if (tls?.unsafelyDisableVerification === true) {
-        const conn = await connectNodeTls(hostname, port, {
-          serverName: tls.serverName ?? hostname,
-          caCerts: tls.caCerts,
-          signal,
-        });
-        return StreamSocket.#fromStreamConn(conn, options);
-      }
-      let conn: Deno.Conn;
-      try {
-        conn = await Deno.connect({ hostname, port, signal });
-      } catch (error) {
-        if (signal.aborted) throw signal.reason;
-        throw error;
-      }
-      if (!tls) return new StreamSocket(conn, options);
-      return new StreamSocket(
-        await handshake(conn as Deno.TcpConn, hostname, tls, signal),
-        options,
-      );
-    } catch (error) {
-      // The TLS library's words for a plain-text answer name neither the
-      // peer nor the cause.
-      if (tls && isNotTlsAnswer(error)) {
-        throw withContext(
-          error,
-          `Cannot connect to ${target} over TLS: ${NOT_TLS_REASON}`,
-        );
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-    }
-  }
-
-  static #fromStreamConn(
-    conn: StreamConn,
-    options: StreamSocketOptions,
-  ): StreamSocket {
+    const conn = await openStreamConn(hostname, port, options);
     return new StreamSocket(conn as unknown as Deno.Conn, options);
   }
 
@@ -341,7 +186,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   /** Bytes accepted by `write`/`tryWrite` and not yet handed to the socket. */
   get pendingBytes(): number {
-    return this.#pending;
+    return this.#writes.pendingBytes;
   }
 
   /** Whether `close()` ran (locally or after an error). */
@@ -600,13 +445,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     }
     const closedError = this.#writeClosedError();
     if (closedError) return Promise.reject(closedError);
-    const done = Promise.withResolvers<void>();
-    if (this.#blocked.length === 0 && this.#fits(data.length)) {
-      this.#enqueue(data, done);
-    } else {
-      this.#blocked.push({ data, done });
-    }
-    return done.promise;
+    return this.#writes.write(data);
   }
 
   /**
@@ -624,11 +463,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     }
     const closedError = this.#writeClosedError();
     if (closedError) throw closedError;
-    if (this.#blocked.length > 0) return 0;
-    const n = Math.min(data.length, this.#maxQueued - this.#pending);
-    if (n <= 0) return 0;
-    this.#enqueue(data.slice(0, n), undefined);
-    return n;
+    return this.#writes.tryWrite(data);
   }
 
   #writeClosedError(): Error | undefined {
@@ -641,152 +476,13 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     return undefined;
   }
 
-  #fits(length: number): boolean {
-    return this.#pending === 0 || this.#pending + length <= this.#maxQueued;
-  }
-
-  #enqueue(
-    data: Uint8Array,
-    done: PromiseWithResolvers<void> | undefined,
-  ): void {
-    this.#queue.push(data);
-    this.#queueDone.push(done);
-    this.#pending += data.length;
-    if (!this.#writing && !this.#scheduled && !this.#upgrading) {
-      // Start on a microtask so a burst of synchronous writes becomes one.
-      this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        if (!this.#writing && !this.#closed && !this.#upgrading) {
-          this.#writeTask = this.#pump();
-        }
-      });
-    }
-  }
-
-  async #pump(): Promise<void> {
-    this.#writing = true;
-    while (this.#queue.length > 0 && !this.#closed && !this.#upgrading) {
-      if (!await this.#flushHead(this.#queue.length)) break;
-    }
-    this.#writing = false;
-    this.#notifyDrained();
-  }
-
-  // Writes the first `count` queued chunks as one buffer; false on failure.
-  async #flushHead(count: number): Promise<boolean> {
-    let chunks: Uint8Array[];
-    let done: (PromiseWithResolvers<void> | undefined)[];
-    if (count === this.#queue.length) {
-      // Swap in the spare arrays: no allocation on the hot path.
-      chunks = this.#queue;
-      done = this.#queueDone;
-      this.#queue = this.#spareQueue;
-      this.#queueDone = this.#spareDone;
-    } else {
-      chunks = this.#queue.splice(0, count);
-      done = this.#queueDone.splice(0, count);
-    }
-    let bytes = 0;
-    for (const chunk of chunks) bytes += chunk.length;
-    try {
-      if (chunks.length === 1) await this.#writeAll(chunks[0]);
-      else if (bytes <= COALESCE_LIMIT) {
-        await this.#writeAll(concat(chunks, 0, chunks.length, bytes));
-      } else await this.#writeGroups(chunks);
-    } catch (error) {
-      const wrapped = this.#closed
-        ? new ConnectionClosedError("Cannot write: socket is closed")
-        : new ConnectionClosedError(`Cannot write: ${messageOf(error)}`, {
-          cause: error,
-        });
-      for (const d of done) d?.reject(wrapped);
-      this.#fail(wrapped);
-      return false;
-    }
-    this.#stats.bytesWritten += bytes;
-    this.#pending -= bytes;
-    for (const d of done) d?.resolve();
-    chunks.length = 0;
-    done.length = 0;
-    this.#spareQueue = chunks;
-    this.#spareDone = done;
-    this.#admitBlocked();
-    return true;
-  }
-
-  // Small chunks are copied together up to COALESCE_LIMIT per write; big
-  // ones go out as they are (copying them would cost more than it saves).
-  async #writeGroups(chunks: Uint8Array[]): Promise<void> {
-    let start = 0;
-    let groupBytes = 0;
-    for (let i = 0; i <= chunks.length; i++) {
-      const chunk = chunks[i];
-      const big = chunk !== undefined && chunk.length >= DIRECT_WRITE_SIZE;
-      if (
-        chunk === undefined || big || groupBytes + chunk.length > COALESCE_LIMIT
-      ) {
-        if (i - start === 1) await this.#writeAll(chunks[start]);
-        else if (i > start) {
-          await this.#writeAll(concat(chunks, start, i, groupBytes));
-        }
-        start = i;
-        groupBytes = 0;
-        if (big) {
-          await this.#writeAll(chunk);
-          start = i + 1;
-          continue;
-        }
-      }
-      if (chunk !== undefined) groupBytes += chunk.length;
-    }
-  }
-
-  async #writeAll(buffer: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < buffer.length) {
-      this.#stats.writeCalls++;
-      offset += await this.#conn.write(buffer.subarray(offset));
-    }
-  }
-
-  #notifyDrained(): void {
-    if (this.#pending !== 0 || this.#blocked.length !== 0) return;
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const w of waiters) w.resolve();
-  }
-
-  #admitBlocked(): void {
-    while (
-      this.#blocked.length > 0 && this.#fits(this.#blocked[0].data.length)
-    ) {
-      const { data, done } = this.#blocked.shift()!;
-      this.#enqueue(data, done);
-    }
-  }
-
   /**
    * Resolves when everything queued so far has been handed to the socket.
    *
    * @returns Resolves at zero pending bytes; rejects if the socket closes first.
    */
   drained(): Promise<void> {
-    if (this.#pending === 0 && this.#blocked.length === 0) {
-      return Promise.resolve();
-    }
-    if (this.#closed) {
-      return Promise.reject(
-        new ConnectionClosedError("Cannot drain: socket is closed"),
-      );
-    }
-    return this.#waitDrain();
-  }
-
-  #waitDrain(): Promise<void> {
-    const waiter = Promise.withResolvers<void>();
-    this.#drainWaiters.push(waiter);
-    return waiter.promise;
+    return this.#writes.drained();
   }
 
   /**
@@ -844,7 +540,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     // Reads and new writes wait from here on; what was queued before this
     // call still goes out in plain text.
     this.#upgrading = true;
-    const plain = this.#queue.length;
+    const plain = this.#writes.hold();
     const timeout = options.timeout ?? 5000;
     const remote = this.remoteAddr;
     const hostname = options.hostname ?? remote.hostname;
@@ -860,14 +556,14 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       if (flushing) this.#fail(error);
     }, timeout);
     try {
-      if (this.#writing) await this.#writeTask;
-      if (plain > 0 && !this.#closed) await this.#flushHead(plain);
+      await this.#writes.flushHeld(plain);
     } finally {
       flushing = false;
     }
     if (this.#closed) {
       clearTimeout(timer);
       this.#upgrading = false;
+      this.#writes.unhold(false);
       if (controller.signal.aborted) throw controller.signal.reason;
       throw new ConnectionClosedError(
         "Cannot upgrade to TLS: socket is closed",
@@ -890,14 +586,14 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         ? error
         : new Error(String(error));
       this.#upgrading = false;
+      this.#writes.unhold(false);
       this.#fail(failure);
       throw failure;
     } finally {
       clearTimeout(timer);
     }
     this.#upgrading = false;
-    if (this.#queue.length > 0) this.#writeTask = this.#pump();
-    else this.#notifyDrained();
+    this.#writes.unhold(true);
     if (!this.#paused) this.resume();
   }
 
@@ -917,28 +613,12 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     } catch {
       // Already closed by the runtime.
     }
-    const error = cause
-      ? new ConnectionClosedError("Cannot write: socket is closed", { cause })
-      : new ConnectionClosedError("Cannot write: socket is closed");
-    for (const d of this.#queueDone) d?.reject(error);
-    for (const b of this.#blocked) b.done.reject(error);
-    const dropped = this.#pending > 0 || this.#blocked.length > 0;
-    this.#queue = [];
-    this.#queueDone = [];
-    this.#blocked = [];
-    this.#pending = 0;
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const w of waiters) {
-      if (dropped) {
-        w.reject(new ConnectionClosedError("Cannot drain: socket is closed"));
-      } else w.resolve();
-    }
+    this.#writes.shutDown(cause);
     this.#readBuffer = undefined;
     this.#wake();
     const finished = (this.#conn as { finished?: Promise<void> }).finished;
-    Promise.allSettled([this.#readTask, this.#writeTask, finished]).then(() =>
-      this.#closedDone.resolve()
+    Promise.allSettled([this.#readTask, this.#writes.task, finished]).then(
+      () => this.#closedDone.resolve(),
     );
   }
 
@@ -952,75 +632,4 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     this.close();
     await this.closed;
   }
-}
-
-async function handshake(
-  conn: Deno.TcpConn,
-  hostname: string,
-  tls: StreamSocketTlsOptions,
-  signal: AbortSignal,
-): Promise<Deno.TlsConn> {
-  let tlsConn: Deno.TlsConn;
-  try {
-    tlsConn = await Deno.startTls(conn, {
-      hostname: tls.serverName ?? hostname,
-      caCerts: tls.caCerts,
-    });
-  } catch (error) {
-    try {
-      conn.close();
-    } catch {
-      // Consumed or closed already.
-    }
-    throw error;
-  }
-  const onAbort = () => tlsConn.close();
-  signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    // An abort during startTls fired no listener: the handshake below would
-    // then wait with no timeout at all.
-    signal.throwIfAborted();
-    await tlsConn.handshake();
-  } catch (error) {
-    try {
-      tlsConn.close();
-    } catch {
-      // Closed already.
-    }
-    throw signal.aborted ? signal.reason : error;
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-  }
-  return tlsConn;
-}
-
-function concat(
-  chunks: Uint8Array[],
-  start: number,
-  end: number,
-  length: number,
-): Uint8Array {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (let i = start; i < end; i++) {
-    out.set(chunks[i], offset);
-    offset += chunks[i].length;
-  }
-  return out;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (typeof value !== "number") {
-    throw new TypeError(`Cannot create socket: ${name} must be a number`);
-  }
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot create socket: ${name} must be a positive integer, got ${value}`,
-    );
-  }
-  return value;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

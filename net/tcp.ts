@@ -11,7 +11,7 @@ import { checkPort } from "./_stream_validate.ts";
 import { withContext } from "./_error_context.ts";
 import { bundleCerts } from "./_poll_cacert.ts";
 import { checkTimeout, Notifier, waitUntil } from "./_poll_wait.ts";
-import { tcpHooks } from "./_poll_tcp_hooks.ts";
+import { adoptedSocket } from "./_poll_tcp_adopt.ts";
 import { checkTcpLimits } from "./_poll_validate.ts";
 
 /** TLS settings for {@linkcode openTcp}. */
@@ -42,7 +42,6 @@ export interface OpenTcpOptions {
 
 const DEFAULT_READ_BUFFER = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
-let adopting: StreamSocket | undefined;
 
 /**
  * A TCP (or TLS) connection driven by polling: it connects in the
@@ -100,10 +99,11 @@ export class Tcp implements Disposable, AsyncDisposable {
     options: OpenTcpOptions | boolean = {},
   ) {
     this.#address = address;
-    if (adopting) {
+    const adopted = adoptedSocket();
+    if (adopted) {
       this.#maxRead = (options as OpenTcpOptions).maxReadBufferBytes ??
         DEFAULT_READ_BUFFER;
-      this.#attach(adopting);
+      this.#attach(adopted);
       return;
     }
     // The seed's open_tcp(address, port, ssl): a positional boolean means
@@ -422,15 +422,6 @@ export class Tcp implements Disposable, AsyncDisposable {
     await this.closed;
   }
 }
-
-tcpHooks.adopt = (socket, address, options) => {
-  adopting = socket;
-  try {
-    return new Tcp(address, 0, options);
-  } finally {
-    adopting = undefined;
-  }
-};
 
 /**
  * Opens a TCP connection (TLS with `options.tls`) to a resolved address.

@@ -204,8 +204,9 @@ Deno.test("FramedConnection whenFull 'wait' holds sends until there is room", as
   const order: number[] = [];
   const first = p.client.send(new Uint8Array(60_000).fill(1));
   const second = p.client.send(new Uint8Array(60_000).fill(2));
-  // The second frame is not accepted until the first is written.
-  assert.equal(p.client.pendingBytes, 60_004);
+  // The second frame waits for room until the first is written, and both
+  // count as pending (mm adds pendingBytes to its own queue to bound it).
+  assert.equal(p.client.pendingBytes, 120_008);
   await Promise.all([
     first.then(() => order.push(1)),
     second.then(() => order.push(2)),
@@ -213,6 +214,30 @@ Deno.test("FramedConnection whenFull 'wait' holds sends until there is room", as
   assert.deepEqual(order, [1, 2]);
   assert.deepEqual(await p.server.read(), new Uint8Array(60_000).fill(1));
   assert.deepEqual(await p.server.read(), new Uint8Array(60_000).fill(2));
+});
+
+Deno.test("FramedConnection.pendingBytes counts sends waiting for room until they are written", async () => {
+  await using p = await pair({ maxQueuedBytes: 10 });
+  const sends = [
+    p.client.send(new Uint8Array([1, 1, 1, 1, 1, 1])),
+    p.client.sendMany([new Uint8Array([2, 2]), new Uint8Array([3])]),
+    p.client.send(new Uint8Array([4, 4, 4, 4, 4, 4, 4, 4])),
+  ];
+  // 10 + 11 + 12 bytes with headers: the first is queued, two wait.
+  assert.equal(p.client.pendingBytes, 33);
+  await sends[0];
+  // The second is admitted (in flight or queued), the third still waits.
+  assert.equal(p.client.pendingBytes, 23);
+  await Promise.all(sends);
+  assert.equal(p.client.pendingBytes, 0);
+  const frames = [];
+  while (frames.length < 4) frames.push(...(await p.server.readMany())!);
+  assert.deepEqual(frames.map((frame) => frame[0]), [1, 2, 3, 4]);
+  p.client.send(new Uint8Array(6));
+  p.client.send(new Uint8Array(6));
+  assert.equal(p.client.pendingBytes, 20);
+  p.client.abort();
+  assert.equal(p.client.pendingBytes, 0);
 });
 
 Deno.test("FramedConnection applies real backpressure when the peer stops reading", async () => {

@@ -5,6 +5,7 @@
 // plain and TLS, with a full queue, across a paused reader, through a
 // STARTTLS upgrade, and before the end of stream of closeWrite().
 import assert from "node:assert/strict";
+import tls from "node:tls";
 import { StreamSocket } from "../../net/stream_socket.ts";
 import { microtasks, type Pause, pauses } from "../_schedule.ts";
 import { ignoreReason } from "../_tools.ts";
@@ -278,6 +279,71 @@ Deno.test("StreamSocket sends a write made while the last one is unacknowledged 
   await closeAll(ends);
   assert.ok(elapsed < 400, `20 rounds took ${elapsed.toFixed(0)} ms`);
 });
+
+for (
+  const [name, clientTls] of [
+    [
+      "unverified TLS (node:tls)",
+      () => ({ unsafelyDisableVerification: true }),
+    ],
+    ["verified TLS (Deno.startTls)", (certs: TestCertificates) => ({
+      serverName: "localhost",
+      caCerts: [certs.caCert],
+    })],
+  ] as const
+) {
+  Deno.test({
+    name:
+      `StreamSocket over ${name} sends a write made while the last one is unacknowledged at once (no Nagle delay)`,
+    ignore: opensslMissing !== undefined,
+    async fn() {
+      // Both TLS client paths open their own TCP socket, so each must set
+      // TCP_NODELAY (a Deno.TlsConn has no setNoDelay). The peer is a node:tls
+      // server end with TCP_NODELAY, so only the client can add the 40 ms
+      // delayed-ACK wait: 60 rounds take 1200 ms or more with Nagle on.
+      using certs = makeTestCertificates();
+      const accepted = Promise.withResolvers<tls.TLSSocket>();
+      const server = tls.createServer(
+        { cert: certs.cert, key: certs.key },
+        (socket) => accepted.resolve(socket),
+      );
+      const listening = Promise.withResolvers<void>();
+      server.listen(0, "127.0.0.1", () => listening.resolve());
+      await listening.promise;
+      const { port } = server.address() as { port: number };
+      const client = started(
+        await StreamSocket.connect("127.0.0.1", port, {
+          tls: clientTls(certs),
+        }),
+      );
+      const peer = await accepted.promise;
+      peer.setNoDelay(true);
+      const peerInbox = new Inbox();
+      peer.on("data", (chunk: Uint8Array) => peerInbox.push(chunk));
+      const peerWrite = (text: string) =>
+        new Promise<void>((resolve) => peer.write(utf8(text), () => resolve()));
+      const sent = ["", ""];
+      const start = performance.now();
+      for (let round = 0; round < 60; round++) {
+        const [write, inbox, to] = round % 2 === 0
+          ? [(text: string) => client.socket.write(utf8(text)), peerInbox, 0]
+          : [peerWrite, client.inbox, 1];
+        await write(`a${round};`);
+        await microtasks(3);
+        await write(`b${round};`);
+        sent[to] += `a${round};b${round};`;
+        await inbox.until(sent[to], `round ${round}`);
+      }
+      const elapsed = performance.now() - start;
+      const peerClosed = new Promise((resolve) => peer.once("close", resolve));
+      const serverClosed = new Promise((resolve) => server.close(resolve));
+      await closeAll([client]);
+      peer.destroy();
+      await Promise.all([peerClosed, serverClosed]);
+      assert.ok(elapsed < 900, `60 rounds took ${elapsed.toFixed(0)} ms`);
+    },
+  });
+}
 
 Deno.test("StreamSocket delivers a seeded random mix of writes and pauses in order, both directions", async () => {
   const ends = await plainPair({ maxQueuedBytes: 16 });
