@@ -151,10 +151,11 @@ export class Client implements NetworkObject, AsyncDisposable {
         timeout: options.handshakeTimeout,
       });
     } catch (error) {
+      // A timeout already names the target: say it once.
+      const target = `Cannot connect to ${this.#address}:${this.#port}`;
+      const message = (error as Error).message;
       this.#fail(
-        `Cannot connect to ${this.#address}:${this.#port}: ${
-          (error as Error).message
-        }`,
+        message.startsWith(target) ? message : `${target}: ${message}`,
         false,
       );
       return;
