@@ -40,6 +40,12 @@ export function closeRecord(): Uint8Array<ArrayBuffer> {
   return Uint8Array.of(0xdd, 0, 0, 0, 0);
 }
 
+/** How many tables a record's header says it holds. */
+export function recordCount(record: Uint8Array): number {
+  return ((record[1] << 24) | (record[2] << 16) | (record[3] << 8) |
+    record[4]) >>> 0;
+}
+
 /** Whether a (decrypted) record is the close record. */
 export function isCloseRecord(record: Uint8Array): boolean {
   return record.length === RECORD_HEADER_SIZE && record[0] === 0xdd &&
@@ -69,7 +75,7 @@ export function readRecord(record: Uint8Array): LuaTable[] {
   if (record.length <= RECORD_HEADER_SIZE || record[0] !== 0xdd) {
     throw new SyntaxError("Cannot read record: missing record header");
   }
-  const count = new DataView(record.buffer, record.byteOffset, 5).getUint32(1);
+  const count = recordCount(record);
   // Every table takes at least one byte: refuse counts that cannot fit.
   if (count === 0 || count > record.length - RECORD_HEADER_SIZE) {
     throw new SyntaxError(

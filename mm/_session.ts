@@ -19,6 +19,7 @@ import {
   messageOptions,
   readRecord,
   RECORD_HEADER_SIZE,
+  recordCount,
 } from "./_record.ts";
 import { hello, readHello } from "./_hello.ts";
 import { checkTable } from "./_options.ts";
@@ -131,6 +132,11 @@ export class Session {
   #established = false;
   #closing = false; // local close: no more sends, no more events
   #ended = false; // the connection is gone
+  #peerClosed = false; // the peer's close record came: nothing more is sent
+  // Tables accepted and not handed to the socket before the peer's close
+  // record came (queued here or in the framed queue), and any accepted
+  // after it until the connection ends: what a close by the peer loses.
+  #unsent = 0;
   #readTask: Promise<void> = Promise.resolve();
   #closeTask: Promise<void> | undefined;
   #sendUsage: KeyUsage = { records: 0, bytes: 0 };
@@ -378,6 +384,7 @@ export class Session {
       this.#sink = next;
     }
     this.#sinkCount++;
+    this.#unsent++;
     this.#pendingBytes += size;
     this.#charge(size);
     this.#scheduleFlush();
@@ -407,7 +414,7 @@ export class Session {
   #scheduleFlush(): void {
     if (
       this.#flushing !== undefined || !this.#established ||
-      this.#handlers === undefined ||
+      this.#handlers === undefined || this.#peerClosed ||
       (this.#sinkCount === 0 && this.#sealed.length === 0)
     ) {
       return;
@@ -424,7 +431,7 @@ export class Session {
     const framed = this.#framed;
     let last: Promise<void> | undefined;
     try {
-      while (!this.#ended) {
+      while (!this.#ended && !this.#peerClosed) {
         if (this.#sealed.length === 0) {
           if (this.#sinkCount === 0) {
             if (last === undefined) break;
@@ -437,6 +444,7 @@ export class Session {
         }
         const plain = this.#sealed.shift()!;
         const tableBytes = plain.length - RECORD_HEADER_SIZE;
+        const tables = recordCount(plain);
         this.#pendingBytes -= tableBytes;
         const record = await this.#protect(plain);
         if (this.#ended) break;
@@ -444,6 +452,12 @@ export class Session {
         // background: build the next record meanwhile, waiting only when
         // its queue is long.
         last = framed.send(record);
+        last.then(
+          () => {
+            if (!this.#peerClosed) this.#unsent -= tables;
+          },
+          () => {}, // the connection fails and drops its count
+        );
         if (this.#budget !== undefined) {
           const release = () => this.#release(tableBytes);
           last.then(release, release);
@@ -539,7 +553,12 @@ export class Session {
         if (frame === null) throw this.#cut(undefined);
         const record = await this.#open(frame);
         if (isCloseRecord(record)) {
+          // Our tables not yet sent can no longer be delivered: the peer
+          // stopped reading them when it closed. Sends are still accepted
+          // (and counted) until the connection ends.
+          this.#peerClosed = true;
           await this.#readEnd();
+          if (this.#unsent > 0) throw this.#lost(this.#unsent);
           break;
         }
         const packets = readRecord(record);
@@ -553,6 +572,14 @@ export class Session {
     } catch (error) {
       this.#fail(error as Error);
     }
+  }
+
+  #lost(tables: number): Error {
+    return new ConnectionClosedError(
+      `Cannot send to ${this.peer}: peer closed with ${tables} ${
+        tables === 1 ? "table" : "tables"
+      } not delivered`,
+    );
   }
 
   #fail(error: Error): void {
@@ -572,6 +599,7 @@ export class Session {
     this.#sink = undefined;
     this.#sinkCount = 0;
     this.#sealed = [];
+    this.#unsent = 0;
     this.#pendingBytes = 0;
     this.#release(this.#charged);
     this.#framed.abort();

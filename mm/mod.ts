@@ -58,6 +58,11 @@
  * `Cannot read from <address>:<port>: connection ended without close
  * record`, then the close event with the same `errors` (other failures,
  * such as a modified record or a silent peer, have their own text).
+ * A graceful close by the peer while this end still has accepted tables
+ * that were not written yet (the peer reads nothing more once it closes)
+ * is not clean either: `EVENT_ERROR` `Cannot send to <address>:<port>: peer
+ * closed with N tables not delivered`, then the close event with the same
+ * `errors`. Sends are accepted (and counted in N) until that close event.
  * A send that is not accepted (`false`, or not counted:
  * closed or unknown connection, full `maxQueuedBytes` or
  * `maxServerQueuedBytes`) sends nothing of that table.

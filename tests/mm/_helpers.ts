@@ -276,6 +276,10 @@ export async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
   return concat(chunks);
 }
 
+/** The errors text when the peer closed with tables of ours still queued. */
+export const LOST =
+  /^Cannot send to 127\.0\.0\.1:\d+: peer closed with (\d+) tables? not delivered$/;
+
 /** Values that are not tables, with the kind send()'s TypeError names. */
 export const NOT_TABLES = [
   [42, "number"],
