@@ -4,7 +4,8 @@
 // Coalescing amortises per-record costs (AEAD, frame header, write) and the
 // receiver decodes a whole record with one decoder call. The close record,
 // the same header with no tables, is the last record of a graceful close.
-import { decodeTable, type LuaTable } from "../net/table_codec.ts";
+import type { LuaTable } from "../net/table_codec.ts";
+import { TableReader } from "../net/_table_decoder.ts";
 import {
   encodeWith,
   type ResolvedTableOptions,
@@ -70,8 +71,14 @@ export function buildRecord(
   return record;
 }
 
-/** Decodes a record into its tables; typed errors on anything malformed. */
-export function readRecord(record: Uint8Array): LuaTable[] {
+const reader = new TableReader();
+
+/**
+ * Decodes a record into its tables; typed errors on anything malformed.
+ * With `owned` (a decrypted record: a fresh buffer nothing else holds or
+ * reuses) byte strings are views of it instead of copies.
+ */
+export function readRecord(record: Uint8Array, owned = false): LuaTable[] {
   if (record.length <= RECORD_HEADER_SIZE || record[0] !== 0xdd) {
     throw new SyntaxError("Cannot read record: missing record header");
   }
@@ -85,10 +92,7 @@ export function readRecord(record: Uint8Array): LuaTable[] {
     );
   }
   // The record array adds one level to the tables' default depth limit.
-  const tables = decodeTable(record, {
-    maxBytes: record.length,
-    maxDepth: 65,
-  }) as LuaTable[];
+  const tables = reader.decode(record, 65, owned) as LuaTable[];
   for (let i = 0; i < tables.length; i++) {
     // Decoded values are tables unless scalars, strings or byte strings.
     const table: unknown = tables[i];

@@ -250,6 +250,23 @@ export class FrameProxy implements AsyncDisposable {
   }
 }
 
+/**
+ * A proxy to `port` that records the length of every frame (header
+ * included) the client sends, in order.
+ */
+export async function frameRecorder(
+  port: number,
+): Promise<{ proxy: FrameProxy; frames: number[] }> {
+  const frames: number[] = [];
+  const proxy = await FrameProxy.listen(port, {
+    toServer: (_index, frame) => {
+      frames.push(frame.length);
+      return [frame];
+    },
+  });
+  return { proxy, frames };
+}
+
 export async function writeAll(
   conn: Deno.Conn,
   data: Uint8Array,
