@@ -4,7 +4,8 @@
 // Coalescing amortises per-record costs (AEAD, frame header, write) and the
 // receiver decodes a whole record with one decoder call. The close record,
 // the same header with no tables, is the last record of a graceful close.
-import { decodeTable, type LuaTable } from "../net/table_codec.ts";
+import type { LuaTable } from "../net/table_codec.ts";
+import { TableReader } from "../net/_table_decoder.ts";
 import {
   encodeWith,
   type ResolvedTableOptions,
@@ -40,6 +41,12 @@ export function closeRecord(): Uint8Array<ArrayBuffer> {
   return Uint8Array.of(0xdd, 0, 0, 0, 0);
 }
 
+/** How many tables a record's header says it holds. */
+export function recordCount(record: Uint8Array): number {
+  return ((record[1] << 24) | (record[2] << 16) | (record[3] << 8) |
+    record[4]) >>> 0;
+}
+
 /** Whether a (decrypted) record is the close record. */
 export function isCloseRecord(record: Uint8Array): boolean {
   return record.length === RECORD_HEADER_SIZE && record[0] === 0xdd &&
@@ -64,12 +71,18 @@ export function buildRecord(
   return record;
 }
 
-/** Decodes a record into its tables; typed errors on anything malformed. */
-export function readRecord(record: Uint8Array): LuaTable[] {
+const reader = new TableReader();
+
+/**
+ * Decodes a record into its tables; typed errors on anything malformed.
+ * With `owned` (a decrypted record: a fresh buffer nothing else holds or
+ * reuses) byte strings are views of it instead of copies.
+ */
+export function readRecord(record: Uint8Array, owned = false): LuaTable[] {
   if (record.length <= RECORD_HEADER_SIZE || record[0] !== 0xdd) {
     throw new SyntaxError("Cannot read record: missing record header");
   }
-  const count = new DataView(record.buffer, record.byteOffset, 5).getUint32(1);
+  const count = recordCount(record);
   // Every table takes at least one byte: refuse counts that cannot fit.
   if (count === 0 || count > record.length - RECORD_HEADER_SIZE) {
     throw new SyntaxError(
@@ -79,10 +92,7 @@ export function readRecord(record: Uint8Array): LuaTable[] {
     );
   }
   // The record array adds one level to the tables' default depth limit.
-  const tables = decodeTable(record, {
-    maxBytes: record.length,
-    maxDepth: 65,
-  }) as LuaTable[];
+  const tables = reader.decode(record, 65, owned) as LuaTable[];
   for (let i = 0; i < tables.length; i++) {
     // Decoded values are tables unless scalars, strings or byte strings.
     const table: unknown = tables[i];

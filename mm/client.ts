@@ -79,9 +79,11 @@ export type WaitForConnectResult =
  * with `result: false`, and no table ever passes. Once connected, the end of
  * the connection is an `EVENT_SERVER_CLOSE`: with `errors` `""` only after
  * the server's close record (its graceful close), otherwise preceded by an
- * `EVENT_ERROR` saying why — e.g. a modified record, or `Cannot read from
+ * `EVENT_ERROR` saying why — e.g. a modified record, `Cannot read from
  * <address>:<port>: connection ended without close record` when the
- * stream was cut, reset or ended early.
+ * stream was cut, reset or ended early, or `Cannot send to
+ * <address>:<port>: peer closed with N tables not delivered` when the
+ * server closed before the client's tables were written.
  *
  * Tables sent before the connection is up are queued and sent once it is,
  * before any table sent later; if the connection cannot be made they are
@@ -151,10 +153,11 @@ export class Client implements NetworkObject, AsyncDisposable {
         timeout: options.handshakeTimeout,
       });
     } catch (error) {
+      // A timeout already names the target: say it once.
+      const target = `Cannot connect to ${this.#address}:${this.#port}`;
+      const message = (error as Error).message;
       this.#fail(
-        `Cannot connect to ${this.#address}:${this.#port}: ${
-          (error as Error).message
-        }`,
+        message.startsWith(target) ? message : `${target}: ${message}`,
         false,
       );
       return;

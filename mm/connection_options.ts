@@ -27,8 +27,8 @@ import type { NetworkEvents } from "./network_events.ts";
 export interface ConnectionOptions {
   /**
    * Hex cipher key, exactly 32 (128-bit) or 64 (256-bit) hex characters.
-   * When given, traffic is encrypted (Noise NNpsk0 handshake, then AES-GCM
-   * records) and only peers with the same key can connect.
+   * When given, traffic is encrypted (Noise NNpsk0 handshake, then
+   * ChaCha20-Poly1305 records) and only peers with the same key can connect.
    */
   cipherKey?: string;
   /** The hub to report events into; `NetworkEvents.default` when omitted. */
@@ -63,7 +63,7 @@ export interface ConnectionOptions {
   maxQueuedBytes?: number;
   /**
    * Encrypted records per key before both sides rekey. Mostly for tests; the
-   * default is far below any AES-GCM limit.
+   * default is far below any ChaCha20-Poly1305 limit.
    *
    * @default {1048576}
    */

@@ -102,9 +102,11 @@ export interface ServerOptions extends ConnectionOptions {
  * {@linkcode ClientConnection}), their tables as `EVENT_RECEIVE`, their
  * departure as `EVENT_CLIENT_CLOSE`: with `errors` `""` only after the
  * client's close record (its graceful disconnect), otherwise preceded by an
- * `EVENT_ERROR` saying why — e.g. a modified or replayed record, or `Cannot
+ * `EVENT_ERROR` saying why — e.g. a modified or replayed record, `Cannot
  * read from <address>:<port>: connection ended without close record` when
- * the stream was cut, reset or ended early.
+ * the stream was cut, reset or ended early, or `Cannot send to
+ * <address>:<port>: peer closed with N tables not delivered` when the
+ * client disconnected before the server's tables to it were written.
  * A client refused during the handshake (wrong or missing key, garbage, no
  * handshake within `handshakeTimeout`) never becomes a connection: it is one
  * `EVENT_ERROR` whose object is the server. Connections the server itself

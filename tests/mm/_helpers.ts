@@ -250,6 +250,23 @@ export class FrameProxy implements AsyncDisposable {
   }
 }
 
+/**
+ * A proxy to `port` that records the length of every frame (header
+ * included) the client sends, in order.
+ */
+export async function frameRecorder(
+  port: number,
+): Promise<{ proxy: FrameProxy; frames: number[] }> {
+  const frames: number[] = [];
+  const proxy = await FrameProxy.listen(port, {
+    toServer: (_index, frame) => {
+      frames.push(frame.length);
+      return [frame];
+    },
+  });
+  return { proxy, frames };
+}
+
 export async function writeAll(
   conn: Deno.Conn,
   data: Uint8Array,
@@ -275,6 +292,10 @@ export async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
   }
   return concat(chunks);
 }
+
+/** The errors text when the peer closed with tables of ours still queued. */
+export const LOST =
+  /^Cannot send to 127\.0\.0\.1:\d+: peer closed with (\d+) tables? not delivered$/;
 
 /** Values that are not tables, with the kind send()'s TypeError names. */
 export const NOT_TABLES = [

@@ -19,7 +19,7 @@ import {
 } from "../../mm/mod.ts";
 import { mulberry32 } from "../_random.ts";
 import { randomPause, testSeed } from "../_schedule.ts";
-import { KEY, waitFor } from "./_helpers.ts";
+import { KEY, LOST, waitFor } from "./_helpers.ts";
 
 const SLOTS = 3; // clients at a time
 const RUN_MS = 1200; // per mode
@@ -51,6 +51,8 @@ interface Link {
   /** Events on it after the first EVENT_CLIENT_CLOSE or EVENT_ERROR. */
   closedAt: number | undefined;
   closeEvents: string[];
+  /** The errors text of its EVENT_ERROR, if any. */
+  error: string | undefined;
   /** The test called server.disconnect() on it. */
   dropped: boolean;
 }
@@ -110,6 +112,7 @@ for (
           received: [],
           closedAt: undefined,
           closeEvents: [],
+          error: undefined,
           dropped: false,
         });
         open.add(connection);
@@ -125,6 +128,7 @@ for (
       } else {
         link.closedAt ??= link.received.length;
         link.closeEvents.push(event.event);
+        if (event.event === EVENT_ERROR) link.error ??= event.errors;
         if (event.event === EVENT_CLIENT_CLOSE) open.delete(connection);
       }
     }
@@ -271,7 +275,17 @@ for (
         }
         // A client that left gracefully: its tables, then the close.
         if (peer.left && !peer.failed && !link.dropped) {
-          assert.deepEqual(link.closeEvents, [EVENT_CLIENT_CLOSE], who);
+          // Tables the server still had queued for it are reported lost.
+          if (link.error === undefined) {
+            assert.deepEqual(link.closeEvents, [EVENT_CLIENT_CLOSE], who);
+          } else {
+            assert.deepEqual(
+              link.closeEvents,
+              [EVENT_ERROR, EVENT_CLIENT_CLOSE],
+              who,
+            );
+            assert.match(link.error, LOST, who);
+          }
           assert.equal(link.closedAt, peer.sent.length, who);
         }
         // Server → client: everything, unless the client left itself or its

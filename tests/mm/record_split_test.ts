@@ -8,7 +8,7 @@ import {
   Server,
 } from "../../mm/mod.ts";
 import type { LuaTable } from "../../net/table_codec.ts";
-import { EventLog, FrameProxy, KEY } from "./_helpers.ts";
+import { EventLog, frameRecorder, KEY } from "./_helpers.ts";
 
 for (const cipherKey of [undefined, KEY]) {
   Deno.test(`a burst is split into records within maxMessageSize, in order (${cipherKey ? "encrypted" : "plaintext"})`, async () => {
@@ -20,13 +20,7 @@ for (const cipherKey of [undefined, KEY]) {
       events,
       maxMessageSize,
     });
-    const frames: number[] = [];
-    const proxy = await FrameProxy.listen(server.getPort(), {
-      toServer: (_index, frame) => {
-        frames.push(frame.length);
-        return [frame];
-      },
-    });
+    const { proxy, frames } = await frameRecorder(server.getPort());
     const client = new Client("127.0.0.1", proxy.port, {
       cipherKey,
       events,

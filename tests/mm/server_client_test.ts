@@ -23,6 +23,7 @@ import {
   unusedPort,
   waitFor,
 } from "./_helpers.ts";
+import { silentPort } from "../_silent_port.ts";
 
 function summary(event: NetworkEvent): string {
   switch (event.event) {
@@ -248,6 +249,23 @@ Deno.test("a client that cannot connect gets EVENT_CONNECTED with result false",
   assert.equal(client.send(["x"]), false);
   assert.equal(client.getPort(), null);
   assert.deepEqual(log.take().map((e) => e.event), [EVENT_CONNECTED]);
+});
+
+Deno.test("a connect that times out names its target once", async () => {
+  using silent = await silentPort();
+  const events = new NetworkEvents();
+  const log = new EventLog(events);
+  await using client = new Client("127.0.0.1", silent.port, {
+    events,
+    handshakeTimeout: 300,
+  });
+  const event = await connectFailure(log, client, silent.port);
+  assert.equal(
+    event.errors,
+    `Cannot connect to 127.0.0.1:${silent.port}: no answer within 300 ms`,
+  );
+  const result = await client.waitForConnect(0.25);
+  assert.equal(!result.ok && result.error, event.errors);
 });
 
 Deno.test("waitForConnect times out while a handshake is stalled", async () => {

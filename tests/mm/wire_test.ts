@@ -13,7 +13,7 @@ import {
 import {
   delay,
   EventLog,
-  FrameProxy,
+  frameRecorder,
   KEY,
   readAll,
   writeAll,
@@ -24,13 +24,7 @@ for (const cipherKey of [undefined, KEY]) {
     const events = new NetworkEvents();
     const log = new EventLog(events);
     await using server = new Server("127.0.0.1", 0, { cipherKey, events });
-    const frames: number[] = [];
-    const proxy = await FrameProxy.listen(server.getPort(), {
-      toServer: (_index, frame) => {
-        frames.push(frame.length);
-        return [frame];
-      },
-    });
+    const { proxy, frames } = await frameRecorder(server.getPort());
     const client = new Client("127.0.0.1", proxy.port, { cipherKey, events });
     try {
       assert.equal((await client.waitForConnect()).ok, true);
