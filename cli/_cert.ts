@@ -22,7 +22,7 @@ import {
   stringOption,
 } from "./_args.ts";
 import { signCertificate } from "./_cnet_adapter.ts";
-import { exists, readCaPublicKey } from "./_files.ts";
+import { exists, readCaPublicKey, requireFile } from "./_files.ts";
 import { fingerprint } from "./_fingerprint.ts";
 
 const CA_OPTION: Record<string, OptionSpec> = {
@@ -42,6 +42,13 @@ async function signFile(input: CommandInput, path: string) {
   );
   await using node = new CNetNode({ directory: caDirectory });
   const certAuthPrivateKey = `${caDirectory}/certAuth_private.key`;
+  await requireFile("sign certificate", "certificate", path);
+  await requireFile(
+    "sign certificate",
+    "CA private key",
+    certAuthPrivateKey,
+    "ca init makes one; --ca DIR names its folder",
+  );
   const signed = await signCertificate(node, path, { certAuthPrivateKey });
   return { signed, certAuthPrivateKey };
 }
@@ -132,6 +139,7 @@ const show: CommandSpec = {
   },
   async run(input, out) {
     const path = resolve(Deno.cwd(), input.positionals[0]);
+    await requireFile("show certificate", "file", path);
     const certificate = await readCertificateFile(path);
     const given = stringOption(input, "ca-key");
     const caKeyPath = given !== undefined

@@ -64,11 +64,13 @@ const TRUST_DETAILS =
   "The server's certificate must be signed by the CA whose certAuth.key is in --dir; without that file an unsigned certificate is accepted only when exactly one server answers. NAME.crt in --dir, when present, is trusted as is.";
 
 /** A CNetNode in `--dir` on the modem of the options (it owns the modem). */
-async function openNode(input: CommandInput): Promise<CNetNode> {
+async function openNode(
+  input: CommandInput,
+): Promise<{ node: CNetNode; modem: Modem }> {
   modemKind(input);
   const directory = directoryOption(input);
   const modem = await createModem(input);
-  return new CNetNode({ directory, modems: { top: modem } });
+  return { node: new CNetNode({ directory, modems: { top: modem } }), modem };
 }
 
 function modemAddress(modem: Modem): string {
@@ -125,7 +127,8 @@ const host: CommandSpec = {
       throw new Error(`Cannot serve ${servePath}: not a folder`);
     }
     const caKey = await caKeyOf(input);
-    await using node = await openNode(input);
+    const { node, modem } = await openNode(input);
+    await using _node = node;
     const server = await node.host(name, {
       discoverable: input.values["no-discovery"] !== true,
       hideCertificate: input.values.hidden === true,
@@ -168,9 +171,10 @@ const host: CommandSpec = {
       );
     });
     const signed = server.certificate.signature !== undefined;
-    const valid = caKey !== undefined &&
-      verifyCertificate(server.certificate, caKey);
-    const modem = node.cryptoNet.getModem();
+    // Checked only when the CA's public key is in --dir.
+    const valid = caKey === undefined
+      ? null
+      : verifyCertificate(server.certificate, caKey);
     const print = await fingerprint(server.certificate.publicKey);
     if (out.json) {
       out.data({
@@ -180,6 +184,7 @@ const host: CommandSpec = {
         port: modem instanceof UdpModem ? modem.port : null,
         fingerprint: print,
         signed,
+        valid,
         serving: root,
       });
     } else {
@@ -188,7 +193,11 @@ const host: CommandSpec = {
           modemAddress(modem)
         }, channel ${server.channel}, certificate ${print} ${
           signed
-            ? (valid ? "signed" : "signed (not by certAuth.key)")
+            ? valid === null
+              ? "signed"
+              : valid
+              ? "signed, valid against certAuth.key"
+              : "signed, NOT valid against certAuth.key"
             : "unsigned"
         }, serving ${root}`,
       );
@@ -218,7 +227,7 @@ const discoverCommand: CommandSpec = {
   async run(input, out) {
     const timeout = secondsOption(input, "timeout", 1);
     const caKey = await caKeyOf(input);
-    await using node = await openNode(input);
+    await using node = (await openNode(input)).node;
     out.live(`discovering for ${timeout} s...`);
     const found = await discover(node, { timeout });
     out.done();
@@ -297,7 +306,7 @@ async function request(
       `PATH must start with "/", got ${JSON.stringify(path)}`,
     );
   }
-  await using node = await openNode(input);
+  await using node = (await openNode(input)).node;
   out.live(`connecting to ${name}...`);
   const result = await node.connectAndSendCttpRequest(
     name,
@@ -356,7 +365,7 @@ const send: CommandSpec = {
   async run(input, out) {
     const [name, message] = input.positionals;
     const timeout = secondsOption(input, "timeout", 5);
-    await using node = await openNode(input);
+    await using node = (await openNode(input)).node;
     out.live(`connecting to ${name}...`);
     const socket = await node.connect(name, { timeout });
     out.done();

@@ -22,5 +22,23 @@ export async function readCaPublicKey(
   required: boolean,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (!required && !(await exists(path))) return undefined;
+  await requireFile("read CA key", "file", path);
   return await readKeyFile(path, { algorithm: "ed25519", private: false });
+}
+
+/**
+ * Throws `Cannot <action>: <what> <path> not found[ (hint)]` when nothing is
+ * at `path`, instead of the operating system's text.
+ */
+export async function requireFile(
+  action: string,
+  what: string,
+  path: string,
+  hint?: string,
+): Promise<void> {
+  if (!(await exists(path))) {
+    throw new Deno.errors.NotFound(
+      `Cannot ${action}: ${what} ${path} not found${hint ? ` (${hint})` : ""}`,
+    );
+  }
 }

@@ -7,6 +7,7 @@ import {
   readKeyFile,
 } from "../crypto/mod.ts";
 import { type CommandSpec, type GroupSpec, JSON_OPTION } from "./_args.ts";
+import { requireFile } from "./_files.ts";
 import { fingerprint } from "./_fingerprint.ts";
 
 const MAX_PEEK_BYTES = 64 * 1024;
@@ -43,6 +44,7 @@ const show: CommandSpec = {
   options: { ...JSON_OPTION },
   async run(input, out) {
     const path = resolve(Deno.cwd(), input.positionals[0]);
+    await requireFile("show key", "file", path);
     const options = await peek(path);
     const key = await readKeyFile(path, options);
     const publicKey = options.private
