@@ -215,20 +215,23 @@ const send: CommandSpec = {
       // A graceful disconnect delivers the table first.
       await client.disconnect();
     }
+    const port = Number(input.positionals[1]);
+    const where = `${client.getAddress()}:${port}`;
     if (!accepted) {
-      throw new Error(
-        `Cannot send to ${client.getAddress()}:${
-          input.positionals[1]
-        }: the table was not accepted`,
-      );
+      throw new Error(`Cannot send to ${where}: the table was not accepted`);
+    }
+    // An accepted table is delivered, or the connection reported why not.
+    for (const event of events.poll()) {
+      if (
+        event.event === EVENT_ERROR ||
+        (event.event === EVENT_SERVER_CLOSE && event.errors !== "")
+      ) {
+        throw new Error(`Cannot send to ${where}: ${event.errors}`);
+      }
     }
     out.result(
-      {
-        sent: true,
-        address: client.getAddress(),
-        port: Number(input.positionals[1]),
-      },
-      `sent to ${client.getAddress()}:${input.positionals[1]}`,
+      { sent: true, address: client.getAddress(), port },
+      `sent to ${where}`,
     );
   },
 };

@@ -6,8 +6,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 async function promptHidden(question: string): Promise<string> {
-  Deno.stderr.writeSync(encoder.encode(question));
+  // Echo goes off before the prompt shows: a quick typist's first keys
+  // would otherwise be echoed in cooked mode.
   Deno.stdin.setRaw(true);
+  Deno.stderr.writeSync(encoder.encode(question));
   const typed: number[] = [];
   const buffer = new Uint8Array(64);
   try {
