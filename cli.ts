@@ -6,6 +6,7 @@
  * ```sh
  * deno run -A jsr:@moonwire/moonwire/cli --help
  * deno install -g -A -n moonwire jsr:@moonwire/moonwire/cli
+ * # cnet commands use UDP: add --unstable-net to either line
  * moonwire ca init --dir ca
  * moonwire cert new shop --sign --ca ca --dir shop
  * moonwire mm serve --port 4500

@@ -360,7 +360,8 @@ const send: CommandSpec = {
   path: "cnet send",
   args: ["NAME", "MESSAGE"],
   summary: "Open an encrypted session with server NAME and send it MESSAGE",
-  details: TRUST_DETAILS,
+  details:
+    `A CryptoNet message is ordered and sent at most once: over UDP it can be lost, and nothing acknowledges it (cnet post is acknowledged). ${TRUST_DETAILS}`,
   options: CLIENT_OPTIONS,
   async run(input, out) {
     const [name, message] = input.positionals;
