@@ -116,11 +116,9 @@ const host: CommandSpec = {
     try {
       root = await Deno.realPath(servePath);
     } catch (error) {
-      throw new Error(
-        `Cannot serve ${servePath}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      throw new Deno.errors.NotFound(
+        `Cannot serve ${servePath}: no such folder`,
       );
     }
     if (!(await Deno.stat(root)).isDirectory) {
@@ -315,16 +313,12 @@ async function request(
   );
   out.done();
   if (!result.connected) {
-    throw new Error(
-      `Cannot ${method} ${name}${path}: ${
-        result.error?.message ?? "not connected"
-      }`,
-      { cause: result.error },
-    );
+    // connectCtcp's reason already names the server and what failed.
+    throw result.error ?? new Error(`Cannot connect to "${name}"`);
   }
   if (result.response === null) {
     throw new Error(
-      `Cannot ${method} ${name}${path}: no response within ${timeout} s`,
+      `Cannot ${method} ${path} from "${name}": no response within ${timeout} s`,
     );
   }
   return printResponse(out, result.response);

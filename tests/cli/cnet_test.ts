@@ -278,3 +278,49 @@ Deno.test("cli: cnet users add, list, passwd, del with passwords from stdin", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: cnet clients with nobody answering, and a host without its folder, exit 1 with the reason", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const [nobody] = freeUdpPorts(1);
+    const peers = [
+      "--dir",
+      dir,
+      "--peers",
+      `127.0.0.1:${nobody}`,
+      "--timeout",
+      "0.3",
+    ];
+    const get = await runCli(["cnet", "get", "shop", "/x", ...peers]);
+    assert.equal(get.code, 1);
+    assert.equal(
+      get.stderr,
+      'moonwire cnet get: Cannot connect to "shop": no answer within 300 ms\n',
+    );
+    const send = await runCli(["cnet", "send", "shop", "hi", ...peers]);
+    assert.equal(send.code, 1);
+    assert.equal(
+      send.stderr,
+      'moonwire cnet send: Cannot connect to "shop": no answer within 300 ms\n',
+    );
+    const found = await runCli(["cnet", "discover", ...peers]);
+    assert.equal(found.code, 0);
+    assert.equal(found.stdout, "");
+    assert.equal(found.stderr, "no servers answered\n");
+    const host = await runCli([
+      "cnet",
+      "host",
+      "shop",
+      "--serve",
+      `${dir}/nope`,
+      ...peers.slice(0, 4),
+    ]);
+    assert.equal(host.code, 1);
+    assert.equal(
+      host.stderr,
+      `moonwire cnet host: Cannot serve ${dir}/nope: no such folder\n`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
