@@ -8,7 +8,6 @@ import {
   type GroupSpec,
   JSON_OPTION,
 } from "./_args.ts";
-import { initCertificateAuthority } from "./_cnet_adapter.ts";
 import { fingerprint } from "./_fingerprint.ts";
 
 const init: CommandSpec = {
@@ -25,7 +24,7 @@ const init: CommandSpec = {
     const directory = directoryOption(input);
     await Deno.mkdir(directory, { recursive: true });
     await using node = new CNetNode({ directory });
-    const ca = await initCertificateAuthority(node, {
+    const ca = await node.initCertificateAuthority({
       overwrite: input.values.force === true,
     });
     const publicKeyPath = `${directory}/certAuth.key`;

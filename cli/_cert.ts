@@ -21,7 +21,6 @@ import {
   type OptionSpec,
   stringOption,
 } from "./_args.ts";
-import { signCertificate } from "./_cnet_adapter.ts";
 import { exists, readCaPublicKey, requireFile } from "./_files.ts";
 import { fingerprint } from "./_fingerprint.ts";
 
@@ -49,7 +48,7 @@ async function signFile(input: CommandInput, path: string) {
     certAuthPrivateKey,
     "ca init makes one; --ca DIR names its folder",
   );
-  const signed = await signCertificate(node, path, { certAuthPrivateKey });
+  const signed = await node.signCertificate(path, { certAuthPrivateKey });
   return { signed, certAuthPrivateKey };
 }
 

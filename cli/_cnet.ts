@@ -27,7 +27,6 @@ import {
   stringOption,
   UsageError,
 } from "./_args.ts";
-import { discover } from "./_cnet_adapter.ts";
 import { USERS_COMMANDS } from "./_cnet_users.ts";
 import { readCaPublicKey } from "./_files.ts";
 import { fingerprint } from "./_fingerprint.ts";
@@ -227,7 +226,7 @@ const discoverCommand: CommandSpec = {
     const caKey = await caKeyOf(input);
     await using node = (await openNode(input)).node;
     out.live(`discovering for ${timeout} s...`);
-    const found = await discover(node, { timeout });
+    const found = await node.discover({ timeout });
     out.done();
     const servers = await Promise.all(found.map(async (server) => ({
       name: server.name,

@@ -17,12 +17,6 @@ import {
   stringOption,
   UsageError,
 } from "./_args.ts";
-import {
-  addUser,
-  deleteUser,
-  setPassword,
-  userExists,
-} from "./_cnet_adapter.ts";
 import { exists } from "./_files.ts";
 import { readPassword } from "./_password.ts";
 
@@ -82,13 +76,12 @@ const add: CommandSpec = {
       0x7fffffff,
     );
     await withServer(input, async (node, server) => {
-      if (userExists(node, server, username)) {
+      if (node.userExists(server, username)) {
         throw new Error(
           `Cannot add user: "${username}" already exists on "${server.name}"`,
         );
       }
-      await addUser(
-        node,
+      await node.addUser(
         server,
         username,
         await readPassword(username),
@@ -110,7 +103,7 @@ const del: CommandSpec = {
   async run(input, out) {
     const username = usernameArgument(input.positionals[1]);
     await withServer(input, async (node, server) => {
-      if (!(await deleteUser(node, server, username))) {
+      if (!(await node.deleteUser(server, username))) {
         throw new Error(
           `Cannot delete user: "${username}" does not exist on "${server.name}"`,
         );
@@ -132,12 +125,12 @@ const passwd: CommandSpec = {
   async run(input, out) {
     const username = usernameArgument(input.positionals[1]);
     await withServer(input, async (node, server) => {
-      if (!userExists(node, server, username)) {
+      if (!node.userExists(server, username)) {
         throw new Error(
           `Cannot set password: "${username}" does not exist on "${server.name}"`,
         );
       }
-      await setPassword(node, server, username, await readPassword(username));
+      await node.setPassword(server, username, await readPassword(username));
       out.result(
         { name: server.name, user: username, changed: true },
         `changed the password of ${username} on ${server.name}`,
