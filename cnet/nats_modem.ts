@@ -1,0 +1,559 @@
+// Copyright 2026 the moonwire authors. MIT license.
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import {
+  connectNats,
+  flushNats,
+  type NatsConnectOptions,
+  natsMaxPayload,
+  type NatsStatusHandler,
+  type NatsStatusWatch,
+  watchNatsStatus,
+} from "../net/_nats_connection.ts";
+import type {
+  Modem,
+  ModemMessage,
+  ModemMessageHandler,
+  ModemSubscription,
+} from "./modem.ts";
+
+/**
+ * Bytes NatsModem puts before each payload: `"N"` (0x4e), version 1, the
+ * reply channel (big-endian u16) and the sender's random 8-byte id.
+ */
+export const NATS_MODEM_HEADER_LENGTH = 12;
+
+/** The subject prefix of a {@linkcode NatsModem} unless one is given. */
+export const DEFAULT_NATS_MODEM_PREFIX = "moonwire.cnet";
+
+const MAGIC = 0x4e;
+const VERSION = 1;
+const MAX_CHANNEL = 65535;
+// How long close() waits for the server to confirm the last transmissions.
+const CLOSE_FLUSH_MS = 2000;
+// NATS subject tokens without wildcards or white space.
+const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** Options for a {@linkcode NatsModem}, however it is created. */
+export interface NatsModemOptions {
+  /**
+   * Subject prefix: channel N is the subject `<prefix>.N` (default
+   * `"moonwire.cnet"`). Modems hear each other only with the same prefix.
+   */
+  prefix?: string;
+  /** Most channels open at once (default 128, as ComputerCraft). */
+  maxOpenChannels?: number;
+  /**
+   * Largest payload `transmit` accepts; never more than the server's
+   * `max_payload` less the 12-byte header (default: that).
+   */
+  maxPayloadSize?: number;
+  /**
+   * Called with each change of the connection's state (disconnect,
+   * reconnecting, reconnect, stale, lameDuck, error, close) while the modem
+   * is open.
+   */
+  onStatus?: NatsStatusHandler;
+}
+
+/** Options for {@linkcode NatsModem.connect}: the modem's and the connection's. */
+export interface NatsModemConnectOptions
+  extends NatsModemOptions, NatsConnectOptions {}
+
+/** Counters of a {@linkcode NatsModem}. */
+export interface NatsModemStats {
+  /** Messages handed to the NATS client. */
+  sent: number;
+  /** Messages received and delivered on an open channel. */
+  delivered: number;
+  /** Messages dropped: not a modem's (bad header), or this modem's own. */
+  dropped: number;
+}
+
+function checkChannel(action: string, channel: unknown): number {
+  if (typeof channel !== "number") {
+    throw new TypeError(
+      `Cannot ${action}: channel must be a number, got ${typeof channel}`,
+    );
+  }
+  if (!Number.isInteger(channel) || channel < 0 || channel > MAX_CHANNEL) {
+    throw new RangeError(
+      `Cannot ${action}: channel ${channel} is not an integer in 0-65535`,
+    );
+  }
+  return channel;
+}
+
+function checkOptions(options: NatsModemOptions): {
+  prefix: string;
+  maxOpen: number;
+  maxPayload: number;
+} {
+  const prefix = options.prefix ?? DEFAULT_NATS_MODEM_PREFIX;
+  if (typeof prefix !== "string") {
+    throw new TypeError(
+      `Cannot create NATS modem: prefix must be a string, got ${typeof prefix}`,
+    );
+  }
+  if (!PREFIX.test(prefix)) {
+    throw new SyntaxError(
+      `Cannot create NATS modem: prefix ${
+        JSON.stringify(prefix)
+      } is not a subject (letters, digits, "_" and "-" in tokens separated by ".")`,
+    );
+  }
+  const maxOpen = options.maxOpenChannels ?? 128;
+  if (!Number.isInteger(maxOpen) || maxOpen < 1 || maxOpen > 65536) {
+    throw new RangeError(
+      `Cannot create NATS modem: maxOpenChannels ${maxOpen} is not in 1-65536`,
+    );
+  }
+  const maxPayload = options.maxPayloadSize ?? Infinity;
+  if (
+    maxPayload !== Infinity && (!Number.isInteger(maxPayload) || maxPayload < 1)
+  ) {
+    throw new RangeError(
+      `Cannot create NATS modem: maxPayloadSize ${maxPayload} is not a positive integer`,
+    );
+  }
+  if (
+    options.onStatus !== undefined && typeof options.onStatus !== "function"
+  ) {
+    throw new TypeError(
+      "Cannot create NATS modem: onStatus must be a function",
+    );
+  }
+  return { prefix, maxOpen, maxPayload };
+}
+
+/**
+ * A {@linkcode Modem} on NATS, for cnet across machines and data centres:
+ * channel N is the subject `<prefix>.N` (default prefix `"moonwire.cnet"`),
+ * every modem with the channel open hears a transmission on it, on whichever
+ * node of a NATS cluster it is attached to. CryptoNet, CTCP and CTTP run over
+ * it unchanged; their encrypted traffic is ciphertext on the bus.
+ *
+ * Wire format: the message body is a 12-byte header — `"N"` (0x4e),
+ * version 1, the reply channel (big-endian u16), the sender's random 8-byte
+ * id — then the payload; no NATS headers. A modem never hears its own
+ * transmissions: the sender id is checked on every message, and a
+ * connection the modem opens itself also sets NATS `noEcho`. The payload
+ * limit is the server's `max_payload` less the header (`maxPayloadSize`
+ * lowers it); a larger payload is a `RangeError` before anything is sent.
+ *
+ * Ownership: {@linkcode NatsModem.connect} opens a connection from server
+ * URLs and the modem owns it (`close()` closes it); `new NatsModem(connection)`
+ * uses a connection the caller opened and still owns (`close()` removes the
+ * modem's subscriptions and leaves the connection open). Connection states
+ * (`disconnect`, `reconnecting`, `reconnect`, `stale`, `lameDuck`, `error`,
+ * `close`) reach the `onStatus` option. When the connection closes for good
+ * the modem closes too.
+ *
+ * Delivery: core NATS is at most once, as a modem may be. A transmission
+ * `transmit()` accepted is handed to the client in call order; the client
+ * buffers it while it reconnects, and `close()` of an owned connection waits
+ * (up to 2 s) until the server has everything accepted before closing it.
+ *
+ * @example Two modems on one NATS server (skipped where none runs)
+ * ```ts ignore
+ * import { NatsModem } from "@moonwire/moonwire/cnet/nats";
+ * import type { ModemMessage } from "@moonwire/moonwire/cnet";
+ * import assert from "node:assert/strict";
+ *
+ * await using a = await NatsModem.connect("127.0.0.1:4222");
+ * await using b = await NatsModem.connect("127.0.0.1:4222");
+ * b.open(5);
+ * await b.flush();
+ * const heard = new Promise<ModemMessage>((resolve) => b.subscribe(resolve));
+ * a.transmit(5, 6, new TextEncoder().encode("over NATS"));
+ * assert.equal((await heard).replyChannel, 6);
+ * ```
+ */
+export class NatsModem implements Modem, AsyncDisposable {
+  // Set by `connect` around its `new`: that modem owns its connection.
+  static #owning = false;
+  readonly #connection: NatsConnection;
+  readonly #owned: boolean;
+  readonly #prefix: string;
+  readonly #maxOpen: number;
+  readonly #maxPayloadOption: number;
+  readonly #subscriptions = new Map<number, Subscription>();
+  readonly #handlers = new Set<ModemMessageHandler>();
+  readonly #sender = crypto.getRandomValues(new Uint8Array(8));
+  readonly #senderHigh: number;
+  readonly #senderLow: number;
+  readonly #watch: NatsStatusWatch | undefined;
+  readonly #stats: NatsModemStats = { sent: 0, delivered: 0, dropped: 0 };
+  #serverMaxPayload: number;
+  readonly #released = Promise.withResolvers<void>();
+  #closed = false;
+
+  /**
+   * Connects to NATS and creates a modem that owns the connection. The
+   * connection defaults notice a hung node within about 3 s (see
+   * {@linkcode NatsConnectOptions}) and reconnect to another node for ever.
+   *
+   * @param servers One URL or several (`"nats://127.0.0.1:4222"`,
+   * `"127.0.0.1:4222"`); the nodes of a cluster announce the others too.
+   * @param options Modem options, credentials and connection timing.
+   * @returns The open modem.
+   * @throws {TypeError} For `servers` that are not URL strings.
+   * @throws {RangeError} For a limit or timing outside its range.
+   * @throws {Error} When no server answers (`Cannot connect NATS modem: no
+   * NATS server answered at 127.0.0.1:1 (...)`, the client's error as
+   * `cause`).
+   *
+   * @example Connect with a status handler (skipped where no server runs)
+   * ```ts ignore
+   * import { NatsModem } from "@moonwire/moonwire/cnet/nats";
+   *
+   * await using modem = await NatsModem.connect(
+   *   ["nats://127.0.0.1:4222", "nats://127.0.0.1:4223"],
+   *   { prefix: "game.cnet", onStatus: (status) => console.log(status.type) },
+   * );
+   * modem.open(1);
+   * ```
+   */
+  static async connect(
+    servers: string | string[],
+    options: NatsModemConnectOptions = {},
+  ): Promise<NatsModem> {
+    checkOptions(options);
+    const { name, user, pass, token, pingInterval, maxPingOut, timeout } =
+      options;
+    const connection = await connectNats("connect NATS modem", servers, {
+      name,
+      user,
+      pass,
+      token,
+      pingInterval,
+      maxPingOut,
+      timeout,
+      reconnectTimeWait: options.reconnectTimeWait,
+      maxReconnectAttempts: options.maxReconnectAttempts,
+      noEcho: true,
+    });
+    NatsModem.#owning = true;
+    try {
+      return new NatsModem(connection, options);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    } finally {
+      NatsModem.#owning = false;
+    }
+  }
+
+  /**
+   * Creates a modem on a connection the caller opened and keeps owning:
+   * `close()` removes the modem's subscriptions but leaves the connection
+   * open. Several modems may share one connection (they do not hear each
+   * other's transmissions only when it was opened with `noEcho`).
+   *
+   * @param connection An open connection from `@nats-io/transport-node`.
+   * @param options Prefix, limits and the status handler.
+   * @throws {TypeError} When `connection` is not an open NATS connection.
+   *
+   * @example On a connection the program opened (skipped where no server runs)
+   * ```ts ignore
+   * import { connect } from "@nats-io/transport-node";
+   * import { NatsModem } from "@moonwire/moonwire/cnet/nats";
+   *
+   * const connection = await connect({ servers: "127.0.0.1:4222" });
+   * const modem = new NatsModem(connection);
+   * modem.close();
+   * await connection.close();
+   * ```
+   */
+  constructor(connection: NatsConnection, options: NatsModemOptions = {}) {
+    const { prefix, maxOpen, maxPayload } = checkOptions(options);
+    if (
+      typeof connection !== "object" || connection === null ||
+      typeof connection.publish !== "function" ||
+      typeof connection.isClosed !== "function"
+    ) {
+      throw new TypeError(
+        "Cannot create NATS modem: connection must be a NatsConnection",
+      );
+    }
+    if (connection.isClosed()) {
+      throw new TypeError("Cannot create NATS modem: connection is closed");
+    }
+    const owned = NatsModem.#owning;
+    this.#connection = connection;
+    this.#owned = owned;
+    this.#prefix = prefix;
+    this.#maxOpen = maxOpen;
+    this.#maxPayloadOption = maxPayload;
+    this.#serverMaxPayload = natsMaxPayload(connection);
+    const view = new DataView(this.#sender.buffer);
+    this.#senderHigh = view.getUint32(0);
+    this.#senderLow = view.getUint32(4);
+    const onStatus = options.onStatus;
+    if (onStatus !== undefined || owned) {
+      this.#watch = watchNatsStatus(connection, (status) => {
+        // A new node may have another limit.
+        if (status.type === "reconnect") {
+          this.#serverMaxPayload = natsMaxPayload(connection) ||
+            this.#serverMaxPayload;
+        }
+        if (!this.#closed || status.type === "close") onStatus?.(status);
+      });
+    }
+    connection.closed().then(() => this.close(), () => this.close());
+  }
+
+  /** Whether the modem owns its connection (created by `connect`). */
+  get ownsConnection(): boolean {
+    return this.#owned;
+  }
+
+  /** The subject prefix: channel N is `<prefix>.N`. */
+  get prefix(): string {
+    return this.#prefix;
+  }
+
+  /** The server the connection is attached to now (`"host:port"`). */
+  get server(): string {
+    return this.#connection.getServer();
+  }
+
+  /**
+   * The largest payload `transmit` accepts: the server's `max_payload` less
+   * the 12-byte header, or the `maxPayloadSize` option when lower.
+   */
+  get maxPayloadSize(): number {
+    return Math.max(
+      0,
+      Math.min(
+        this.#maxPayloadOption,
+        this.#serverMaxPayload - NATS_MODEM_HEADER_LENGTH,
+      ),
+    );
+  }
+
+  /** Whether the modem is closed (by `close()` or its connection closing). */
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): NatsModemStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Resolves once `close()` is done: subscriptions removed and, for an owned
+   * connection, everything accepted confirmed by the server (or 2 s passed)
+   * and the connection closed.
+   */
+  get closed(): Promise<void> {
+    return this.#released.promise;
+  }
+
+  /**
+   * Waits until the server has every transmission accepted so far and every
+   * channel opened so far (a PING/PONG round trip), so that a message sent
+   * next by another client on an open channel is heard.
+   *
+   * @param options `timeout` in ms (default 2000).
+   * @returns `false` when the server did not answer in time.
+   */
+  flush(options: { timeout?: number } = {}): Promise<boolean> {
+    return flushNats(this.#connection, options.timeout ?? CLOSE_FLUSH_MS);
+  }
+
+  /**
+   * Starts hearing `channel` (subscribes to `<prefix>.<channel>`).
+   *
+   * @param channel 0–65535.
+   * @throws {RangeError} For a channel outside 0–65535 or when
+   * `maxOpenChannels` channels are open.
+   * @throws {Error} Once the modem is closed.
+   */
+  open(channel: number): void {
+    if (this.#closed) throw new Error("Cannot open channel: modem is closed");
+    checkChannel("open channel", channel);
+    if (this.#subscriptions.has(channel)) return;
+    if (this.#subscriptions.size >= this.#maxOpen) {
+      throw new RangeError(
+        `Cannot open channel: ${this.#maxOpen} channels are already open`,
+      );
+    }
+    const subscription = this.#connection.subscribe(
+      `${this.#prefix}.${channel}`,
+      {
+        callback: (error, message) => {
+          if (error === null) this.#onMessage(channel, message.data);
+        },
+      },
+    );
+    this.#subscriptions.set(channel, subscription);
+  }
+
+  /**
+   * Whether `channel` is open.
+   *
+   * @param channel 0–65535.
+   * @returns `true` when the channel is open.
+   */
+  isOpen(channel: number): boolean {
+    checkChannel("check channel", channel);
+    return this.#subscriptions.has(channel);
+  }
+
+  /**
+   * Closes `channel`, or the whole modem without one: every subscription is
+   * removed and an owned connection is closed once the server has confirmed
+   * the accepted transmissions (see `closed`). Idempotent.
+   *
+   * @param channel 0–65535, or nothing to close the modem.
+   */
+  close(channel?: number): void {
+    if (channel !== undefined) {
+      checkChannel("close channel", channel);
+      this.#unsubscribe(channel);
+      return;
+    }
+    if (this.#closed) return;
+    this.#closed = true;
+    this.closeAll();
+    this.#handlers.clear();
+    // The connection's own close errors are the owner's concern.
+    this.#release().then(this.#released.resolve, this.#released.resolve);
+  }
+
+  /** Closes every open channel; the modem stays usable. */
+  closeAll(): void {
+    for (const channel of [...this.#subscriptions.keys()]) {
+      this.#unsubscribe(channel);
+    }
+  }
+
+  /**
+   * Publishes `payload` on `<prefix>.<channel>` with `replyChannel` in the
+   * header. Accepted when it returns: handed to the NATS client, which sends
+   * transmissions in call order (buffered while it reconnects).
+   *
+   * @param channel 0–65535.
+   * @param replyChannel 0–65535.
+   * @param payload At most {@linkcode NatsModem.maxPayloadSize} bytes.
+   * @throws {RangeError} For a channel outside 0–65535 or a payload over
+   * `maxPayloadSize` (`Cannot transmit: payload of 2000000 bytes exceeds
+   * limit 1048564`).
+   * @throws {Error} Once the modem is closed, or when the client refuses
+   * the message (e.g. its connection is draining; the client's error as
+   * `cause`).
+   */
+  transmit(channel: number, replyChannel: number, payload: Uint8Array): void {
+    if (this.#closed) throw new Error("Cannot transmit: modem is closed");
+    checkChannel("transmit", channel);
+    checkChannel("transmit", replyChannel);
+    if (!(payload instanceof Uint8Array)) {
+      throw new TypeError("Cannot transmit: payload must be a Uint8Array");
+    }
+    const limit = this.maxPayloadSize;
+    if (payload.byteLength > limit) {
+      throw new RangeError(
+        `Cannot transmit: payload of ${payload.byteLength} bytes exceeds limit ${limit}`,
+      );
+    }
+    const message = new Uint8Array(NATS_MODEM_HEADER_LENGTH + payload.length);
+    message[0] = MAGIC;
+    message[1] = VERSION;
+    message[2] = replyChannel >> 8;
+    message[3] = replyChannel & 0xff;
+    message.set(this.#sender, 4);
+    message.set(payload, NATS_MODEM_HEADER_LENGTH);
+    try {
+      this.#connection.publish(`${this.#prefix}.${channel}`, message);
+    } catch (error) {
+      throw new Error(
+        `Cannot transmit: ${error instanceof Error ? error.message : error}`,
+        { cause: error },
+      );
+    }
+    this.#stats.sent++;
+  }
+
+  /**
+   * Calls `handler` for each message heard on an open channel.
+   *
+   * @param handler Receives each message.
+   * @returns A subscription; `close()` removes the handler.
+   */
+  subscribe(handler: ModemMessageHandler): ModemSubscription {
+    if (typeof handler !== "function") {
+      throw new TypeError("Cannot subscribe: handler must be a function");
+    }
+    // A wrapper so the same function can be subscribed twice and removed once.
+    const entry: ModemMessageHandler = (message) => handler(message);
+    this.#handlers.add(entry);
+    const remove = () => void this.#handlers.delete(entry);
+    return { close: remove, [Symbol.dispose]: remove };
+  }
+
+  /** Same as `close()`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Closes the modem and waits for `closed`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.closed;
+  }
+
+  #unsubscribe(channel: number): void {
+    const subscription = this.#subscriptions.get(channel);
+    if (subscription === undefined) return;
+    this.#subscriptions.delete(channel);
+    if (!this.#connection.isClosed()) subscription.unsubscribe();
+  }
+
+  async #release(): Promise<void> {
+    if (!this.#owned) {
+      this.#watch?.stop();
+      await this.#watch?.done;
+      return;
+    }
+    await flushNats(this.#connection, CLOSE_FLUSH_MS);
+    await this.#connection.close();
+    await this.#watch?.done;
+  }
+
+  #onMessage(channel: number, data: Uint8Array): void {
+    if (
+      data.length < NATS_MODEM_HEADER_LENGTH || data[0] !== MAGIC ||
+      data[1] !== VERSION
+    ) {
+      this.#stats.dropped++;
+      return;
+    }
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    if (
+      view.getUint32(4) === this.#senderHigh &&
+      view.getUint32(8) === this.#senderLow
+    ) {
+      this.#stats.dropped++;
+      return;
+    }
+    if (this.#closed || !this.#subscriptions.has(channel)) return;
+    this.#stats.delivered++;
+    // A plain copy: the client hands out Node Buffers over its read buffer.
+    const payload = new Uint8Array(data.length - NATS_MODEM_HEADER_LENGTH);
+    payload.set(data.subarray(NATS_MODEM_HEADER_LENGTH));
+    const message: ModemMessage = {
+      channel,
+      replyChannel: view.getUint16(2),
+      payload,
+      distance: undefined,
+    };
+    for (const handler of [...this.#handlers]) {
+      try {
+        handler(message);
+      } catch (error) {
+        reportError(error);
+      }
+    }
+  }
+}
