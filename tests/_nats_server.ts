@@ -58,7 +58,8 @@ export async function startNatsServer(
     await Deno.writeTextFile(configFile, options.config);
     args.push("-c", configFile);
   }
-  if (options.cluster || options.routes !== undefined) {
+  const clustered = options.cluster || options.routes !== undefined;
+  if (clustered) {
     args.push("--cluster_name", "moonwire", "--cluster", "nats://127.0.0.1:-1");
   }
   if (options.routes !== undefined) {
@@ -102,7 +103,11 @@ export async function startNatsServer(
     })();
   try {
     const deadline = Date.now() + READY_MS;
-    while (!log.includes("Server is ready")) {
+    // The route listener may be logged just after "Server is ready".
+    const ready = () =>
+      log.includes("Server is ready") &&
+      (!clustered || log.includes("Listening for route connections"));
+    while (!ready()) {
       if (exited || Date.now() > deadline) {
         throw new Error(`nats-server ${name} did not start: ${log}`);
       }
@@ -166,7 +171,10 @@ export async function startNatsCluster(size: number): Promise<NatsCluster> {
       ),
     );
     servers.push(...others);
-    await waitForMesh(servers.map((server) => server.url));
+    await waitForMesh(servers.map((server) => server.url)).catch((error) => {
+      const logs = servers.map((server) => `${server.name}:\n${server.log}`);
+      throw new Error(`${error.message}\n${logs.join("\n")}`, { cause: error });
+    });
   } catch (error) {
     await stop();
     throw error;
