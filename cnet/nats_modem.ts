@@ -28,6 +28,8 @@ export const DEFAULT_NATS_MODEM_PREFIX = "moonwire.cnet";
 const MAGIC = 0x4e;
 const VERSION = 1;
 const MAX_CHANNEL = 65535;
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MESSAGE_MAX = 4096;
 // How long close() waits for the server to confirm the last transmissions.
 const CLOSE_FLUSH_MS = 2000;
 // NATS subject tokens without wildcards or white space.
@@ -148,6 +150,11 @@ function checkOptions(options: NatsModemOptions): {
  * `close`) reach the `onStatus` option. When the connection closes for good
  * the modem closes too.
  *
+ * Received payloads are copies, one per message and receiver; small ones
+ * share a 64 KiB backing buffer with other payloads of the same modem (as
+ * Node's `Buffer` pool does), so `slice()` a payload before transferring
+ * its `buffer`.
+ *
  * Delivery: core NATS is at most once, as a modem may be. A transmission
  * `transmit()` accepted is handed to the client in call order; the client
  * buffers it while it reconnects, and `close()` of an owned connection waits
@@ -177,14 +184,21 @@ export class NatsModem implements Modem, AsyncDisposable {
   readonly #maxOpen: number;
   readonly #maxPayloadOption: number;
   readonly #subscriptions = new Map<number, Subscription>();
+  readonly #subjects: string[] = [];
   readonly #handlers = new Set<ModemMessageHandler>();
+  // A snapshot of #handlers for delivery, rebuilt when it changes.
+  #handlerList: ModemMessageHandler[] = [];
   readonly #sender = crypto.getRandomValues(new Uint8Array(8));
-  readonly #senderHigh: number;
-  readonly #senderLow: number;
+  // The header with reply channel 0: magic, version, 0, 0, sender id.
+  readonly #header = new Uint8Array([MAGIC, VERSION, 0, 0, ...this.#sender]);
   readonly #watch: NatsStatusWatch | undefined;
   readonly #stats: NatsModemStats = { sent: 0, delivered: 0, dropped: 0 };
   #serverMaxPayload: number;
   readonly #released = Promise.withResolvers<void>();
+  #slab = new ArrayBuffer(0);
+  #slabUsed = 0;
+  #inSlab = new Uint8Array(0);
+  #inUsed = 0;
   #closed = false;
 
   /**
@@ -285,9 +299,6 @@ export class NatsModem implements Modem, AsyncDisposable {
     this.#maxOpen = maxOpen;
     this.#maxPayloadOption = maxPayload;
     this.#serverMaxPayload = natsMaxPayload(connection);
-    const view = new DataView(this.#sender.buffer);
-    this.#senderHigh = view.getUint32(0);
-    this.#senderLow = view.getUint32(4);
     const onStatus = options.onStatus;
     if (onStatus !== undefined || owned) {
       this.#watch = watchNatsStatus(connection, (status) => {
@@ -380,7 +391,7 @@ export class NatsModem implements Modem, AsyncDisposable {
       );
     }
     const subscription = this.#connection.subscribe(
-      `${this.#prefix}.${channel}`,
+      this.#subject(channel),
       {
         callback: (error, message) => {
           if (error === null) this.#onMessage(channel, message.data);
@@ -418,6 +429,7 @@ export class NatsModem implements Modem, AsyncDisposable {
     this.#closed = true;
     this.closeAll();
     this.#handlers.clear();
+    this.#handlerList = [];
     // The connection's own close errors are the owner's concern.
     this.#release().then(this.#released.resolve, this.#released.resolve);
   }
@@ -457,15 +469,13 @@ export class NatsModem implements Modem, AsyncDisposable {
         `Cannot transmit: payload of ${payload.byteLength} bytes exceeds limit ${limit}`,
       );
     }
-    const message = new Uint8Array(NATS_MODEM_HEADER_LENGTH + payload.length);
-    message[0] = MAGIC;
-    message[1] = VERSION;
+    const message = this.#allocate(NATS_MODEM_HEADER_LENGTH + payload.length);
+    message.set(this.#header);
     message[2] = replyChannel >> 8;
     message[3] = replyChannel & 0xff;
-    message.set(this.#sender, 4);
     message.set(payload, NATS_MODEM_HEADER_LENGTH);
     try {
-      this.#connection.publish(`${this.#prefix}.${channel}`, message);
+      this.#connection.publish(this.#subject(channel), message);
     } catch (error) {
       throw new Error(
         `Cannot transmit: ${error instanceof Error ? error.message : error}`,
@@ -488,7 +498,11 @@ export class NatsModem implements Modem, AsyncDisposable {
     // A wrapper so the same function can be subscribed twice and removed once.
     const entry: ModemMessageHandler = (message) => handler(message);
     this.#handlers.add(entry);
-    const remove = () => void this.#handlers.delete(entry);
+    this.#handlerList = [...this.#handlers];
+    const remove = () => {
+      this.#handlers.delete(entry);
+      this.#handlerList = [...this.#handlers];
+    };
     return { close: remove, [Symbol.dispose]: remove };
   }
 
@@ -501,6 +515,41 @@ export class NatsModem implements Modem, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
     await this.closed;
+  }
+
+  // Small outgoing messages are cut from a shared slab that is never reused
+  // (the client only copies them into its write buffer at the next flush):
+  // one backing store per 64 KiB instead of one per message, which costs
+  // more than the rest of transmit.
+  #allocate(length: number): Uint8Array<ArrayBuffer> {
+    if (length > SLAB_MESSAGE_MAX) return new Uint8Array(length);
+    if (this.#slabUsed + length > this.#slab.byteLength) {
+      this.#slab = new ArrayBuffer(SLAB_SIZE);
+      this.#slabUsed = 0;
+    }
+    const message = new Uint8Array(this.#slab, this.#slabUsed, length);
+    this.#slabUsed += length;
+    return message;
+  }
+
+  // Received payloads are copied into a slab of their own (never reused),
+  // for the same reason: a copy per message, not a backing store.
+  #copyIn(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+    const length = bytes.length;
+    if (length > SLAB_MESSAGE_MAX) return bytes.slice();
+    if (this.#inUsed + length > this.#inSlab.byteLength) {
+      this.#inSlab = new Uint8Array(SLAB_SIZE);
+      this.#inUsed = 0;
+    }
+    const start = this.#inUsed;
+    this.#inSlab.set(bytes, start);
+    this.#inUsed += length;
+    return this.#inSlab.subarray(start, start + length);
+  }
+
+  // Subject strings are made once per channel: transmit is the hot path.
+  #subject(channel: number): string {
+    return this.#subjects[channel] ??= `${this.#prefix}.${channel}`;
   }
 
   #unsubscribe(channel: number): void {
@@ -521,7 +570,14 @@ export class NatsModem implements Modem, AsyncDisposable {
     await this.#watch?.done;
   }
 
-  #onMessage(channel: number, data: Uint8Array): void {
+  #onMessage(channel: number, buffer: Uint8Array): void {
+    // The client hands out Node Buffers over its read buffer: read and copy
+    // through one plain view (Buffer element access and subarray are slow).
+    const data = new Uint8Array(
+      buffer.buffer,
+      buffer.byteOffset,
+      buffer.byteLength,
+    );
     if (
       data.length < NATS_MODEM_HEADER_LENGTH || data[0] !== MAGIC ||
       data[1] !== VERSION
@@ -529,26 +585,28 @@ export class NatsModem implements Modem, AsyncDisposable {
       this.#stats.dropped++;
       return;
     }
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    if (
-      view.getUint32(4) === this.#senderHigh &&
-      view.getUint32(8) === this.#senderLow
-    ) {
+    const sender = this.#sender;
+    let own = true;
+    for (let i = 0; i < 8; i++) {
+      if (data[4 + i] !== sender[i]) {
+        own = false;
+        break;
+      }
+    }
+    if (own) {
       this.#stats.dropped++;
       return;
     }
     if (this.#closed || !this.#subscriptions.has(channel)) return;
     this.#stats.delivered++;
-    // A plain copy: the client hands out Node Buffers over its read buffer.
-    const payload = new Uint8Array(data.length - NATS_MODEM_HEADER_LENGTH);
-    payload.set(data.subarray(NATS_MODEM_HEADER_LENGTH));
+    const payload = this.#copyIn(data.subarray(NATS_MODEM_HEADER_LENGTH));
     const message: ModemMessage = {
       channel,
-      replyChannel: view.getUint16(2),
+      replyChannel: (data[2] << 8) | data[3],
       payload,
       distance: undefined,
     };
-    for (const handler of [...this.#handlers]) {
+    for (const handler of this.#handlerList) {
       try {
         handler(message);
       } catch (error) {
