@@ -15,6 +15,7 @@ import type {
   ModemMessageHandler,
   ModemSubscription,
 } from "./modem.ts";
+import { NatsOutbox } from "./_nats_outbox.ts";
 
 /**
  * Bytes NatsModem puts before each payload: `"N"` (0x4e), version 1, the
@@ -50,6 +51,12 @@ export interface NatsModemOptions {
    */
   maxPayloadSize?: number;
   /**
+   * Bytes of transmissions (header included) the modem holds while its
+   * connection is down, to publish after the reconnect; `transmit` throws a
+   * `RangeError` beyond. 0 holds nothing (default 4 MiB).
+   */
+  maxPendingBytes?: number;
+  /**
    * Called with each change of the connection's state (disconnect,
    * reconnecting, reconnect, stale, lameDuck, error, close) while the modem
    * is open.
@@ -69,6 +76,12 @@ export interface NatsModemStats {
   delivered: number;
   /** Messages dropped: not a modem's (bad header), or this modem's own. */
   dropped: number;
+  /**
+   * Transmissions accepted while the connection was down that never reached
+   * the client: the modem or the connection closed first, or the client
+   * refused them after the reconnect.
+   */
+  lost: number;
 }
 
 function checkChannel(action: string, channel: unknown): number {
@@ -89,6 +102,7 @@ function checkOptions(options: NatsModemOptions): {
   prefix: string;
   maxOpen: number;
   maxPayload: number;
+  maxPending: number;
 } {
   const prefix = options.prefix ?? DEFAULT_NATS_MODEM_PREFIX;
   if (typeof prefix !== "string") {
@@ -117,6 +131,12 @@ function checkOptions(options: NatsModemOptions): {
       `Cannot create NATS modem: maxPayloadSize ${maxPayload} is not a positive integer`,
     );
   }
+  const maxPending = options.maxPendingBytes ?? 4 * 1024 * 1024;
+  if (!Number.isInteger(maxPending) || maxPending < 0) {
+    throw new RangeError(
+      `Cannot create NATS modem: maxPendingBytes ${maxPending} is not a non-negative integer`,
+    );
+  }
   if (
     options.onStatus !== undefined && typeof options.onStatus !== "function"
   ) {
@@ -124,7 +144,7 @@ function checkOptions(options: NatsModemOptions): {
       "Cannot create NATS modem: onStatus must be a function",
     );
   }
-  return { prefix, maxOpen, maxPayload };
+  return { prefix, maxOpen, maxPayload, maxPending };
 }
 
 /**
@@ -155,10 +175,16 @@ function checkOptions(options: NatsModemOptions): {
  * Node's `Buffer` pool does), so `slice()` a payload before transferring
  * its `buffer`.
  *
- * Delivery: core NATS is at most once, as a modem may be. A transmission
- * `transmit()` accepted is handed to the client in call order; the client
- * buffers it while it reconnects, and `close()` of an owned connection waits
- * (up to 2 s) until the server has everything accepted before closing it.
+ * Delivery: core NATS is at most once, as a modem may be. Transmissions
+ * `transmit()` accepted are handed to the client in call order. While the
+ * connection is down (from its `disconnect` status to its `reconnect`) the
+ * modem holds them (up to `maxPendingBytes`) and publishes them, in order,
+ * right after the reconnect: the client itself drops what is published
+ * while it redials. What goes out in the instant between the socket failing
+ * and the `disconnect` status is lost, as on any modem. `close()` waits up
+ * to 2 s for held transmissions to go out and, for an owned connection,
+ * until the server has confirmed everything accepted; what could not go out
+ * is counted in `stats.lost`.
  *
  * @example Two modems on one NATS server (skipped where none runs)
  * ```ts ignore
@@ -183,6 +209,7 @@ export class NatsModem implements Modem, AsyncDisposable {
   readonly #prefix: string;
   readonly #maxOpen: number;
   readonly #maxPayloadOption: number;
+  readonly #maxPending: number;
   readonly #subscriptions = new Map<number, Subscription>();
   readonly #subjects: string[] = [];
   readonly #handlers = new Set<ModemMessageHandler>();
@@ -191,8 +218,15 @@ export class NatsModem implements Modem, AsyncDisposable {
   readonly #sender = crypto.getRandomValues(new Uint8Array(8));
   // The header with reply channel 0: magic, version, 0, 0, sender id.
   readonly #header = new Uint8Array([MAGIC, VERSION, 0, 0, ...this.#sender]);
-  readonly #watch: NatsStatusWatch | undefined;
-  readonly #stats: NatsModemStats = { sent: 0, delivered: 0, dropped: 0 };
+  readonly #watch: NatsStatusWatch;
+  readonly #outbox: NatsOutbox;
+  readonly #publish: (subject: string, message: Uint8Array) => void;
+  readonly #stats: NatsModemStats = {
+    sent: 0,
+    delivered: 0,
+    dropped: 0,
+    lost: 0,
+  };
   #serverMaxPayload: number;
   readonly #released = Promise.withResolvers<void>();
   #slab = new ArrayBuffer(0);
@@ -279,7 +313,7 @@ export class NatsModem implements Modem, AsyncDisposable {
    * ```
    */
   constructor(connection: NatsConnection, options: NatsModemOptions = {}) {
-    const { prefix, maxOpen, maxPayload } = checkOptions(options);
+    const { prefix, maxOpen, maxPayload, maxPending } = checkOptions(options);
     if (
       typeof connection !== "object" || connection === null ||
       typeof connection.publish !== "function" ||
@@ -298,18 +332,28 @@ export class NatsModem implements Modem, AsyncDisposable {
     this.#prefix = prefix;
     this.#maxOpen = maxOpen;
     this.#maxPayloadOption = maxPayload;
+    this.#maxPending = maxPending;
     this.#serverMaxPayload = natsMaxPayload(connection);
+    this.#outbox = new NatsOutbox(maxPending);
+    this.#publish = (subject, message) => connection.publish(subject, message);
     const onStatus = options.onStatus;
-    if (onStatus !== undefined || owned) {
-      this.#watch = watchNatsStatus(connection, (status) => {
+    this.#watch = watchNatsStatus(connection, (status) => {
+      if (status.type === "disconnect") this.#outbox.disconnected();
+      if (status.type === "reconnect") {
         // A new node may have another limit.
-        if (status.type === "reconnect") {
-          this.#serverMaxPayload = natsMaxPayload(connection) ||
-            this.#serverMaxPayload;
-        }
-        if (!this.#closed || status.type === "close") onStatus?.(status);
-      });
-    }
+        this.#serverMaxPayload = natsMaxPayload(connection) ||
+          this.#serverMaxPayload;
+        this.#outbox.reconnected((subject, message) => {
+          try {
+            this.#publish(subject, message);
+          } catch {
+            this.#stats.lost++;
+          }
+        });
+      }
+      if (status.type === "close") this.#dropHeld();
+      if (!this.#closed || status.type === "close") onStatus?.(status);
+    });
     connection.closed().then(() => this.close(), () => this.close());
   }
 
@@ -443,15 +487,17 @@ export class NatsModem implements Modem, AsyncDisposable {
 
   /**
    * Publishes `payload` on `<prefix>.<channel>` with `replyChannel` in the
-   * header. Accepted when it returns: handed to the NATS client, which sends
-   * transmissions in call order (buffered while it reconnects).
+   * header. Accepted when it returns: handed to the NATS client in call
+   * order, or, while the connection is down, held and published right after
+   * the reconnect.
    *
    * @param channel 0–65535.
    * @param replyChannel 0–65535.
    * @param payload At most {@linkcode NatsModem.maxPayloadSize} bytes.
-   * @throws {RangeError} For a channel outside 0–65535 or a payload over
+   * @throws {RangeError} For a channel outside 0–65535, a payload over
    * `maxPayloadSize` (`Cannot transmit: payload of 2000000 bytes exceeds
-   * limit 1048564`).
+   * limit 1048564`), or no room left to hold it while the connection is down
+   * (`maxPendingBytes`).
    * @throws {Error} Once the modem is closed, or when the client refuses
    * the message (e.g. its connection is draining; the client's error as
    * `cause`).
@@ -474,12 +520,22 @@ export class NatsModem implements Modem, AsyncDisposable {
     message[2] = replyChannel >> 8;
     message[3] = replyChannel & 0xff;
     message.set(payload, NATS_MODEM_HEADER_LENGTH);
+    let accepted: boolean;
     try {
-      this.#connection.publish(this.#subject(channel), message);
+      accepted = this.#outbox.send(
+        this.#publish,
+        this.#subject(channel),
+        message,
+      );
     } catch (error) {
       throw new Error(
         `Cannot transmit: ${error instanceof Error ? error.message : error}`,
         { cause: error },
+      );
+    }
+    if (!accepted) {
+      throw new RangeError(
+        `Cannot transmit: the NATS connection is down and ${this.#outbox.bytes} bytes are waiting (maxPendingBytes ${this.#maxPending})`,
       );
     }
     this.#stats.sent++;
@@ -560,14 +616,21 @@ export class NatsModem implements Modem, AsyncDisposable {
   }
 
   async #release(): Promise<void> {
-    if (!this.#owned) {
-      this.#watch?.stop();
-      await this.#watch?.done;
-      return;
+    // Held transmissions go out on the reconnect, if it comes soon.
+    if (!this.#connection.isClosed()) await this.#outbox.empty(CLOSE_FLUSH_MS);
+    this.#dropHeld();
+    if (this.#owned) {
+      await flushNats(this.#connection, CLOSE_FLUSH_MS);
+      await this.#connection.close();
+    } else {
+      this.#watch.stop();
     }
-    await flushNats(this.#connection, CLOSE_FLUSH_MS);
-    await this.#connection.close();
-    await this.#watch?.done;
+    await this.#watch.done;
+  }
+
+  #dropHeld(): void {
+    this.#stats.lost += this.#outbox.length;
+    this.#outbox.clear();
   }
 
   #onMessage(channel: number, buffer: Uint8Array): void {

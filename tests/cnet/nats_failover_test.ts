@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { CNetNode, CttpRequest } from "../../cnet/mod.ts";
 import { NatsModem, type NatsStatus } from "../../cnet/nats.ts";
-import { natsIgnore, startNatsCluster } from "../_nats_server.ts";
+import {
+  natsIgnore,
+  startNatsCluster,
+  startNatsServer,
+} from "../_nats_server.ts";
 import { until } from "./_cryptonet_fixtures.ts";
 
 // A retransmission backoff capped at 0.5 s, so CTCP resumes soon after the
@@ -157,5 +161,71 @@ Deno.test({
     // the client dialed the hung node first and waited out its 2 s connect
     // timeout: about 5 s).
     assert.ok(elapsed < 4000, `reconnected after ${elapsed} ms`);
+  },
+});
+
+Deno.test({
+  name:
+    "NatsModem failover: transmissions accepted while the connection is down are sent after the reconnect, in order",
+  ignore: natsIgnore !== undefined,
+  async fn() {
+    await using cluster = await startNatsCluster(2);
+    const [doomed, survivor] = cluster.servers;
+    await using receiver = await NatsModem.connect(survivor.url);
+    receiver.open(9);
+    await receiver.flush();
+    const heard: number[] = [];
+    receiver.subscribe((message) => heard.push(message.payload[0]));
+    const statuses: NatsStatus[] = [];
+    await using sender = await NatsModem.connect(doomed.url, {
+      onStatus: (status) => statuses.push(status),
+    });
+    sender.transmit(9, 0, new Uint8Array([1]));
+    await until(() => heard.length === 1, 5000, "the first message");
+    doomed.kill("SIGKILL");
+    await until(() => statuses.length > 0, 5000, "disconnect");
+    assert.equal(statuses[0].type, "disconnect");
+    // The client buffers these until it is connected again.
+    for (let i = 2; i <= 5; i++) sender.transmit(9, 0, new Uint8Array([i]));
+    await until(() => heard.length === 5, 5000, "the buffered messages");
+    assert.deepEqual(heard, [1, 2, 3, 4, 5]);
+    assert.deepEqual(statuses.at(-1), {
+      type: "reconnect",
+      server: `127.0.0.1:${survivor.port}`,
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "NatsModem failover: with no node left, held transmissions are bounded by maxPendingBytes (RangeError beyond) and counted as lost when the modem closes",
+  ignore: natsIgnore !== undefined,
+  async fn() {
+    const server = await startNatsServer();
+    const statuses: NatsStatus[] = [];
+    const modem = await NatsModem.connect(server.url, {
+      maxPendingBytes: 100,
+      onStatus: (status) => statuses.push(status),
+    });
+    await server.stop();
+    await until(() => statuses.length > 0, 5000, "disconnect");
+    modem.transmit(1, 1, new Uint8Array(40)); // 52 bytes held
+    modem.transmit(1, 1, new Uint8Array(30)); // 42 more: 94
+    assert.throws(() => modem.transmit(1, 1, new Uint8Array(0)), {
+      name: "RangeError",
+      message:
+        "Cannot transmit: the NATS connection is down and 94 bytes are waiting (maxPendingBytes 100)",
+    });
+    const started = performance.now();
+    modem.close();
+    await modem.closed;
+    // close() gave the reconnect 2 s to come.
+    assert.ok(performance.now() - started >= 1900);
+    assert.deepEqual(modem.stats, {
+      sent: 2,
+      delivered: 0,
+      dropped: 0,
+      lost: 2,
+    });
   },
 });

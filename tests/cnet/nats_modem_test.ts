@@ -65,10 +65,11 @@ Deno.test({
       assert.deepEqual([...body.subarray(12)], [1, 2, 3]);
       assert.deepEqual(
         [b.stats, c.stats],
-        [{ sent: 1, delivered: 0, dropped: 0 }, {
+        [{ sent: 1, delivered: 0, dropped: 0, lost: 0 }, {
           sent: 1,
           delivered: 1,
           dropped: 0,
+          lost: 0,
         }],
       );
     } finally {
@@ -105,7 +106,7 @@ Deno.test({
         10,
       ]]);
       // Each dropped its own echo and the foreign message.
-      assert.deepEqual(a.stats, { sent: 1, delivered: 1, dropped: 2 });
+      assert.deepEqual(a.stats, { sent: 1, delivered: 1, dropped: 2, lost: 0 });
       a.close();
       b.close();
       await Promise.all([a.closed, b.closed]);
