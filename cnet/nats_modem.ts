@@ -20,10 +20,28 @@ import { NatsOutbox } from "./_nats_outbox.ts";
 /**
  * Bytes NatsModem puts before each payload: `"N"` (0x4e), version 1, the
  * reply channel (big-endian u16) and the sender's random 8-byte id.
+ *
+ * @example The header's size
+ * ```ts
+ * import { NATS_MODEM_HEADER_LENGTH } from "@moonwire/moonwire/cnet/nats";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(NATS_MODEM_HEADER_LENGTH, 12);
+ * ```
  */
 export const NATS_MODEM_HEADER_LENGTH = 12;
 
-/** The subject prefix of a {@linkcode NatsModem} unless one is given. */
+/**
+ * The subject prefix of a {@linkcode NatsModem} unless one is given.
+ *
+ * @example Channel 7's subject
+ * ```ts
+ * import { DEFAULT_NATS_MODEM_PREFIX } from "@moonwire/moonwire/cnet/nats";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(`${DEFAULT_NATS_MODEM_PREFIX}.7`, "moonwire.cnet.7");
+ * ```
+ */
 export const DEFAULT_NATS_MODEM_PREFIX = "moonwire.cnet";
 
 const MAGIC = 0x4e;
@@ -36,7 +54,22 @@ const CLOSE_FLUSH_MS = 2000;
 // NATS subject tokens without wildcards or white space.
 const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
-/** Options for a {@linkcode NatsModem}, however it is created. */
+/**
+ * Options for a {@linkcode NatsModem}, however it is created.
+ *
+ * @example A game's own subjects and a status log
+ * ```ts
+ * import type { NatsModemOptions } from "@moonwire/moonwire/cnet/nats";
+ * import assert from "node:assert/strict";
+ *
+ * const options: NatsModemOptions = {
+ *   prefix: "game.cnet",
+ *   maxOpenChannels: 16,
+ *   onStatus: (status) => console.error(`nats: ${status.type}`),
+ * };
+ * assert.equal(options.prefix, "game.cnet");
+ * ```
+ */
 export interface NatsModemOptions {
   /**
    * Subject prefix: channel N is the subject `<prefix>.N` (default
@@ -64,11 +97,38 @@ export interface NatsModemOptions {
   onStatus?: NatsStatusHandler;
 }
 
-/** Options for {@linkcode NatsModem.connect}: the modem's and the connection's. */
+/**
+ * Options for {@linkcode NatsModem.connect}: the modem's and the
+ * connection's.
+ *
+ * @example Credentials and a slower ping
+ * ```ts
+ * import type { NatsModemConnectOptions } from "@moonwire/moonwire/cnet/nats";
+ * import assert from "node:assert/strict";
+ *
+ * const options: NatsModemConnectOptions = {
+ *   user: "cnet",
+ *   pass: "secret",
+ *   pingInterval: 5000,
+ * };
+ * assert.equal(options.maxPingOut, undefined); // default 2
+ * ```
+ */
 export interface NatsModemConnectOptions
   extends NatsModemOptions, NatsConnectOptions {}
 
-/** Counters of a {@linkcode NatsModem}. */
+/**
+ * Counters of a {@linkcode NatsModem}.
+ *
+ * @example Read the counters
+ * ```ts
+ * import type { NatsModemStats } from "@moonwire/moonwire/cnet/nats";
+ * import assert from "node:assert/strict";
+ *
+ * const stats: NatsModemStats = { sent: 3, delivered: 2, dropped: 0, lost: 0 };
+ * assert.equal(stats.sent - stats.lost, 3);
+ * ```
+ */
 export interface NatsModemStats {
   /** Messages handed to the NATS client. */
   sent: number;
@@ -249,6 +309,17 @@ export class NatsModem implements Modem, AsyncDisposable {
    * @throws {Error} When no server answers (`Cannot connect NATS modem: no
    * NATS server answered at 127.0.0.1:1 (...)`, the client's error as
    * `cause`).
+   *
+   * @example No server at the address
+   * ```ts
+   * import { NatsModem } from "@moonwire/moonwire/cnet/nats";
+   * import assert from "node:assert/strict";
+   *
+   * await assert.rejects(NatsModem.connect("nats://127.0.0.1:1"), {
+   *   message:
+   *     "Cannot connect NATS modem: no NATS server answered at nats://127.0.0.1:1 (connection refused)",
+   * });
+   * ```
    *
    * @example Connect with a status handler (skipped where no server runs)
    * ```ts ignore

@@ -26,6 +26,29 @@ import {
  * - `error`: the server reported `error` (e.g. a permissions violation).
  * - `close`: the connection is closed for good (closed by its owner, or the
  *   reconnect attempts ran out); nothing more follows.
+ *
+ * @example Describe a status
+ * ```ts
+ * import type { NatsStatus } from "@moonwire/moonwire/cnet/nats";
+ * import assert from "node:assert/strict";
+ *
+ * function describe(status: NatsStatus): string {
+ *   switch (status.type) {
+ *     case "disconnect":
+ *     case "reconnect":
+ *     case "lameDuck":
+ *       return `${status.type} ${status.server}`;
+ *     case "error":
+ *       return `error ${status.error.message}`;
+ *     default:
+ *       return status.type;
+ *   }
+ * }
+ * assert.equal(
+ *   describe({ type: "reconnect", server: "127.0.0.1:4222" }),
+ *   "reconnect 127.0.0.1:4222",
+ * );
+ * ```
  */
 export type NatsStatus =
   | { type: "disconnect"; server: string }
@@ -36,7 +59,22 @@ export type NatsStatus =
   | { type: "error"; error: Error }
   | { type: "close" };
 
-/** Called with each {@linkcode NatsStatus} of a connection. */
+/**
+ * Called with each {@linkcode NatsStatus} of a connection.
+ *
+ * @example Count reconnects
+ * ```ts
+ * import type { NatsStatusHandler } from "@moonwire/moonwire/cnet/nats";
+ * import assert from "node:assert/strict";
+ *
+ * let reconnects = 0;
+ * const onStatus: NatsStatusHandler = (status) => {
+ *   if (status.type === "reconnect") reconnects++;
+ * };
+ * onStatus({ type: "reconnect", server: "127.0.0.1:4222" });
+ * assert.equal(reconnects, 1);
+ * ```
+ */
 export type NatsStatusHandler = (status: NatsStatus) => void;
 
 /**
@@ -44,7 +82,17 @@ export type NatsStatusHandler = (status: NatsStatus) => void;
  * the connection). The defaults notice a node that hangs (e.g. stopped with
  * SIGSTOP) within about 3 s and move to another node of the cluster: a ping
  * every second, stale after 2 unanswered pings, 2 s to connect to a server,
- * retrying for ever.
+ * retrying for ever, and never redialling the node just left first while
+ * another is known.
+ *
+ * @example Give up after 5 attempts per server
+ * ```ts
+ * import type { NatsConnectOptions } from "@moonwire/moonwire/cnet/nats";
+ * import assert from "node:assert/strict";
+ *
+ * const options: NatsConnectOptions = { maxReconnectAttempts: 5 };
+ * assert.equal(options.pingInterval, undefined); // default 1000 ms
+ * ```
  */
 export interface NatsConnectOptions {
   /** Name shown in the server's monitoring pages. */
