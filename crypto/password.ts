@@ -5,7 +5,7 @@
  * @module
  */
 
-import { scryptAsync } from "@noble/hashes/scrypt.js";
+import { scrypt } from "node:crypto";
 import { encodeBase64 } from "./_base64.ts";
 import {
   MAX_LOG_N,
@@ -38,14 +38,27 @@ function derive(
   p: number,
   length: number,
 ): Promise<Uint8Array> {
-  // The async variant yields to the event loop every few milliseconds.
-  return scryptAsync(password, salt, {
+  // node:crypto runs scrypt on the thread pool, so a login never stalls the
+  // event loop (noble's scryptAsync computed on the main thread).
+  const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>();
+  scrypt(password, salt, length, {
     N: 2 ** logN,
     r,
     p,
-    dkLen: length,
-    maxmem: MAX_MEMORY + 4096,
+    // scrypt needs 128·r·N bytes plus a little bookkeeping.
+    maxmem: MAX_MEMORY + 1024 * 1024,
+  }, (error, key) => {
+    if (error) {
+      reject(
+        new Error(`Cannot derive password hash: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    } else {
+      resolve(new Uint8Array(key.buffer, key.byteOffset, key.byteLength));
+    }
   });
+  return promise;
 }
 
 /**
