@@ -14,6 +14,7 @@ import {
   type FramedConnectionOptions,
 } from "../net/framed_connection.ts";
 import { FrameEncoder } from "../net/frame_codec.ts";
+import { readTotal, writeAll } from "./_loopback.ts";
 
 const CASES: [string, number, number][] = [
   ["64 B", 64, 50_000],
@@ -49,27 +50,6 @@ async function connectedPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
 function persistent<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= make());
-}
-
-async function rawWrite(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    offset += await conn.write(bytes.subarray(offset));
-  }
-}
-
-async function rawRead(
-  conn: Deno.Conn,
-  buffer: Uint8Array,
-  total: number,
-): Promise<void> {
-  let received = 0;
-  while (received < total) {
-    // Never read past this iteration's bytes.
-    const n = await conn.read(buffer.subarray(0, total - received));
-    if (n === null) throw new Error("early end of stream");
-    received += n;
-  }
 }
 
 async function framedSend(
@@ -141,8 +121,8 @@ for (const [label, size, count] of CASES) {
         const [client, server] = await conns();
         b.start();
         await Promise.all([
-          rawRead(server, buffer, framed.length),
-          rawWrite(client, framed),
+          readTotal(server, buffer, framed.length),
+          writeAll(client, framed),
         ]);
         b.end();
       },
@@ -183,7 +163,7 @@ for (const [label, size, count] of CASES) {
         const [client, server] = await conns();
         b.start();
         await Promise.all([
-          rawRead(server, buffer, framed.length),
+          readTotal(server, buffer, framed.length),
           framedSend(client, payload, count),
         ]);
         b.end();
@@ -208,7 +188,7 @@ for (const [label, size, count] of CASES) {
         b.start();
         await Promise.all([
           framedRead(server, count, true),
-          rawWrite(client, framed),
+          writeAll(client, framed),
         ]);
         b.end();
       },

@@ -4,10 +4,45 @@ import { checksum } from "../../cnet/checksum.ts";
 import type { LuaValue } from "../../net/table_codec.ts";
 import { crc32 } from "../../cnet/_cnet_crc32.ts";
 import { mulberry32 } from "../_random.ts";
+import { testSeed } from "../_schedule.ts";
 
 Deno.test("crc32 matches the standard check value", () => {
   assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
   assert.equal(crc32(new Uint8Array()), 0);
+  // Known answers from zlib; the high bit set checks the result is unsigned.
+  assert.equal(crc32(new TextEncoder().encode("a")), 0xe8b7be43);
+  assert.equal(crc32(new Uint8Array(32)), 0x190a55ad);
+  assert.equal(crc32(new Uint8Array(32).fill(0xff)), 0xff6cab0b);
+});
+
+// The bitwise definition, independent of any table or native code.
+function referenceCrc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) {
+      crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+    }
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+Deno.test("crc32 equals the bitwise definition on seeded random inputs", () => {
+  const { random } = testSeed("crc32 random inputs");
+  const lengths = [1, 2, 3, 7, 8, 15, 16, 63, 64, 255, 1024, 65536];
+  for (let i = 0; i < 100; i++) {
+    const length = i < lengths.length
+      ? lengths[i]
+      : Math.floor(random() * 5000);
+    const bytes = new Uint8Array(length).map(() => random() * 256);
+    // A view into a larger buffer must hash only its own bytes.
+    const padded = new Uint8Array(length + 8);
+    padded.set(bytes, 4);
+    const view = padded.subarray(4, 4 + length);
+    const expected = referenceCrc32(bytes);
+    assert.equal(crc32(bytes), expected, `length ${length}`);
+    assert.equal(crc32(view), expected, `view of length ${length}`);
+  }
 });
 
 Deno.test("checksum: pinned values", () => {
