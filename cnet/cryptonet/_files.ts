@@ -227,12 +227,18 @@ export async function loadCaKey(
     return await readKeyFile(path, { algorithm: "ed25519", private: false });
   } catch (cause) {
     if (!(cause instanceof Deno.errors.NotFound)) throw cause;
+    // Loading the key is the action itself: the path is its target.
     throw new Deno.errors.NotFound(
-      `Cannot ${action}: certificate authority key ${path} not found`,
+      action === LOAD_CA_KEY
+        ? `Cannot ${action} ${path}: file not found`
+        : `Cannot ${action}: certificate authority key ${path} not found`,
       { cause },
     );
   }
 }
+
+/** The action of `loadCertAuthKey`, whose message names the file as target. */
+export const LOAD_CA_KEY = "load certificate authority key";
 
 export interface CaPaths {
   publicKeyPath: string;

@@ -28,6 +28,7 @@ import { EVENT_TYPES } from "./_event_types.ts";
 import {
   defaultFileName,
   initCa,
+  LOAD_CA_KEY,
   loadCaKey,
   loadClientCertificate,
   loadServerIdentity,
@@ -2003,7 +2004,7 @@ export class CryptoNetNode implements AsyncDisposable {
       this.#directory,
       path,
       true,
-      "load certificate authority key",
+      LOAD_CA_KEY,
     ))!;
   }
 
