@@ -14,8 +14,7 @@ import { MessageOrder } from "./_message_order.ts";
 import { Reassembly, type ReassemblyLimits } from "./_reassembly.ts";
 import { ReplayWindow } from "./_replay_window.ts";
 import type { UserTable } from "./_user_table.ts";
-import type { Server, ServerStats } from "./server.ts";
-import type { SessionProtocol, Socket } from "./socket.ts";
+import type { Server, ServerStats, SessionProtocol, Socket } from "./_views.ts";
 
 export type SessionPhase = "handshaking" | "pending" | "open" | "closed";
 
