@@ -203,6 +203,11 @@ export class SessionCore {
     return this.#sendOpen(now);
   }
 
+  /** Whether the session is open (a call, so narrowing does not stick). */
+  get isOpen(): boolean {
+    return this.state === "open";
+  }
+
   // ---- commands ----------------------------------------------------------
 
   /**
