@@ -13,6 +13,7 @@ import {
   keyPairFromPrivateKey,
   readCertificateFile,
   readKeyFile,
+  removeStaleTemp,
   signCertificate as signWithCa,
   timingSafeEqual,
   writeCertificateFile,
@@ -112,6 +113,11 @@ export async function loadServerIdentity(
   const generated: string[] = [];
   let certificate: Certificate;
   let privateKey: Uint8Array;
+  // A write killed mid-way leaves `.<name>.tmp` (mode 0600, maybe the
+  // private key): gone before the files are read or generated.
+  for (const path of [certificatePath, keyPath]) {
+    if (path !== undefined) await removeStaleTemp(path);
+  }
   if (certificatePath !== undefined && keyPath !== undefined) {
     const haveCertificate = await fileExists(certificatePath);
     const haveKey = await fileExists(keyPath);
