@@ -19,6 +19,7 @@ import {
   encodeCertRequest,
   encodeDiscover,
   encodeDiscoverReply,
+  nameBytes,
   type Packet,
   PacketType,
   toHex,
@@ -29,8 +30,12 @@ import {
   serverChannel,
 } from "./_server_channel.ts";
 import type { ServerState } from "./_session.ts";
+import { seconds } from "./_checks.ts";
+import { loadCaKey } from "./_files.ts";
 import type {
   DiscoveredServer,
+  DiscoverOptions,
+  RequestCertificateOptions,
   RequestedCertificate,
 } from "./_node_options.ts";
 
@@ -134,9 +139,12 @@ async function collect(
 
 export async function discover(
   ctx: NodeContext,
-  entry: ModemEntry,
-  timeout: number,
+  options: DiscoverOptions,
 ): Promise<DiscoveredServer[]> {
+  const action = "discover";
+  ctx.checkOpen(action);
+  const timeout = seconds(action, "timeout", options.timeout ?? 1);
+  const entry = ctx.modems.entry(action, options.modemSide);
   const found = new Map<string, DiscoveredServer>();
   await collect(ctx, entry, timeout, (requestId) => ({
     channel: DISCOVERY_CHANNEL,
@@ -165,20 +173,24 @@ export async function discover(
 
 export async function requestCertificate(
   ctx: NodeContext,
-  entry: ModemEntry,
-  options: {
-    action: string;
-    name: string;
-    timeout: number;
-    caKey: Uint8Array | undefined;
-    allowUnsigned: boolean;
-  },
+  name: string,
+  options: RequestCertificateOptions,
 ): Promise<RequestedCertificate> {
-  const { action, name, caKey } = options;
+  const action = `request certificate for "${name}"`;
+  ctx.checkOpen(action);
+  nameBytes(action, name);
+  const timeout = seconds(action, "timeout", options.timeout ?? 1);
+  const caKey = await loadCaKey(
+    ctx.directory,
+    options.certAuthKey,
+    typeof options.certAuthKey === "string",
+    action,
+  );
+  const entry = ctx.modems.entry(action, options.modemSide);
   const verified = new Map<string, Certificate>();
   const unverified = new Map<string, Certificate>();
   let refused = 0;
-  await collect(ctx, entry, options.timeout, (requestId) => ({
+  await collect(ctx, entry, timeout, (requestId) => ({
     channel: serverChannel(name),
     packet: encodeCertRequest(requestId, name),
   }), (packet) => {
@@ -211,7 +223,5 @@ export async function requestCertificate(
       `Cannot ${action}: no answering certificate is signed by the certificate authority`,
     );
   }
-  throw new TimeoutError(
-    `Cannot ${action}: no answer within ${options.timeout} ms`,
-  );
+  throw new TimeoutError(`Cannot ${action}: no answer within ${timeout} ms`);
 }

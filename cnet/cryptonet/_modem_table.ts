@@ -111,6 +111,17 @@ export class ModemTable {
     throw new Error(`Cannot ${action}: no modem attached`);
   }
 
+  /** Opens a raw channel (its traffic becomes `modem_message` events). */
+  openUserChannel(entry: ModemEntry, channel: number): void {
+    if (entry.userChannels.has(channel)) return;
+    this.retain(entry, channel);
+    entry.userChannels.add(channel);
+  }
+
+  closeUserChannel(entry: ModemEntry, channel: number): void {
+    if (entry.userChannels.delete(channel)) this.release(entry, channel);
+  }
+
   retain(entry: ModemEntry, channel: number): void {
     const count = entry.refs.get(channel) ?? 0;
     if (count === 0) entry.modem.open(channel);

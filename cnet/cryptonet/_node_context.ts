@@ -2,11 +2,13 @@
 // What the driver's units share: settings, modems, the event hub, servers,
 // sessions, waiting collectors and the counters. CryptoNetNode owns one and
 // hands it to each unit.
+import { ConnectionClosedError } from "../../net/mod.ts";
 import type { Modem } from "../modem.ts";
 import type { EventHub } from "./_event_hub.ts";
 import type { ModemTable } from "./_modem_table.ts";
 import type { Packet } from "./_packet.ts";
-import type { ServerState, Session } from "./_session.ts";
+import type { CryptoNetNodeStats } from "./_node_options.ts";
+import { ServerState, Session } from "./_session.ts";
 import type { SessionLimits } from "./_session_types.ts";
 
 /** The node's timeouts (ms) and limits, checked by the constructor. */
@@ -32,7 +34,12 @@ export class NodeContext {
     transmitErrors: 0,
   };
   readonly limits: SessionLimits;
+  /** Whether closing the node closes its modems. */
+  readonly closeModems: boolean;
   isClosed = false;
+  /** Whether `setup` runs the event loop, and when it ends. */
+  running = false;
+  readonly closed = Promise.withResolvers<void>();
   /** The login exchange, set by the node (see _login_exchange.ts). */
   onLoginRequest: (
     session: Session,
@@ -45,7 +52,9 @@ export class NodeContext {
     settings: NodeSettings,
     modems: ModemTable,
     hub: EventHub,
+    closeModems: boolean,
   ) {
+    this.closeModems = closeModems;
     this.directory = directory;
     this.settings = settings;
     this.modems = modems;
@@ -97,5 +106,44 @@ export class NodeContext {
   *allSessions(): Iterable<Session> {
     yield* this.clientSessions.values();
     yield* this.serverSessions.values();
+  }
+
+  get stats(): CryptoNetNodeStats {
+    let reassemblies = 0;
+    for (const session of this.allSessions()) {
+      reassemblies += session.reassembly.dropped;
+    }
+    return {
+      droppedPackets: this.counters.droppedPackets,
+      replayedPackets: this.counters.replayedPackets,
+      droppedEvents: this.hub.dropped,
+      droppedReassemblies: reassemblies,
+      transmitErrors: this.counters.transmitErrors,
+    };
+  }
+
+  /** `server` as one of this node's open servers. */
+  server(action: string, server: unknown): ServerState {
+    if (!(server instanceof ServerState) || !this.servers.has(server)) {
+      throw new TypeError(`Cannot ${action}: not an open server of this node`);
+    }
+    return server;
+  }
+
+  /** `socket` as one of this node's open sessions. */
+  session(action: string, socket: unknown): Session {
+    if (!(socket instanceof Session)) {
+      throw new TypeError(`Cannot ${action}: expected a CryptoNet socket`);
+    }
+    const known =
+      (socket.role === "client" ? this.clientSessions : this.serverSessions)
+        .get(socket.id);
+    if (known !== socket && socket.state !== "closed") {
+      throw new TypeError(`Cannot ${action}: socket belongs to another node`);
+    }
+    if (socket.state !== "open") {
+      throw new ConnectionClosedError(`Cannot ${action}: socket is closed`);
+    }
+    return socket;
   }
 }
