@@ -147,7 +147,7 @@ async function run(
       }
     }
     if (handshake.result !== undefined) decided.resolve();
-    else timer.set(handshake.pollTimeout(), Date.now());
+    else timer.set(handshake.pollTimeout());
   };
   const timer = new DeadlineTimer(() =>
     handshake.handleTimeout(Date.now()).then(step)

@@ -13,8 +13,8 @@ export class DeadlineTimer {
     this.#fire = fire;
   }
 
-  /** Arms for `at` (ms, same clock as `now`); undefined disarms. */
-  set(at: number | undefined, now: number): void {
+  /** Arms for `at` (ms on the `Date.now()` clock); undefined disarms. */
+  set(at: number | undefined): void {
     if (at === undefined) return this.clear();
     if (this.#timer !== undefined && this.#at <= at) return;
     clearTimeout(this.#timer);
@@ -23,7 +23,7 @@ export class DeadlineTimer {
       this.#timer = undefined;
       this.#at = Infinity;
       this.#fire();
-    }, Math.max(0, at - now));
+    }, Math.max(0, at - Date.now()));
   }
 
   clear(): void {

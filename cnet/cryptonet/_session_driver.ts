@@ -43,7 +43,7 @@ export function service(ctx: NodeContext, session: Session): void {
       service(ctx, session);
       done.then(() => service(ctx, session));
     });
-    session.timer.set(at, Date.now());
+    session.timer.set(at);
   }
   for (let event = core.pollEvent(); event; event = core.pollEvent()) {
     onEvent(ctx, session, event);
