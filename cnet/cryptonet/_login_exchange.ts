@@ -34,9 +34,8 @@ export async function login(
   const reply = await request(
     ctx,
     session,
-    Inner.LOGIN,
-    encodeTable({ username, password }),
     action,
+    (now, onError) => session.core.login(username, password, now, onError),
   );
   const result = decodeTable(reply) as Record<string, LuaValue>;
   if (
@@ -80,7 +79,12 @@ export async function logout(
     await sendControl(ctx, session, Inner.LOGOUT_RESULT, 0).catch(() => {});
     return;
   }
-  await request(ctx, session, Inner.LOGOUT, new Uint8Array(0), "log out");
+  await request(
+    ctx,
+    session,
+    "log out",
+    (now, onError) => session.core.logout(now, onError),
+  );
   resetLogin(ctx, session);
 }
 

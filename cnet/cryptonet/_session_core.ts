@@ -24,6 +24,7 @@ import {
   encodeTable,
   type LuaValue,
 } from "../../net/mod.ts";
+import { fragment, fragmentCount, MAX_FRAGMENTS } from "./_fragment.ts";
 import { MessageOrder } from "./_message_order.ts";
 import {
   DATA_OVERHEAD,
@@ -272,6 +273,25 @@ export class SessionCore {
     return { requestId, sent: this.#queue(inner, now, onError) };
   }
 
+  /** Client: asks to log in (the credentials travel sealed); see request. */
+  login(
+    username: string,
+    password: string,
+    now: number,
+    onError?: TransmitFailure,
+  ): { requestId: number; sent: Promise<void> } {
+    const body = encodeTable({ username, password });
+    return this.request(Inner.LOGIN, body, now, onError);
+  }
+
+  /** Client: asks to log out; see request. */
+  logout(
+    now: number,
+    onError?: TransmitFailure,
+  ): { requestId: number; sent: Promise<void> } {
+    return this.request(Inner.LOGOUT, EMPTY, now, onError);
+  }
+
   /** Forgets a request (answered, or given up by the caller). */
   cancelRequest(requestId: number): void {
     this.#requests.delete(requestId);
@@ -481,36 +501,20 @@ export class SessionCore {
         new ConnectionClosedError("Cannot send: socket is closed"),
       );
     }
-    this.spoke = true;
-    this.lastSent = now;
     const maxPlain = this.maxPayloadSize - DATA_OVERHEAD;
-    let pieces: Uint8Array[];
-    if (inner.length <= maxPlain) {
-      pieces = [inner];
-    } else {
-      const chunk = maxPlain - FRAGMENT_HEADER_LENGTH;
-      const count = Math.ceil(inner.length / chunk);
-      if (count > 65535) {
+    let pieces = [inner];
+    if (inner.length > maxPlain) {
+      if (fragmentCount(inner.length, maxPlain) > MAX_FRAGMENTS) {
         return Promise.reject(
           new RangeError(
-            `Cannot send: message of ${inner.length} bytes needs more than 65535 fragments`,
+            `Cannot send: message of ${inner.length} bytes needs more than ${MAX_FRAGMENTS} fragments`,
           ),
         );
       }
-      const messageId = this.nextMessageId++ >>> 0;
-      pieces = [];
-      for (let index = 0; index < count; index++) {
-        const part = inner.subarray(index * chunk, (index + 1) * chunk);
-        const piece = new Uint8Array(FRAGMENT_HEADER_LENGTH + part.length);
-        const view = new DataView(piece.buffer);
-        piece[0] = Inner.FRAGMENT;
-        view.setUint32(1, messageId);
-        view.setUint16(5, index);
-        view.setUint16(7, count);
-        piece.set(part, FRAGMENT_HEADER_LENGTH);
-        pieces.push(piece);
-      }
+      pieces = fragment(inner, maxPlain, this.nextMessageId++ >>> 0);
     }
+    this.spoke = true;
+    this.lastSent = now;
     const run = async () => {
       for (const piece of pieces) await this.#seal(piece, onError);
     };

@@ -133,24 +133,24 @@ export function sendControl(
   );
 }
 
-/** A client request, retransmitted by the core until answered. */
+/**
+ * A client request (`start` calls the core's login or logout), which the
+ * core retransmits until answered: resolves with the answer's body.
+ */
 export function request(
   ctx: NodeContext,
   session: Session,
-  kind: Inner,
-  body: Uint8Array,
   action: string,
+  start: (now: number, onError: (error: unknown) => void) => {
+    requestId: number;
+    sent: Promise<void>;
+  },
 ): Promise<Uint8Array<ArrayBuffer>> {
   const { promise, resolve, reject } = Promise.withResolvers<
     Uint8Array<ArrayBuffer>
   >();
   session.core.maxPayloadSize = session.modem.maxPayloadSize;
-  const { requestId, sent } = session.core.request(
-    kind,
-    body,
-    Date.now(),
-    reject,
-  );
+  const { requestId, sent } = start(Date.now(), reject);
   session.requests.set(requestId, { resolve, reject, action });
   drive(ctx, session, sent).catch(reject);
   return promise.finally(() => {

@@ -10,7 +10,7 @@ import {
   keyPairFromPrivateKey,
   signCertificate,
 } from "../../crypto/mod.ts";
-import { TimeoutError } from "../../net/mod.ts";
+import { decodeTable, TimeoutError } from "../../net/mod.ts";
 import { ClientHandshake } from "../../cnet/cryptonet/_client_handshake.ts";
 import {
   decodePacket,
@@ -511,4 +511,34 @@ Deno.test("session core: send, pause, send — and send, pause, close — queue 
     ], pause.name);
     assert.equal(client.sendCipher, undefined, pause.name);
   }
+});
+
+Deno.test("session core: login travels sealed and reaches the server core with its credentials; logout gets its answer", async () => {
+  const { client, server } = await pair();
+  await open(client, server);
+  const { requestId, sent } = client.login("ann", "ann's secret", 1);
+  await sent;
+  const packets = drain(client);
+  const plain = new TextEncoder().encode("ann's secret");
+  for (const p of packets) {
+    const bytes = p.ciphertext;
+    const found = bytes.findIndex((_, i) =>
+      plain.every((b, j) => bytes[i + j] === b)
+    );
+    assert.equal(found, -1, "the password is visible on the wire");
+  }
+  await deliver(server, packets, 1);
+  const [event] = events(server);
+  assert.ok(event.type === "login");
+  assert.equal(event.requestId, requestId);
+  assert.deepEqual(decodeTable(event.body), {
+    username: "ann",
+    password: "ann's secret",
+  });
+  const out = client.logout(2);
+  await out.sent;
+  await deliver(server, drain(client), 2);
+  assert.deepEqual(events(server), [
+    { type: "logout", requestId: out.requestId },
+  ]);
 });
