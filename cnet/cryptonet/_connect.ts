@@ -87,6 +87,10 @@ export async function connect(
       caKey,
       action,
     });
+    // Decided while the node was closing: its sessions are already gone.
+    if (ctx.closing !== undefined) {
+      throw new ConnectionClosedError(`Cannot ${action}: node is closed`);
+    }
     session = new Session({
       idBytes,
       id,

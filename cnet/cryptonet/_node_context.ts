@@ -37,6 +37,8 @@ export class NodeContext {
   /** Whether closing the node closes its modems. */
   readonly closeModems: boolean;
   isClosed = false;
+  /** Set when close() starts, before its sessions are closed. */
+  closing: Promise<void> | undefined;
   /** Whether `setup` runs the event loop, and when it ends. */
   running = false;
   readonly closed = Promise.withResolvers<void>();

@@ -79,18 +79,21 @@ export async function closeAll(ctx: NodeContext): Promise<void> {
   ]);
 }
 
-export async function closeNode(ctx: NodeContext): Promise<void> {
-  if (ctx.isClosed) return;
-  // Waiting logins and logouts fail as the node goes, not at their timeout.
-  for (const session of ctx.clientSessions.values()) {
-    failRequests(session, "node is closed");
-  }
-  await closeAll(ctx);
-  ctx.isClosed = true;
-  ctx.abort.abort();
-  await ctx.modems.closeAll(ctx.closeModems);
-  ctx.hub.close();
-  ctx.closed.resolve();
+/** Closes the node once; later and concurrent calls wait for the same. */
+export function closeNode(ctx: NodeContext): Promise<void> {
+  ctx.closing ??= (async () => {
+    // Waiting logins and logouts fail as the node goes, not at a timeout.
+    for (const session of ctx.clientSessions.values()) {
+      failRequests(session, "node is closed");
+    }
+    await closeAll(ctx);
+    ctx.isClosed = true;
+    ctx.abort.abort();
+    await ctx.modems.closeAll(ctx.closeModems);
+    ctx.hub.close();
+    ctx.closed.resolve();
+  })();
+  return ctx.closing;
 }
 
 /**
