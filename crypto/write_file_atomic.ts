@@ -80,19 +80,102 @@ export async function writeFileAtomic(
   }
   const bytes = typeof data === "string" ? encoder.encode(data) : data;
   const target = splitPath(path);
-  // One writer per target in this process; the file lock covers others.
-  const previous = writers.get(path) ?? Promise.resolve();
-  const run = previous.then(() => writeLocked(path, target, bytes, mode));
-  const tail = run.catch(() => {});
-  writers.set(path, tail);
-  tail.then(() => {
-    if (writers.get(path) === tail) writers.delete(path);
+  return await inTurn(path, () => writeLocked(path, target, bytes, mode));
+}
+
+/**
+ * Removes the temporary file `.<name>.tmp` a killed writer of `path` left
+ * behind (it may hold secrets: password hashes, private keys), and
+ * leftovers of the older naming scheme. A live writer is never disturbed:
+ * writers of `path` in this process go first, and the file lock is taken
+ * before removal, so a writer in another process finishes (renaming the
+ * file into place) before the file is judged. For programs that load
+ * files written with {@linkcode writeFileAtomic}, at start.
+ *
+ * @example Clean up after a crash
+ * ```ts
+ * import { removeStaleTemp } from "@moonwire/moonwire/crypto";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/.users.tbl.tmp`, "half a write");
+ * assert.equal(await removeStaleTemp(`${dir}/users.tbl`), true);
+ * assert.equal(await removeStaleTemp(`${dir}/users.tbl`), false);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @param path The file whose temporary file is checked (not the temporary
+ * file itself).
+ * @returns Whether a stale temporary file was removed.
+ */
+export async function removeStaleTemp(path: string): Promise<boolean> {
+  if (typeof path !== "string" || path.length === 0) {
+    throw new TypeError(
+      "Cannot remove temporary file: path must be a non-empty string",
+    );
+  }
+  const target = splitPath(path);
+  return await inTurn(path, async () => {
+    const removed = await removeLockedTemp(target);
+    await removeOldTemps(target);
+    return removed;
   });
-  return await run;
 }
 
 const writers = new Map<string, Promise<void>>();
 const cleaned = new Set<string>();
+
+/** Runs `work` after the earlier work on `path` in this process. */
+function inTurn<T>(path: string, work: () => Promise<T>): Promise<T> {
+  // One writer per target in this process; the file lock covers others.
+  const previous = writers.get(path) ?? Promise.resolve();
+  const run = previous.then(work);
+  const tail = run.then(() => {}, () => {});
+  writers.set(path, tail);
+  tail.then(() => {
+    if (writers.get(path) === tail) writers.delete(path);
+  });
+  return run;
+}
+
+async function removeLockedTemp(target: Target): Promise<boolean> {
+  const found = await Deno.lstat(target.temp).catch(() => undefined);
+  if (found === undefined) return false;
+  if (!found.isFile) {
+    // Planted (a link): removed without following it.
+    await Deno.remove(target.temp);
+    return true;
+  }
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(target.temp, { write: true });
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound) return false;
+    throw cause;
+  }
+  try {
+    // Renamed into place by the writer that held the lock: not stale.
+    if (!(await lockNamed(file, target.temp))) return false;
+    await Deno.remove(target.temp);
+    return true;
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Locks `file` (opened as `temp`), waiting for a writer that holds it, and
+ * tells whether `temp` still names it: the writer may have renamed it into
+ * place meanwhile, so the handle now points at the target.
+ */
+async function lockNamed(file: Deno.FsFile, temp: string): Promise<boolean> {
+  await file.lock(true);
+  const [held, named] = await Promise.all([
+    file.stat(),
+    Deno.lstat(temp).catch(() => undefined),
+  ]);
+  return named !== undefined && named.ino === held.ino;
+}
 
 interface Target {
   /** The folder, for messages and the directory fsync. */
@@ -191,12 +274,7 @@ async function openLockedTemp(
       throw cause;
     }
     try {
-      await file.lock(true);
-      const [held, named] = await Promise.all([
-        file.stat(),
-        Deno.lstat(target.temp).catch(() => undefined),
-      ]);
-      if (named !== undefined && named.ino === held.ino) return file;
+      if (await lockNamed(file, target.temp)) return file;
     } catch (error) {
       file.close();
       throw error;

@@ -13,6 +13,7 @@ import {
   keyPairFromPrivateKey,
   readCertificateFile,
   readKeyFile,
+  removeStaleTemp,
   signCertificate as signWithCa,
   timingSafeEqual,
   writeCertificateFile,
@@ -112,6 +113,11 @@ export async function loadServerIdentity(
   const generated: string[] = [];
   let certificate: Certificate;
   let privateKey: Uint8Array;
+  // A write killed mid-way leaves `.<name>.tmp` (mode 0600, maybe the
+  // private key): gone before the files are read or generated.
+  for (const path of [certificatePath, keyPath]) {
+    if (path !== undefined) await removeStaleTemp(path);
+  }
   if (certificatePath !== undefined && keyPath !== undefined) {
     const haveCertificate = await fileExists(certificatePath);
     const haveKey = await fileExists(keyPath);
@@ -227,12 +233,18 @@ export async function loadCaKey(
     return await readKeyFile(path, { algorithm: "ed25519", private: false });
   } catch (cause) {
     if (!(cause instanceof Deno.errors.NotFound)) throw cause;
+    // Loading the key is the action itself: the path is its target.
     throw new Deno.errors.NotFound(
-      `Cannot ${action}: certificate authority key ${path} not found`,
+      action === LOAD_CA_KEY
+        ? `Cannot ${action} ${path}: file not found`
+        : `Cannot ${action}: certificate authority key ${path} not found`,
       { cause },
     );
   }
 }
+
+/** The action of `loadCertAuthKey`, whose message names the file as target. */
+export const LOAD_CA_KEY = "load certificate authority key";
 
 export interface CaPaths {
   publicKeyPath: string;

@@ -90,6 +90,15 @@ export class Reassembly {
     return out;
   }
 
+  /** When the oldest partial message expires (sweep is due), if any. */
+  deadline(): number | undefined {
+    // Map order is insertion order: the first partial is the oldest.
+    const oldest = this.#partials.values().next();
+    return oldest.done
+      ? undefined
+      : oldest.value.started + this.#limits.timeout + 1;
+  }
+
   /** Drops partial messages older than the timeout. */
   sweep(now: number): void {
     for (const [id, partial] of this.#partials) {

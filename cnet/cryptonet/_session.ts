@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // The internal state behind a Socket (one end of a session) and a Server.
-// The node (cryptonet_node.ts) drives them; these classes only hold state
-// and expose the read-only public view.
+// The driver (cryptonet_node.ts and its units) works them; these classes
+// hold state and expose the read-only public view.
 import type {
   Certificate,
   KeyPair,
@@ -10,14 +10,12 @@ import type {
 import type { Modem } from "../modem.ts";
 import type { ModemSide } from "../modem_side.ts";
 import type { LoginThrottle } from "./_login_throttle.ts";
-import { MessageOrder } from "./_message_order.ts";
-import { Reassembly, type ReassemblyLimits } from "./_reassembly.ts";
-import { ReplayWindow } from "./_replay_window.ts";
+import type { DeadlineTimer } from "./_deadline_timer.ts";
+import type { Reassembly } from "./_reassembly.ts";
+import { SessionCore } from "./_session_core.ts";
+import type { SessionLimits, SessionPhase } from "./_session_types.ts";
 import type { UserTable } from "./_user_table.ts";
-import type { Server, ServerStats } from "./server.ts";
-import type { SessionProtocol, Socket } from "./socket.ts";
-
-export type SessionPhase = "handshaking" | "pending" | "open" | "closed";
+import type { Server, ServerStats, SessionProtocol, Socket } from "./_views.ts";
 
 export interface SessionInit {
   idBytes: Uint8Array<ArrayBuffer>;
@@ -30,11 +28,23 @@ export interface SessionInit {
   localChannel: number;
   remoteChannel: number;
   protocol: SessionProtocol;
-  reassembly: ReassemblyLimits;
+  limits: SessionLimits;
+  now: number;
   closer: (session: Session) => Promise<void>;
 }
 
-/** One end of a session. Implements the public Socket view. */
+/** A waiting client request (login, logout). */
+export interface RequestWaiter {
+  resolve: (body: Uint8Array<ArrayBuffer>) => void;
+  reject: (error: unknown) => void;
+  action: string;
+}
+
+/**
+ * One end of a session as the driver sees it: the sans-I/O core (keys,
+ * counters, deadlines), where its packets go (modem, channels), its real
+ * timer, and the login state. Implements the public Socket view.
+ */
 export class Session implements Socket {
   readonly id: string;
   readonly idBytes: Uint8Array<ArrayBuffer>;
@@ -46,43 +56,17 @@ export class Session implements Socket {
   readonly localChannel: number;
   readonly remoteChannel: number;
   readonly protocol: SessionProtocol;
-  readonly window = new ReplayWindow();
-  /** Drops messages older than one already delivered. */
-  readonly order = new MessageOrder();
-  readonly reassembly: Reassembly;
+  readonly core: SessionCore;
   readonly #closer: (session: Session) => Promise<void>;
 
-  state: SessionPhase = "handshaking";
   certificate!: Certificate;
   certificateVerified = false;
   username: string | undefined = undefined;
   permissionLevel = 0;
-  sendCipher: NoiseCipherState | undefined;
-  receiveCipher: NoiseCipherState | undefined;
-  sendCounter = 0n;
-  nextMessageId = 0;
-  nextRequestId = 1;
-  created = Date.now();
-  lastReceived = Date.now();
-  lastSent = Date.now();
-  /** Serialises outgoing encryption so counters go out in order. */
-  tx: Promise<void> = Promise.resolve();
-  /** Serialises incoming decryption so events keep arrival order. */
-  rx: Promise<void> = Promise.resolve();
-  /** Server side: the HELLO this session answered and the cached answer. */
-  hello: Uint8Array | undefined;
-  helloReply: Uint8Array<ArrayBuffer> | undefined;
-  helloReplyChannel = 0;
+  /** The driver's timer for core.pollTimeout(). */
+  timer: DeadlineTimer | undefined;
   /** Client side: waiting requests by request id. */
-  readonly requests = new Map<number, (body: Uint8Array) => void>();
-  /** An authenticated message arrived from the peer. */
-  confirmed = false;
-  /** Client side: retransmits OPEN until the server confirms. */
-  openTimer: ReturnType<typeof setInterval> | undefined;
-  /** Client side: sends the first OPEN now, while it is still deferred. */
-  firstOpen: (() => void) | undefined;
-  /** An encrypted message was queued on this session. */
-  spoke = false;
+  readonly requests = new Map<number, RequestWaiter>();
   /** Server side login bookkeeping. */
   loginFailures = 0;
   loginAllowedAt = 0;
@@ -101,8 +85,38 @@ export class Session implements Socket {
     this.localChannel = init.localChannel;
     this.remoteChannel = init.remoteChannel;
     this.protocol = init.protocol;
-    this.reassembly = new Reassembly(init.reassembly);
+    this.core = new SessionCore({
+      role: init.role,
+      idBytes: init.idBytes,
+      maxPayloadSize: init.modem.maxPayloadSize,
+      limits: init.limits,
+      now: init.now,
+    });
     this.#closer = init.closer;
+  }
+
+  get state(): SessionPhase {
+    return this.core.state;
+  }
+
+  get sendCipher(): NoiseCipherState | undefined {
+    return this.core.sendCipher;
+  }
+
+  get receiveCipher(): NoiseCipherState | undefined {
+    return this.core.receiveCipher;
+  }
+
+  get hello(): Uint8Array | undefined {
+    return this.core.hello;
+  }
+
+  get helloReply(): Uint8Array | undefined {
+    return this.core.helloReply;
+  }
+
+  get reassembly(): Reassembly {
+    return this.core.reassembly;
   }
 
   get server(): Server | undefined {
@@ -110,7 +124,7 @@ export class Session implements Socket {
   }
 
   get isOpen(): boolean {
-    return this.state === "open";
+    return this.core.state === "open";
   }
 
   close(): Promise<void> {
@@ -119,22 +133,14 @@ export class Session implements Socket {
 
   /**
    * Drops what only a live session needs, once it is closed and its last
-   * packet (the CLOSE, if any) is out: destroys both cipher states (zeroing
-   * the session keys), the HELLO and its cached answer, the cached login
-   * answer and partial messages. A closed socket can outlive its session by
-   * far (the application or the event queue may hold it); after this, it
-   * keeps no key material. Every operation on it already fails with
-   * ConnectionClosedError before touching these fields. Idempotent.
+   * packet (the CLOSE, if any) is out: the core's keys, HELLO and partial
+   * messages, and the cached login answer. A closed socket can outlive its
+   * session by far (the application or the event queue may hold it);
+   * after this, it keeps no key material. Idempotent.
    */
   wipe(): void {
-    this.sendCipher?.destroy();
-    this.sendCipher = undefined;
-    this.receiveCipher?.destroy();
-    this.receiveCipher = undefined;
-    this.hello = undefined;
-    this.helloReply = undefined;
+    this.core.wipe();
     this.lastLoginReply = undefined;
-    this.reassembly.clear();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -2,7 +2,7 @@
 // A server's user table: user name → scrypt hash and permission level, kept
 // in memory and saved as JSON with writeFileAtomic (mode 0600) after every
 // change. Saves are serialised so the file always holds the latest table.
-import { writeFileAtomic } from "../../crypto/mod.ts";
+import { removeStaleTemp, writeFileAtomic } from "../../crypto/mod.ts";
 import { fileExists } from "./_files.ts";
 
 export interface UserRecord {
@@ -22,6 +22,8 @@ export class UserTable {
   }
 
   async load(): Promise<void> {
+    // A save killed mid-way leaves `.<name>.tmp` with password hashes.
+    await removeStaleTemp(this.path);
     if (!(await fileExists(this.path))) return;
     const info = await Deno.stat(this.path);
     if (info.size > MAX_TABLE_BYTES) {

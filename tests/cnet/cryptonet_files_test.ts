@@ -141,6 +141,8 @@ Deno.test("CryptoNet files: certificate authority helpers", async () => {
   await node.initCertificateAuthority({ overwrite: true });
   await assert.rejects(node.loadCertAuthKey("missing.key"), {
     name: "NotFound",
+    message:
+      `Cannot load certificate authority key ${dir}/missing.key: file not found`,
   });
   const client = await world.node("client");
   await assert.rejects(

@@ -1,0 +1,190 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// The option, answer and counter types of CryptoNetNode, re-exported by
+// cryptonet_node.ts.
+import type { Certificate } from "../../crypto/mod.ts";
+import type { Modem } from "../modem.ts";
+import type { ModemSide } from "../modem_side.ts";
+
+/** Options for {@linkcode CryptoNetNode}. */
+export interface CryptoNetNodeOptions {
+  /**
+   * Working directory for every relative file path (certificates, keys,
+   * user tables). Default: the current directory when the node is created.
+   */
+  directory?: string;
+  /**
+   * Modems to attach, by side (more can be attached with `attach`). They
+   * belong to the node: `close()` closes them (see `closeModems`).
+   */
+  modems?: Partial<Record<ModemSide, Modem>>;
+  /**
+   * Whether `close()` closes the node's modems, those given here and those
+   * attached later (default true, so a program whose work is done exits by
+   * itself after `await using`). `false` leaves them open for the caller to
+   * close or reuse. `detach()` always hands a modem back unclosed.
+   */
+  closeModems?: boolean;
+  /** Events buffered for `listen()`/`events()`; oldest dropped (2000). */
+  eventQueueSize?: number;
+  /** Seconds without hearing from the peer before a session closes (60). */
+  idleTimeout?: number;
+  /** Seconds of silence after which a keepalive is sent (20). */
+  keepAliveInterval?: number;
+  /** Seconds between retransmissions of handshakes and requests (0.25). */
+  retransmitInterval?: number;
+  /** Seconds a server keeps a half-open handshake (5). */
+  handshakeTimeout?: number;
+  /** Seconds to wait for a login or logout answer (10). */
+  requestTimeout?: number;
+  /** Largest encoded message in bytes, after reassembly (1 MiB). */
+  maxMessageSize?: number;
+  /** Most sessions (open and half-open) per server (1024). */
+  maxSessions?: number;
+}
+
+/** Options for {@linkcode CryptoNetNode.host} (the seed's parameters). */
+export interface HostOptions {
+  /** Answer `discover` requests (default true). */
+  discoverable?: boolean;
+  /**
+   * Never reveal the certificate, in discovery or handshakes: only clients
+   * that already have it can connect (NK only). Default false.
+   */
+  hideCertificate?: boolean;
+  /** The modem to listen on (default: a side with a modem). */
+  modemSide?: ModemSide;
+  /**
+   * The certificate, or its file (default `<serverName>.crt`). When both
+   * files are missing they are generated; only one present is an error.
+   * Default names need a server name that is a plain file name.
+   */
+  certificate?: Certificate | string;
+  /** The X25519 private key, or its file (default `<serverName>_private.key`). */
+  privateKey?: Uint8Array | string;
+  /** The user table file (default `<serverName>_users.tbl`). */
+  userTablePath?: string;
+  /**
+   * Seconds of delay after the first failed login, doubling each time up to
+   * 60 s (0.5); applied per socket and per user name. See `login` for the
+   * resulting bound on guesses.
+   */
+  loginDelay?: number;
+  /** Failed logins per socket before all further attempts fail (5). */
+  maxLoginAttempts?: number;
+  /**
+   * Password checks per second for this whole server, any user (20, with a
+   * burst of as many); further attempts get `rate_limited` without a check.
+   */
+  maxLoginChecksPerSecond?: number;
+  /** scrypt cost (log2 N) for new password hashes (15, the minimum). */
+  passwordCost?: number;
+}
+
+/** Options for {@linkcode CryptoNetNode.connect} (the seed's parameters). */
+export interface ConnectOptions {
+  /** Seconds to wait for the server (default 5). */
+  timeout?: number;
+  /**
+   * Seconds to collect certificate answers when no certificate is given
+   * (default 1): more than one different unsigned answer is refused.
+   */
+  certTimeout?: number;
+  /**
+   * The server's certificate or its file (default `<serverName>.crt` when
+   * that file exists). A given certificate is trusted as is (NK handshake);
+   * without one the certificate is learned in the handshake (NX).
+   */
+  certificate?: Certificate | string;
+  /** The modem to use (default: a side with a modem). */
+  modemSide?: ModemSide;
+  /**
+   * The certificate authority public key or its file (default
+   * `certAuth.key` when it exists). A file that exists but is invalid throws.
+   * Certificates learned in the handshake must carry its signature; a given
+   * `certificate` is trusted as is and only checked (for
+   * `socket.certificateVerified`) against an explicitly given key.
+   */
+  certAuthKey?: Uint8Array | string;
+  /**
+   * Accept learned certificates without a valid CA signature (default
+   * false). Without a CA key they are accepted only when exactly one
+   * server answers.
+   */
+  allowUnsigned?: boolean;
+}
+
+/** Options for {@linkcode CryptoNetNode.discover}. */
+export interface DiscoverOptions {
+  /** Seconds to collect answers (default 1). */
+  timeout?: number;
+  /** The modem to use (default: a side with a modem). */
+  modemSide?: ModemSide;
+}
+
+/** A server that answered {@linkcode CryptoNetNode.discover}. */
+export interface DiscoveredServer {
+  /** Its name. */
+  name: string;
+  /** Its certificate, `undefined` when it hides it. Not verified. */
+  certificate: Certificate | undefined;
+}
+
+/** Options for {@linkcode CryptoNetNode.requestCertificate}. */
+export interface RequestCertificateOptions {
+  /** Seconds to collect answers (default 1). */
+  timeout?: number;
+  /** The modem to use (default: a side with a modem). */
+  modemSide?: ModemSide;
+  /** As in {@linkcode ConnectOptions.certAuthKey}. */
+  certAuthKey?: Uint8Array | string;
+  /** As in {@linkcode ConnectOptions.allowUnsigned}. */
+  allowUnsigned?: boolean;
+}
+
+/** The answer of {@linkcode CryptoNetNode.requestCertificate}. */
+export interface RequestedCertificate {
+  /** The chosen certificate. */
+  certificate: Certificate;
+  /** Whether a CA key vouched for it. */
+  verified: boolean;
+}
+
+/** Options for {@linkcode CryptoNetNode.initCertificateAuthority}. */
+export interface InitCertificateAuthorityOptions {
+  /** Public key file (default `certAuth.key`). */
+  publicKeyPath?: string;
+  /** Private key file, mode 0600 (default `certAuth_private.key`). */
+  privateKeyPath?: string;
+  /** Replace existing files (default false: existing files are an error). */
+  overwrite?: boolean;
+}
+
+/** Options for {@linkcode CryptoNetNode.signCertificate}. */
+export interface SignCertificateOptions {
+  /** CA private key or its file (default `certAuth_private.key`). */
+  certAuthPrivateKey?: Uint8Array | string;
+}
+
+/** Options for {@linkcode CryptoNetNode.openChannel}. */
+export interface ChannelOptions {
+  /** The modem (default: a side with a modem). */
+  modemSide?: ModemSide;
+}
+
+/** Counters of a {@linkcode CryptoNetNode}. */
+export interface CryptoNetNodeStats {
+  /** Packets dropped anywhere on this node. */
+  droppedPackets: number;
+  /** Of those, authenticated packets refused as replays. */
+  replayedPackets: number;
+  /** Events dropped from a full event queue. */
+  droppedEvents: number;
+  /** Partial fragmented messages dropped (limits or timeouts). */
+  droppedReassemblies: number;
+  /**
+   * Packets a modem refused (send queue full, closed) on paths no call
+   * waits for: answers to the network, retransmissions, keepalives. The
+   * node carries on; a call that waits on its packets rejects instead.
+   */
+  transmitErrors: number;
+}
