@@ -74,14 +74,19 @@
  *    '- registration: policy per server, register         |
  *              |                                          |
  *              v                                          v
- *  CryptoNetNode: the thin driver (modems by side, channels, real timers,
- *  the event hub: listen, on, message handlers)
- *    |- session core, sans-I/O: Noise NK/NX handshake, records, replay
- *    |  window, fragmentation and reassembly, keepalive and idle deadlines
+ *  CryptoNetNode (cryptonet_node.ts): the thin face over the driver
+ *    |- driver: modems by side and channel counts (_modem_table.ts),
+ *    |  packet dispatch (_dispatch.ts), one real timer per session
+ *    |  (_session_driver.ts, _deadline_timer.ts), connect (_connect.ts),
+ *    |  hosting (_host.ts), the event hub (_event_hub.ts)
+ *    |- session core, sans-I/O (_session_core.ts, _client_handshake.ts):
+ *    |  Noise NK/NX handshake, records, replay window and order,
+ *    |  fragmentation and reassembly, keepalive and idle deadlines
  *    |  (bytes and the clock in; packets, deadlines, events out)
- *    |- server units: registry and discovery / certificate requests;
- *    |  user store, logins and their throttle; CA and key files
- *    '- modems: MemoryModem (MemoryNetwork), UdpModem
+ *    |- server units: discovery and certificate requests (_discovery.ts);
+ *    |  user store, logins and their throttle (_user_store.ts,
+ *    |  _login_exchange.ts, _login_throttle.ts); CA and key files (_files.ts)
+ *    '- modems: MemoryModem (MemoryNetwork), UdpModem, NatsModem (cnet/nats)
  * ```
  *
  * The driver owns all I/O: it feeds the session core what arrives (and the
