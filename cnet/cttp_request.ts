@@ -66,15 +66,13 @@ export class CttpRequest<Data extends LuaValueOf<Data> = LuaValue> {
    *
    * @param requestMethod The method.
    * @param path The path, e.g. `"/apps/42"`.
-   * @param header The header.
-   * @param data Any data.
+   * @param [header={}] The header.
+   * @param [data=null] Any data.
    */
   constructor(
     requestMethod: CttpRequestMethod,
     path: string,
-    /** @default {{}} */
     header?: CttpHeader,
-    /** @default {null} */
     data?: Data,
   ) {
     if (typeof requestMethod !== "string") {

@@ -40,14 +40,12 @@ export class CttpResponse<T extends LuaValueOf<T> = LuaValue> {
    * Creates a response.
    *
    * @param status A status, usually from `CttpStatus`.
-   * @param header The header.
-   * @param data Any data.
+   * @param [header={}] The header.
+   * @param [data=null] Any data.
    */
   constructor(
     status: CttpStatusEntry,
-    /** @default {{}} */
     header?: CttpHeader,
-    /** @default {null} */
     data?: T,
   ) {
     if (

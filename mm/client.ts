@@ -448,7 +448,7 @@ export class Client<
    * if (!result.ok) assert.match(result.error, /^Cannot connect to 127\.0\.0\.1:/);
    * ```
    *
-   * @param timeout Seconds to wait, 0.25–10 (default 2).
+   * @param [timeout=2] Seconds to wait, 0.25–10.
    * @returns `{ ok: true, waitTime }` when connected, else `{ ok: false,
    *   waitTime, error }` with the reason (see
    *   {@linkcode WaitForConnectResult}).

@@ -189,7 +189,7 @@ export class Server<
    * Listens on `address` and `port`.
    *
    * @param address IP address string to listen on, e.g. `"127.0.0.1"`.
-   * @param port 1024–65535, or 0/omitted to let the system choose (see
+   * @param [port=0] 1024–65535, or 0/omitted to let the system choose (see
    *   {@linkcode getPort}).
    * @param options The cipher key as a hex string (the seed's third
    *   argument), or an options object.
