@@ -10,14 +10,16 @@ import { encodeWith, resolveTableOptions } from "./_table_encoder.ts";
 /**
  * A Lua value: `nil` is `null`; numbers are integers or floats (NaN and
  * ±Infinity travel as floats); byte strings are `Uint8Array`; tables are
- * {@linkcode LuaTable}s.
+ * {@linkcode LuaTable}s. This is what decoding gives; to accept your own
+ * interfaces where a value is taken, use {@linkcode LuaValueOf}.
  */
 export type LuaValue = null | boolean | number | string | Uint8Array | LuaTable;
 
 /**
  * A Lua table: an array, a plain object with string keys, or a `Map` whose
  * keys are strings or numbers (for number keys, which plain objects cannot
- * hold).
+ * hold). Interfaces have no index signature and so are not `LuaTable`s;
+ * places that take a table check them with {@linkcode LuaTableOf} instead.
  */
 export type LuaTable =
   | LuaValue[]
