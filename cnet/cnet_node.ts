@@ -30,6 +30,7 @@ import type {
   SendCttpRequestResult,
 } from "./cnet_node_types.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 import type { CttpRequest } from "./cttp_request.ts";
 import type { CttpRequestMethod } from "./cttp_request_method.ts";
 import { MessageEventType } from "./message_event_type.ts";
@@ -331,33 +332,46 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
   /**
    * Sends a CTTP request over a CTCP connection and waits for the response.
    *
+   * @typeParam T The type the response data is expected to have: a promise,
+   *   not a check (the decoder guarantees only a Lua value).
    * @param connection An open connection.
-   * @param request The request.
+   * @param request The request, with data of any type.
    * @param options How long to wait for the response (default 5 s).
    * @returns The response (or `null`) and whether the request was acknowledged.
    */
-  sendCttpRequest(
+  sendCttpRequest<T extends LuaValueOf<T> = LuaValue>(
     connection: CtcpConnection<Socket>,
-    request: CttpRequest,
+    request: CttpRequest<LuaValue | object>,
     options: { timeout?: number } = {},
-  ): Promise<SendCttpRequestResult> {
-    return this.#client.request(connection, request, options);
+  ): Promise<SendCttpRequestResult<T>> {
+    // The data's type was checked where the request was built.
+    return this.#client.request(
+      connection,
+      request as CttpRequest,
+      options,
+    ) as Promise<SendCttpRequestResult<T>>;
   }
 
   /**
    * Connects, sends one CTTP request and disconnects.
    *
+   * @typeParam T The type the response data is expected to have: a promise,
+   *   not a check (the decoder guarantees only a Lua value).
    * @param serverId The server.
-   * @param request The request.
+   * @param request The request, with data of any type.
    * @param options Timeout (used for each of the three steps) and modem side.
    * @returns The response and the three booleans of seed 001.
    */
-  connectAndSendCttpRequest(
+  connectAndSendCttpRequest<T extends LuaValueOf<T> = LuaValue>(
     serverId: string,
-    request: CttpRequest,
+    request: CttpRequest<LuaValue | object>,
     options: ConnectCtcpOptions = {},
-  ): Promise<ConnectAndSendCttpRequestResult> {
-    return this.#client.connectAndRequest(serverId, request, options);
+  ): Promise<ConnectAndSendCttpRequestResult<T>> {
+    return this.#client.connectAndRequest(
+      serverId,
+      request as CttpRequest,
+      options,
+    ) as Promise<ConnectAndSendCttpRequestResult<T>>;
   }
 
   /**
@@ -395,14 +409,20 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * Sets the REST handler of a method and path. Requests go to the handler
    * with the longest registered prefix of their path.
    *
+   * @typeParam Data The request data's type as the handler takes it (a
+   *   promise, not a check).
+   * @typeParam Result The type the handler returns, checked structurally.
    * @param requestMethod The method.
    * @param path The path prefix; paths under `/.cnet` are reserved.
    * @param handler The handler.
    */
-  setRestApi(
+  setRestApi<
+    Data extends LuaValueOf<Data> = LuaValue,
+    Result extends LuaValueOf<Result> = LuaValue,
+  >(
     requestMethod: CttpRequestMethod,
     path: string,
-    handler: RestHandler,
+    handler: RestHandler<Data, Result>,
   ): void {
     if (typeof handler !== "function") {
       throw new TypeError(
@@ -410,7 +430,13 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
       );
     }
     checkRestPath(path);
-    this.#core.router.set(requestMethod, path, handler);
+    // Data is the handler's promise about decoded data; the router hands
+    // every handler a LuaValue.
+    this.#core.router.set(
+      requestMethod,
+      path,
+      handler as unknown as RestHandler,
+    );
   }
 
   /**

@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // The options, handler and result types of CNetNode and the functions that
 // call it on the default node.
-import type { LuaValue } from "../net/table_codec.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 import type {
   CryptoNetEventMap,
   CryptoNetHostOptions,
@@ -168,6 +168,15 @@ export type MessageHandler<T extends MessageEventType = MessageEventType> = (
  * which is sent as `200 OK`. A thrown error (or rejected promise) becomes
  * `500 Internal Server Error` with no details.
  *
+ * `Data` is the type the handler takes the request's data as, `Result` the
+ * type of what it returns (checked structurally where the handler is set:
+ * interfaces fit, `undefined` fields are Lua's nil). `Data` is a promise,
+ * not a check: the decoder guarantees only a Lua value, so check data from
+ * clients you do not trust. Both are any Lua value by default.
+ *
+ * @typeParam Data The request data's type.
+ * @typeParam Result The response data's type.
+ *
  * @example A handler
  * ```ts
  * import { CttpResponse, CttpStatus, type RestHandler } from "@moonwire/moonwire/cnet";
@@ -178,20 +187,24 @@ export type MessageHandler<T extends MessageEventType = MessageEventType> = (
  * assert.deepEqual(handler(["7"], {}, null, undefined as never), { id: "7" });
  * ```
  */
-export type RestHandler = (
+export type RestHandler<
+  Data extends LuaValueOf<Data> = LuaValue,
+  Result extends LuaValueOf<Result> = LuaValue,
+> = (
   args: string[],
   header: CttpHeader,
-  data: LuaValue,
+  data: Data,
   connection: CtcpConnection<Socket>,
 ) =>
-  | CttpResponse
-  | LuaValue
+  | CttpResponse<Result>
+  | Result
   | undefined
-  | Promise<CttpResponse | LuaValue | undefined>;
+  | Promise<CttpResponse<Result> | Result | undefined>;
 
 /**
  * What {@linkcode CNetNode.sendCttpRequest} returns: seed 001's two results
- * `response, acknowledged`.
+ * `response, acknowledged`. `T` is the type the caller expects the
+ * response data to have: a promise, not a check (see {@linkcode CttpResponse}).
  *
  * @example Read a result
  * ```ts
@@ -201,10 +214,12 @@ export type RestHandler = (
  * const result: SendCttpRequestResult = { response: null, acknowledged: false };
  * assert.equal(result.response, null);
  * ```
+ *
+ * @typeParam T The response data's type.
  */
-export interface SendCttpRequestResult {
+export interface SendCttpRequestResult<T extends LuaValueOf<T> = LuaValue> {
   /** The response, or `null` when none came within the timeout. */
-  response: CttpResponse | null;
+  response: CttpResponse<T> | null;
   /** Whether the server acknowledged receiving the request. */
   acknowledged: boolean;
 }
@@ -226,8 +241,12 @@ export interface SendCttpRequestResult {
  * };
  * assert.equal(result.connected, false);
  * ```
+ *
+ * @typeParam T The response data's type (a promise, not a check).
  */
-export interface ConnectAndSendCttpRequestResult extends SendCttpRequestResult {
+export interface ConnectAndSendCttpRequestResult<
+  T extends LuaValueOf<T> = LuaValue,
+> extends SendCttpRequestResult<T> {
   /** Whether the connection was opened. */
   connected: boolean;
   /**

@@ -5,6 +5,7 @@ import type {
   ConnectCtcpOptions,
 } from "./cnet_node_types.ts";
 import type { CttpRequest } from "./cttp_request.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 
 /**
  * Connects to a server, sends one CTTP request and disconnects, on the
@@ -12,8 +13,11 @@ import type { CttpRequest } from "./cttp_request.ts";
  * `response, connected, acknowledged, disconnectAcknowledged`; here they are
  * the fields of one object.
  *
+ * @typeParam T The type the response data is expected to have: a promise,
+ *   not a check (the decoder guarantees only a Lua value; error statuses
+ *   carry other data).
  * @param serverId The server.
- * @param request The request.
+ * @param request The request, with data of any type.
  * @param options `timeout` (default 5 s, for each step) and `modemSide`.
  * @returns `{ response, connected, acknowledged, disconnectAcknowledged }`.
  *
@@ -47,10 +51,14 @@ import type { CttpRequest } from "./cttp_request.ts";
  * await Deno.remove(directory, { recursive: true });
  * ```
  */
-export function connectAndSendCttpRequest(
+export function connectAndSendCttpRequest<T extends LuaValueOf<T> = LuaValue>(
   serverId: string,
-  request: CttpRequest,
+  request: CttpRequest<LuaValue | object>,
   options?: ConnectCtcpOptions,
-): Promise<ConnectAndSendCttpRequestResult> {
-  return CNetNode.default.connectAndSendCttpRequest(serverId, request, options);
+): Promise<ConnectAndSendCttpRequestResult<T>> {
+  return CNetNode.default.connectAndSendCttpRequest<T>(
+    serverId,
+    request,
+    options,
+  );
 }

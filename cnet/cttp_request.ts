@@ -1,5 +1,5 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import type { LuaValue } from "./_cnet_lua_value.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 import type { CttpRequestMethod } from "./cttp_request_method.ts";
 
 /**
@@ -30,8 +30,28 @@ export type CttpHeader = { [key: string]: LuaValue };
  * assert.deepEqual(request.header, { page: 1 });
  * assert.equal(request.data, null);
  * ```
+ *
+ * @example Typed data
+ * ```ts
+ * import { CttpRequest } from "@moonwire/moonwire/cnet";
+ * import assert from "node:assert/strict";
+ *
+ * interface NewApp {
+ *   name: string;
+ *   tags?: string[];
+ * }
+ * const app: NewApp = { name: "editor" };
+ * const request = new CttpRequest("POST", "/apps", {}, app);
+ * assert.equal(request.data?.name, "editor");
+ * // new CttpRequest("POST", "/apps", {}, { at: new Date() }) does not compile.
+ * ```
+ *
+ * @typeParam Data The type of `data`: inferred from the constructor's
+ *   argument and checked structurally there ({@linkcode LuaValueOf}, so
+ *   interfaces fit and `undefined` fields are Lua's nil); any Lua value by
+ *   default.
  */
-export class CttpRequest {
+export class CttpRequest<Data extends LuaValueOf<Data> = LuaValue> {
   /** The method of the request. */
   requestMethod: CttpRequestMethod;
   /** The path, segments separated by `/`. */
@@ -39,21 +59,21 @@ export class CttpRequest {
   /** The request header (an empty table when none was given). */
   header: CttpHeader;
   /** Any data sent with the request (`null` when none). */
-  data: LuaValue;
+  data: Data | null;
 
   /**
    * Creates a request.
    *
    * @param requestMethod The method.
    * @param path The path, e.g. `"/apps/42"`.
-   * @param header The header (default: empty).
-   * @param data Any data (default: `null`).
+   * @param [header={}] The header.
+   * @param [data=null] Any data.
    */
   constructor(
     requestMethod: CttpRequestMethod,
     path: string,
     header?: CttpHeader,
-    data?: LuaValue,
+    data?: Data,
   ) {
     if (typeof requestMethod !== "string") {
       throw new TypeError(

@@ -13,11 +13,16 @@
  * assert.deepEqual(Object.keys(CttpRequestMethod), ["GET", "POST", "DELETE"]);
  * ```
  */
-export const CttpRequestMethod = {
+// Spelled out so that deno doc shows the values.
+export const CttpRequestMethod: {
+  readonly GET: "GET";
+  readonly POST: "POST";
+  readonly DELETE: "DELETE";
+} = {
   GET: "GET",
   POST: "POST",
   DELETE: "DELETE",
-} as const;
+};
 
 /**
  * One of the {@linkcode CttpRequestMethod} values.

@@ -1,5 +1,5 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import type { LuaValue } from "./_cnet_lua_value.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 import type { CttpHeader } from "./cttp_request.ts";
 import type { CttpStatusEntry } from "./cttp_status.ts";
 
@@ -17,8 +17,16 @@ import type { CttpStatusEntry } from "./cttp_status.ts";
  * assert.equal(response.statusMessage, "Created");
  * assert.deepEqual(response.data, { id: 7 });
  * ```
+ *
+ * @typeParam T The type of `data`. Where a response is built it is inferred
+ *   from the constructor's argument and checked structurally
+ *   ({@linkcode LuaValueOf}); where one is received (`sendCttpRequest<T>`,
+ *   `connectAndSendCttpRequest<T>`) it is the caller's promise, not a check:
+ *   the decoder validates only that the data is a Lua value, and error
+ *   statuses carry other data (often `null` or a message string). Any Lua
+ *   value by default.
  */
-export class CttpResponse {
+export class CttpResponse<T extends LuaValueOf<T> = LuaValue> {
   /** The status code, e.g. `200`. */
   statusCode: number;
   /** The status message, e.g. `"OK"`. */
@@ -26,16 +34,20 @@ export class CttpResponse {
   /** The response header (an empty table when none was given). */
   header: CttpHeader;
   /** Any data sent with the response (`null` when none). */
-  data: LuaValue;
+  data: T | null;
 
   /**
    * Creates a response.
    *
    * @param status A status, usually from `CttpStatus`.
-   * @param header The header (default: empty).
-   * @param data Any data (default: `null`).
+   * @param [header={}] The header.
+   * @param [data=null] Any data.
    */
-  constructor(status: CttpStatusEntry, header?: CttpHeader, data?: LuaValue) {
+  constructor(
+    status: CttpStatusEntry,
+    header?: CttpHeader,
+    data?: T,
+  ) {
     if (
       status === null || typeof status !== "object" ||
       !Number.isInteger(status.code) || typeof status.message !== "string"

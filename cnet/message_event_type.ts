@@ -24,7 +24,17 @@
  * assert.equal(Object.keys(MessageEventType).length, 8);
  * ```
  */
-export const MessageEventType = {
+// Spelled out so that deno doc shows the values.
+export const MessageEventType: {
+  readonly CONNECTION_CLOSED: "connection_closed";
+  readonly CONNECTION_OPENED: "connection_opened";
+  readonly ENCRYPTED_MESSAGE: "encrypted_message";
+  readonly LOGIN: "login";
+  readonly LOGIN_FAILED: "login_failed";
+  readonly LOGOUT: "logout";
+  readonly MODEM_MESSAGE: "modem_message";
+  readonly PLAIN_MESSAGE: "plain_message";
+} = {
   CONNECTION_CLOSED: "connection_closed",
   CONNECTION_OPENED: "connection_opened",
   ENCRYPTED_MESSAGE: "encrypted_message",
@@ -33,7 +43,7 @@ export const MessageEventType = {
   LOGOUT: "logout",
   MODEM_MESSAGE: "modem_message",
   PLAIN_MESSAGE: "plain_message",
-} as const;
+};
 
 /**
  * One of the {@linkcode MessageEventType} values, e.g. `"encrypted_message"`.

@@ -163,7 +163,13 @@ export * from "./memory_network.ts";
 export * from "./udp_modem.ts";
 export * as CryptoNet from "./cryptonet/mod.ts";
 // The message value type every cNet API carries (shared by CryptoNet and CTCP/CTTP).
-export type { LuaTable, LuaValue } from "../net/table_codec.ts";
+export type {
+  LuaFieldOf,
+  LuaTable,
+  LuaTableOf,
+  LuaValue,
+  LuaValueOf,
+} from "../net/table_codec.ts";
 // CryptoNet's types, also at the top level: the cNet surface (`connect`,
 // `host`, `CNetNode`, handlers) takes and returns them, and `deno doc` only
 // links types exported at the top level (not through the namespace).

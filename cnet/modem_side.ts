@@ -22,14 +22,22 @@
  * ]);
  * ```
  */
-export const ModemSide = {
+// Spelled out so that deno doc shows the values.
+export const ModemSide: {
+  readonly TOP: "top";
+  readonly BOTTOM: "bottom";
+  readonly BACK: "back";
+  readonly FRONT: "front";
+  readonly LEFT: "left";
+  readonly RIGHT: "right";
+} = {
   TOP: "top",
   BOTTOM: "bottom",
   BACK: "back",
   FRONT: "front",
   LEFT: "left",
   RIGHT: "right",
-} as const;
+};
 
 /**
  * One of the {@linkcode ModemSide} values, e.g. `"top"`.

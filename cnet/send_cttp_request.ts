@@ -4,14 +4,18 @@ import { CNetNode } from "./cnet_node.ts";
 import type { SendCttpRequestResult } from "./cnet_node_types.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
 import type { CttpRequest } from "./cttp_request.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 
 /**
  * Sends a CTTP request over a CTCP connection and waits for its response,
  * on the default node ({@linkcode CNetNode.default}). Seed 001 returns
  * `response, acknowledged`; here they are the fields of one object.
  *
+ * @typeParam T The type the response data is expected to have: a promise,
+ *   not a check (the decoder guarantees only a Lua value; error statuses
+ *   carry other data).
  * @param connection An open connection from `connectCtcp`.
- * @param request The request.
+ * @param request The request, with data of any type.
  * @param options `timeout`: how long to wait for the response (default 5 s).
  * @returns `{ response, acknowledged }`: the response or `null` on timeout,
  * and whether the server acknowledged the request.
@@ -53,10 +57,10 @@ import type { CttpRequest } from "./cttp_request.ts";
  * await Deno.remove(directory, { recursive: true });
  * ```
  */
-export function sendCttpRequest(
+export function sendCttpRequest<T extends LuaValueOf<T> = LuaValue>(
   connection: CtcpConnection<Socket>,
-  request: CttpRequest,
+  request: CttpRequest<LuaValue | object>,
   options?: { timeout?: number },
-): Promise<SendCttpRequestResult> {
-  return CNetNode.default.sendCttpRequest(connection, request, options);
+): Promise<SendCttpRequestResult<T>> {
+  return CNetNode.default.sendCttpRequest<T>(connection, request, options);
 }

@@ -2,6 +2,7 @@
 import { CNetNode } from "./cnet_node.ts";
 import type { RestHandler } from "./cnet_node_types.ts";
 import type { CttpRequestMethod } from "./cttp_request_method.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 
 /**
  * Sets the handler of CTTP requests with a method and path on the default
@@ -12,6 +13,13 @@ import type { CttpRequestMethod } from "./cttp_request_method.ts";
  * unknown method `501`. A `"/"` handler catches every path no longer prefix
  * matches.
  *
+ * `Data` and `Result` type the handler's data argument and its return
+ * value ({@linkcode RestHandler}): `Result` is checked structurally
+ * (interfaces fit), `Data` is a promise, not a check — the decoder
+ * guarantees only a Lua value.
+ *
+ * @typeParam Data The request data's type as the handler takes it.
+ * @typeParam Result The response data's type.
  * @param requestMethod The method.
  * @param path The path prefix; paths under `/.cnet` are reserved.
  * @param handler `(args, header, data, connection)` returning a
@@ -50,10 +58,13 @@ import type { CttpRequestMethod } from "./cttp_request_method.ts";
  * await Deno.remove(directory, { recursive: true });
  * ```
  */
-export function setRestApi(
+export function setRestApi<
+  Data extends LuaValueOf<Data> = LuaValue,
+  Result extends LuaValueOf<Result> = LuaValue,
+>(
   requestMethod: CttpRequestMethod,
   path: string,
-  handler: RestHandler,
+  handler: RestHandler<Data, Result>,
 ): void {
   CNetNode.default.setRestApi(requestMethod, path, handler);
 }

@@ -6,7 +6,7 @@
  */
 import { FramedConnection } from "../net/framed_connection.ts";
 import { StreamSocket } from "../net/stream_socket.ts";
-import type { LuaTable } from "../net/table_codec.ts";
+import type { LuaTable, LuaTableOf } from "../net/table_codec.ts";
 import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
 import { encodeMessage, messageOptions } from "./_record.ts";
 import type { EventQueue } from "./_event_queue.ts";
@@ -90,6 +90,17 @@ export type WaitForConnectResult =
  * dropped and the `EVENT_CONNECTED` with `result: false` reports it. See
  * {@linkcode Client.send} for the delivery guarantee.
  *
+ * Type parameters: `Send` is the type of the tables this client sends and
+ * `Receive` of those the server sends (`new Client<ClientMsg, ServerMsg>()`
+ * for a `Server<ServerMsg, ClientMsg>`). Both default to any
+ * {@linkcode LuaTable}; interfaces fit ({@linkcode LuaTableOf}). Received
+ * tables reach you through a hub typed with them
+ * (`new NetworkEvents<ServerMsg>()`). Types are a promise, not a check: the
+ * decoder validates that a table is well formed, never its shape.
+ *
+ * @typeParam Send The tables this client sends.
+ * @typeParam Receive The tables the server sends.
+ *
  * @example Connect, send, disconnect
  * ```ts
  * import { Client, NetworkEvents, Server } from "@moonwire/moonwire/mm";
@@ -103,7 +114,10 @@ export type WaitForConnectResult =
  * assert.equal(client.send({ OpCode: 10, Data: "From client" }), true);
  * ```
  */
-export class Client implements NetworkObject, AsyncDisposable {
+export class Client<
+  Send extends LuaTableOf<Send> = LuaTable,
+  Receive extends LuaTableOf<Receive> = LuaTable,
+> implements NetworkObject, AsyncDisposable {
   #socketId = newSocketId();
   #options: ResolvedOptions;
   #tableOptions: ResolvedTableOptions;
@@ -285,8 +299,11 @@ export class Client implements NetworkObject, AsyncDisposable {
    * assert.equal(client.send(["Hello"]), true);
    * ```
    *
+   * @typeParam T The table's type: any Lua table ({@linkcode LuaTableOf})
+   *   when the client's `Send` is the default, else a `Send`.
    * @param table The table: an array, a plain object or a Map holding only
-   *   null, booleans, numbers, strings, byte strings and tables.
+   *   null, booleans, numbers, strings, byte strings and tables (`undefined`
+   *   fields are Lua's nil: absent on the other side).
    * @returns `true` when the table was accepted (queued for delivery);
    *   `false` when the client is disconnected, its connection has ended or
    *   failed, or its send queue (`maxQueuedBytes`) is full.
@@ -294,12 +311,15 @@ export class Client implements NetworkObject, AsyncDisposable {
    *   value (the message names its path).
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
    */
-  send(table: LuaTable): boolean {
+  send<T extends (LuaTable extends Send ? object : Send) & LuaTableOf<T>>(
+    table: T,
+  ): boolean {
     if (this.#connected && !this.#disconnected && !this.#ended) {
       // Encoded straight into the connection's next record.
-      return this.#session!.write(table);
+      // The type was checked structurally; the encoder checks the value.
+      return this.#session!.write(table as LuaTable);
     }
-    const encoded = encodeMessage(table, this.#tableOptions);
+    const encoded = encodeMessage(table as LuaTable, this.#tableOptions);
     if (this.#disconnected || this.#ended) return false;
     if (this.#earlyBytes + encoded.length > this.#options.maxQueuedBytes) {
       return false;
@@ -428,7 +448,7 @@ export class Client implements NetworkObject, AsyncDisposable {
    * if (!result.ok) assert.match(result.error, /^Cannot connect to 127\.0\.0\.1:/);
    * ```
    *
-   * @param timeout Seconds to wait, 0.25–10 (default 2).
+   * @param [timeout=2] Seconds to wait, 0.25–10.
    * @returns `{ ok: true, waitTime }` when connected, else `{ ok: false,
    *   waitTime, error }` with the reason (see
    *   {@linkcode WaitForConnectResult}).

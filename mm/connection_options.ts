@@ -31,8 +31,11 @@ export interface ConnectionOptions {
    * ChaCha20-Poly1305 records) and only peers with the same key can connect.
    */
   cipherKey?: string;
-  /** The hub to report events into; `NetworkEvents.default` when omitted. */
-  events?: NetworkEvents;
+  /**
+   * The hub to report events into; `NetworkEvents.default` when omitted. Any
+   * hub fits whatever its `Packet` type: the hub's type is the caller's.
+   */
+  events?: NetworkEvents<unknown>;
   /**
    * Milliseconds allowed for connecting plus the handshake; a peer that has
    * not finished by then is disconnected.

@@ -33,6 +33,42 @@
  * Sending to a closed or unknown connection is not an error; it counts as a
  * failed send.
  *
+ * ## Typed messages
+ *
+ * Tables may be interfaces or type aliases, no index signature needed: they
+ * are checked structurally ({@linkcode LuaTableOf}), so a field that is a
+ * function, `Date`, `bigint`, `symbol` or class instance does not compile.
+ * `undefined` is Lua's `nil`: an `undefined` (or missing optional) field is
+ * absent on the other side, an `undefined` array item or hole arrives as
+ * `null`. Type the tables each side sends, and the hub with what it
+ * receives:
+ *
+ * ```ts
+ * import { Client, EVENT_RECEIVE, NetworkEvents, Server } from "@moonwire/moonwire/mm";
+ * import assert from "node:assert/strict";
+ *
+ * interface Chat {
+ *   text: string;
+ *   to?: string;
+ * }
+ * interface Ack {
+ *   ok: boolean;
+ * }
+ * const events = new NetworkEvents<Chat | Ack>();
+ * await using server = new Server<Ack, Chat>("127.0.0.1", 0, { events });
+ * await using client = new Client<Chat, Ack>("127.0.0.1", server.getPort(), { events });
+ * client.send({ text: "hi" }); // client.send({ ok: true }) does not compile
+ * for await (const event of events) {
+ *   if (event.event !== EVENT_RECEIVE) continue;
+ *   assert.deepEqual(event.packet, { text: "hi" });
+ *   break;
+ * }
+ * ```
+ *
+ * The types are a promise, not a check: the decoder guarantees a
+ * well-formed table, never your shape, so validate tables from peers you do
+ * not trust.
+ *
  * ## Delivery guarantee
  *
  * A table is *accepted* when its send says so: `client.send` returned
@@ -170,4 +206,10 @@ export * from "./connection_options.ts";
 export * from "./server.ts";
 export * from "./client.ts";
 export * from "./client_connection.ts";
-export type { LuaTable, LuaValue } from "../net/table_codec.ts";
+export type {
+  LuaFieldOf,
+  LuaTable,
+  LuaTableOf,
+  LuaValue,
+  LuaValueOf,
+} from "../net/table_codec.ts";

@@ -167,6 +167,11 @@ export interface NetworkEventBase {
  * One event, discriminated by `event`. Receive events carry `packet`,
  * connected events carry `result`.
  *
+ * `Packet` is the type of `packet`, as the hub the event came from was
+ * typed (`new NetworkEvents<Packet>()`); by default any {@linkcode LuaTable}.
+ * It is a promise to the type checker, not a check: the decoder only
+ * guarantees a well-formed table, so validate tables from untrusted peers.
+ *
  * @example Narrow an event by its code
  * ```ts
  * import { EVENT_RECEIVE, type NetworkEvent } from "@moonwire/moonwire/mm";
@@ -183,8 +188,10 @@ export interface NetworkEventBase {
  *   packet: ["Hello"],
  * }), '["Hello"]');
  * ```
+ *
+ * @typeParam Packet The type of a receive event's `packet`.
  */
-export type NetworkEvent =
+export type NetworkEvent<Packet = LuaTable> =
   | NetworkEventBase & {
     event: typeof EVENT_CONNECT;
     object: NetworkObject;
@@ -197,7 +204,7 @@ export type NetworkEvent =
   | NetworkEventBase & {
     event: typeof EVENT_RECEIVE;
     object: NetworkObject;
-    packet: LuaTable;
+    packet: Packet;
   }
   | NetworkEventBase & {
     event: typeof EVENT_SERVER_CLOSE;

@@ -5,6 +5,7 @@
  * @module
  */
 import { EventQueue, registerQueue } from "./_event_queue.ts";
+import type { LuaTable } from "../net/table_codec.ts";
 import type { NetworkEvent } from "./network_event.ts";
 
 /** Options for {@linkcode NetworkEvents}. */
@@ -33,6 +34,12 @@ let defaultHub: NetworkEvents | undefined;
  * Events can be polled ({@linkcode poll}) or consumed with `for await`; both
  * take events out of the same queue.
  *
+ * `Packet` types the `packet` of receive events: the union of the tables
+ * that the servers and clients reporting here receive, e.g.
+ * `new NetworkEvents<ClientMsg | ServerMsg>()`. It is a promise, not a
+ * check: received tables are decoded as any well-formed table, never
+ * validated against `Packet`, so check tables from untrusted peers.
+ *
  * @example Poll an isolated hub
  * ```ts
  * import { NetworkEvents } from "@moonwire/moonwire/mm";
@@ -43,8 +50,32 @@ let defaultHub: NetworkEvents | undefined;
  * assert.equal(events.capacity, 100);
  * assert.equal(events.droppedCount, 0);
  * ```
+ *
+ * @example Type the packets
+ * ```ts
+ * import { Client, EVENT_RECEIVE, NetworkEvents, Server } from "@moonwire/moonwire/mm";
+ * import assert from "node:assert/strict";
+ *
+ * interface Chat {
+ *   text: string;
+ *   to?: string;
+ * }
+ * const events = new NetworkEvents<Chat>();
+ * await using server = new Server<Chat, Chat>("127.0.0.1", 0, { events });
+ * await using client = new Client<Chat, Chat>("127.0.0.1", server.getPort(), { events });
+ * client.send({ text: "hi", to: undefined });
+ * for await (const event of events) {
+ *   if (event.event !== EVENT_RECEIVE) continue;
+ *   assert.equal(event.packet.text, "hi");
+ *   assert.equal("to" in event.packet, false);
+ *   break;
+ * }
+ * ```
+ *
+ * @typeParam Packet The type of receive events' `packet`.
  */
-export class NetworkEvents implements AsyncIterable<NetworkEvent>, Disposable {
+export class NetworkEvents<Packet = LuaTable>
+  implements AsyncIterable<NetworkEvent<Packet>>, Disposable {
   #queue: EventQueue;
 
   /**
@@ -153,8 +184,9 @@ export class NetworkEvents implements AsyncIterable<NetworkEvent>, Disposable {
    *
    * @returns The events, possibly none.
    */
-  poll(): NetworkEvent[] {
-    return this.#queue.take();
+  poll(): NetworkEvent<Packet>[] {
+    // The queue holds decoded tables; Packet is the caller's promise.
+    return this.#queue.take() as NetworkEvent<Packet>[];
   }
 
   /**
@@ -173,12 +205,12 @@ export class NetworkEvents implements AsyncIterable<NetworkEvent>, Disposable {
    *
    * @returns An async iterator over the events.
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<NetworkEvent> {
+  async *[Symbol.asyncIterator](): AsyncIterator<NetworkEvent<Packet>> {
     const queue = this.#queue;
     for (;;) {
       const [event] = queue.take(1);
       if (event !== undefined) {
-        yield event;
+        yield event as NetworkEvent<Packet>;
         continue;
       }
       if (queue.closed) return;

@@ -5,6 +5,7 @@
  * @module
  */
 import { NetworkEvents } from "./network_events.ts";
+import type { LuaTable } from "../net/table_codec.ts";
 import type { NetworkEvent } from "./network_event.ts";
 
 /**
@@ -21,9 +22,13 @@ import type { NetworkEvent } from "./network_event.ts";
  * assert.ok(Array.isArray(pollEvents()));
  * ```
  *
+ * @typeParam Packet The type of receive events' `packet`: the hub's own, or
+ *   one the caller promises for the default hub (not checked at run time).
  * @param events The hub to poll; the default hub when omitted.
  * @returns The events, possibly none.
  */
-export function pollEvents(events?: NetworkEvents): NetworkEvent[] {
-  return (events ?? NetworkEvents.default).poll();
+export function pollEvents<Packet = LuaTable>(
+  events?: NetworkEvents<Packet>,
+): NetworkEvent<Packet>[] {
+  return (events ?? NetworkEvents.default).poll() as NetworkEvent<Packet>[];
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { FramedConnection } from "../net/framed_connection.ts";
-import type { LuaTable } from "../net/table_codec.ts";
+import type { LuaTable, LuaTableOf } from "../net/table_codec.ts";
 import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
 import { encodeMessage, messageOptions } from "./_record.ts";
 import type { EventQueue } from "./_event_queue.ts";
@@ -116,6 +116,17 @@ export interface ServerOptions extends ConnectionOptions {
  * open at once (further peers are refused with an `EVENT_ERROR`), and all
  * connections together queue at most `maxServerQueuedBytes` (64 MiB).
  *
+ * Type parameters: `Send` is the type of the tables this server sends and
+ * `Receive` of those its clients send (`new Server<ServerMsg, ClientMsg>()`;
+ * the client is `Client<ClientMsg, ServerMsg>`). Both default to any
+ * {@linkcode LuaTable}; interfaces fit ({@linkcode LuaTableOf}). Received
+ * tables reach you through a hub typed with them
+ * (`new NetworkEvents<ClientMsg>()`). Types are a promise, not a check: the
+ * decoder validates that a table is well formed, never its shape.
+ *
+ * @typeParam Send The tables this server sends.
+ * @typeParam Receive The tables its clients send.
+ *
  * @example Echo one table back
  * ```ts
  * import {
@@ -151,7 +162,10 @@ export interface ServerOptions extends ConnectionOptions {
  * await server.close();
  * ```
  */
-export class Server implements NetworkObject, AsyncDisposable {
+export class Server<
+  Send extends LuaTableOf<Send> = LuaTable,
+  Receive extends LuaTableOf<Receive> = LuaTable,
+> implements NetworkObject, AsyncDisposable {
   #socketId = newSocketId();
   #options: ResolvedOptions;
   #tableOptions: ResolvedTableOptions;
@@ -175,7 +189,7 @@ export class Server implements NetworkObject, AsyncDisposable {
    * Listens on `address` and `port`.
    *
    * @param address IP address string to listen on, e.g. `"127.0.0.1"`.
-   * @param port 1024–65535, or 0/omitted to let the system choose (see
+   * @param [port=0] 1024–65535, or 0/omitted to let the system choose (see
    *   {@linkcode getPort}).
    * @param options The cipher key as a hex string (the seed's third
    *   argument), or an options object.
@@ -348,8 +362,9 @@ export class Server implements NetworkObject, AsyncDisposable {
     });
   }
 
-  #encode(table: LuaTable): Uint8Array {
-    return encodeMessage(table, this.#tableOptions);
+  // The type was checked structurally; the encoder checks the value.
+  #encode(table: object): Uint8Array {
+    return encodeMessage(table as LuaTable, this.#tableOptions);
   }
 
   /**
@@ -374,8 +389,11 @@ export class Server implements NetworkObject, AsyncDisposable {
    * assert.throws(() => server.send(42 as never), TypeError);
    * ```
    *
+   * @typeParam T The table's type: any Lua table ({@linkcode LuaTableOf})
+   *   when the server's `Send` is the default, else a `Send`.
    * @param table The table: an array, a plain object or a Map holding only
-   *   null, booleans, numbers, strings, byte strings and tables.
+   *   null, booleans, numbers, strings, byte strings and tables (`undefined`
+   *   fields are Lua's nil: absent on the other side).
    * @param connections The connections to send to.
    * @returns How many connections accepted the table; closed or unknown
    *   connections, and ones whose send queue is full (`maxQueuedBytes`, or
@@ -384,7 +402,10 @@ export class Server implements NetworkObject, AsyncDisposable {
    *   value (the message names its path).
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
    */
-  send(table: LuaTable, ...connections: ClientConnection[]): number {
+  send<T extends (LuaTable extends Send ? object : Send) & LuaTableOf<T>>(
+    table: T,
+    ...connections: ClientConnection[]
+  ): number {
     const encoded = this.#encode(table);
     let count = 0;
     for (const connection of connections) {
@@ -407,13 +428,16 @@ export class Server implements NetworkObject, AsyncDisposable {
    * assert.equal(server.broadcast({ OpCode: 10, Data: "From server" }), 0);
    * ```
    *
+   * @typeParam T The table's type, as for {@linkcode send}.
    * @param table The table to send.
    * @returns How many connections accepted the table (those whose queue is
    *   full do not count).
    * @throws {TypeError} If `table` is not a valid table.
    * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
    */
-  broadcast(table: LuaTable): number {
+  broadcast<T extends (LuaTable extends Send ? object : Send) & LuaTableOf<T>>(
+    table: T,
+  ): number {
     const encoded = this.#encode(table);
     let count = 0;
     for (const session of this.#sessions.values()) {

@@ -228,8 +228,7 @@ export class TableWriter {
         return;
       case "object":
         if (value === null) {
-          if (this.#pos + 1 > this.#buffer.length) this.#grow(1);
-          this.#buffer[this.#pos++] = 0xc0;
+          this.#nil();
           return;
         }
         if (value instanceof Uint8Array) {
@@ -241,6 +240,11 @@ export class TableWriter {
       default:
         throw new EncodeFailure(`unsupported value of type ${typeof value}`);
     }
+  }
+
+  #nil(): void {
+    if (this.#pos + 1 > this.#buffer.length) this.#grow(1);
+    this.#buffer[this.#pos++] = 0xc0;
   }
 
   #number(value: number): void {
@@ -399,21 +403,39 @@ export class TableWriter {
 
   #header(size: number, fix: number, code16: number): void {
     if (this.#pos + 5 > this.#buffer.length) this.#grow(5);
+    this.#pos += this.#headerAt(this.#pos, size, fix, code16);
+  }
+
+  // Writes a map/array header at `pos`; returns its length.
+  #headerAt(pos: number, size: number, fix: number, code16: number): number {
     const buffer = this.#buffer;
-    const pos = this.#pos;
     if (size < 16) {
       buffer[pos] = fix | size;
-      this.#pos = pos + 1;
-    } else if (size < 0x10000) {
+      return 1;
+    }
+    if (size < 0x10000) {
       buffer[pos] = code16;
       buffer[pos + 1] = size >>> 8;
       buffer[pos + 2] = size;
-      this.#pos = pos + 3;
-    } else {
-      buffer[pos] = code16 + 1;
-      this.#view.setUint32(pos + 1, size);
-      this.#pos = pos + 5;
+      return 3;
     }
+    buffer[pos] = code16 + 1;
+    this.#view.setUint32(pos + 1, size);
+    return 5;
+  }
+
+  // A map header written at `at` for `planned` entries, of which only
+  // `written` were (the others were undefined, Lua's nil): rewrite it, moving
+  // the entries when the header gets shorter, so the bytes equal those of
+  // the table without the nil entries.
+  #fixMapHeader(at: number, planned: number, written: number): void {
+    const before = headerLength(planned);
+    const after = headerLength(written);
+    if (after !== before) {
+      this.#buffer.copyWithin(at + after, at + before, this.#pos);
+      this.#pos -= before - after;
+    }
+    this.#headerAt(at, written, 0x80, 0xde);
   }
 
   #table(value: object): void {
@@ -441,10 +463,9 @@ export class TableWriter {
     try {
       for (; i < size; i++) {
         const item = array[i];
-        if (item === undefined && !(i in array)) {
-          throw new EncodeFailure("sparse array hole");
-        }
-        this.#write(item);
+        // A hole or undefined is Lua's nil: msgpack nil keeps the indices.
+        if (item === undefined) this.#nil();
+        else this.#write(item);
       }
     } catch (error) {
       if (error instanceof EncodeFailure) error.segments.push(i);
@@ -467,19 +488,25 @@ export class TableWriter {
         compareKeys(a[0] as string | number, b[0] as string | number)
       );
     }
+    const at = this.#pos;
     this.#header(map.size, 0x80, 0xde);
     let key: string | number = "";
+    let written = 0;
     try {
       for (const [k, item] of entries) {
+        // An undefined value is Lua's nil: the key is absent.
+        if (item === undefined) continue;
         key = k as string | number;
         if (typeof key === "string") this.#string(key);
         else this.#number(key === 0 ? 0 : key);
         this.#write(item);
+        written++;
       }
     } catch (error) {
       if (error instanceof EncodeFailure) error.segments.push(key);
       throw error;
     }
+    if (written !== map.size) this.#fixMapHeader(at, map.size, written);
   }
 
   #object(object: object): void {
@@ -493,20 +520,31 @@ export class TableWriter {
     const keys = Object.keys(object);
     if (this.#canonical) keys.sort();
     const size = keys.length;
+    const at = this.#pos;
     this.#header(size, 0x80, 0xde);
     const record = object as Record<string, unknown>;
     let i = 0;
+    let written = 0;
     try {
       for (; i < size; i++) {
         const key = keys[i];
+        const item = record[key];
+        // An undefined field is Lua's nil: the key is absent.
+        if (item === undefined) continue;
         this.#string(key);
-        this.#write(record[key]);
+        this.#write(item);
+        written++;
       }
     } catch (error) {
       if (error instanceof EncodeFailure) error.segments.push(keys[i]);
       throw error;
     }
+    if (written !== size) this.#fixMapHeader(at, size, written);
   }
+}
+
+function headerLength(size: number): number {
+  return size < 16 ? 1 : size < 0x10000 ? 3 : 5;
 }
 
 /**

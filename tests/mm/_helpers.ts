@@ -10,6 +10,7 @@ import {
   type NetworkObject,
 } from "../../mm/network_event.ts";
 import type { NetworkEvents } from "../../mm/network_events.ts";
+import type { LuaTable } from "../../net/table_codec.ts";
 import { concat } from "../_bytes.ts";
 
 export const KEY = "0C03EA65238DD2C25EB87CE563868098";
@@ -38,31 +39,31 @@ export async function waitFor<T>(
 }
 
 /** Keeps every polled event so tests can wait for and assert sequences. */
-export class EventLog {
-  readonly all: NetworkEvent[] = [];
-  #events: NetworkEvents;
-  constructor(events: NetworkEvents) {
+export class EventLog<Packet = LuaTable> {
+  readonly all: NetworkEvent<Packet>[] = [];
+  #events: NetworkEvents<Packet>;
+  constructor(events: NetworkEvents<Packet>) {
     this.#events = events;
   }
-  poll(): NetworkEvent[] {
+  poll(): NetworkEvent<Packet>[] {
     this.all.push(...this.#events.poll());
     return this.all;
   }
   /** Waits until `predicate` holds for the events so far. */
   until(
     what: string,
-    predicate: (all: NetworkEvent[]) => boolean,
+    predicate: (all: NetworkEvent<Packet>[]) => boolean,
     timeout = 10_000,
-  ): Promise<NetworkEvent[]> {
+  ): Promise<NetworkEvent<Packet>[]> {
     return waitFor(what, () => predicate(this.poll()) && this.all, timeout);
   }
   /** Waits until `count` events match `predicate`; returns them. */
   async count(
     what: string,
     count: number,
-    predicate: (event: NetworkEvent) => boolean,
+    predicate: (event: NetworkEvent<Packet>) => boolean,
     timeout = 10_000,
-  ): Promise<NetworkEvent[]> {
+  ): Promise<NetworkEvent<Packet>[]> {
     await this.until(
       what,
       (all) => all.filter(predicate).length >= count,
@@ -71,7 +72,7 @@ export class EventLog {
     return this.all.filter(predicate);
   }
   /** Removes and returns everything collected so far. */
-  take(): NetworkEvent[] {
+  take(): NetworkEvent<Packet>[] {
     this.poll();
     return this.all.splice(0);
   }
