@@ -160,7 +160,9 @@ Deno.test("login throttle: 6 parallel attackers, a new session per guess, stay u
     annChecks <= bound(200, span()),
     `${annChecks} checks for ann in ${span()} ms, bound ${bound(200, span())}`,
   );
-  assert.ok(annChecks >= 2, `${annChecks}`);
+  // At least the first guess ran a check (on a loaded machine one scrypt
+  // can take most of the attack, so more is not guaranteed).
+  assert.ok(annChecks >= 1, `${annChecks}`);
   assert.ok((throttled.get("ann") ?? 0) > 10, `${throttled.get("ann")}`);
 });
 
