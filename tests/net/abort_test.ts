@@ -10,6 +10,7 @@ import {
   resolveAddress,
   type TcpLink,
 } from "../../net/mod.ts";
+import { assertAborted } from "../_abort.ts";
 import { silentPort } from "../_silent_port.ts";
 
 /** Aborts `controller` with `reason` after `ms`; returns the start time. */
@@ -22,22 +23,6 @@ function abortLater(
   return performance.now();
 }
 
-/** Asserts `promise` rejects with the AbortError of `action` and `cause`. */
-async function assertAborted(
-  promise: Promise<unknown>,
-  action: string,
-  cause: unknown,
-): Promise<void> {
-  const error = await promise.then(
-    () => assert.fail("the wait did not reject"),
-    (error: unknown) => error,
-  );
-  assert.ok(error instanceof DOMException, `got ${error}`);
-  assert.equal(error.name, "AbortError");
-  assert.equal(error.message, `Cannot ${action}: aborted`);
-  assert.equal(error.cause, cause);
-}
-
 Deno.test("Address.waitUntilResolved: an abort ends the wait; the lookup goes on", async () => {
   const address = resolveAddress("localhost");
   assert.equal(address.getStatus(), "waiting");
@@ -48,7 +33,7 @@ Deno.test("Address.waitUntilResolved: an abort ends the wait; the lookup goes on
   });
   // The lookup needs an event-loop turn: the wait is under way now.
   controller.abort(reason);
-  await assertAborted(waiting, "wait for address", reason);
+  await assertAborted(waiting, "Cannot wait for address: aborted", reason);
   assert.equal(await address.waitUntilResolved(-1), "success");
   assert.equal(address.getIp(), "127.0.0.1");
 });
@@ -59,7 +44,7 @@ Deno.test("Address.waitUntilResolved: an already aborted signal rejects, even fo
   for (const timeout of [0, 1000, -1]) {
     await assertAborted(
       address.waitUntilResolved(timeout, { signal }),
-      "wait for address",
+      "Cannot wait for address: aborted",
       signal.reason,
     );
   }
@@ -77,7 +62,7 @@ Deno.test("Tcp.waitUntilConnected: an abort mid-wait rejects promptly; close() e
   const started = abortLater(controller, reason);
   await assertAborted(
     tcp.waitUntilConnected(-1, { signal: controller.signal }),
-    "wait for connection",
+    "Cannot wait for connection: aborted",
     reason,
   );
   const elapsed = performance.now() - started;
@@ -97,7 +82,7 @@ Deno.test("Tcp.waitUntilConnected: an already aborted signal rejects; the connec
   const reason = new Error("Already");
   await assertAborted(
     tcp.waitUntilConnected(0, { signal: AbortSignal.abort(reason) }),
-    "wait for connection",
+    "Cannot wait for connection: aborted",
     reason,
   );
   assert.equal(await tcp.waitUntilConnected(5000), "success");
@@ -125,7 +110,7 @@ Deno.test("Tcp.waitUntilDrained: an abort ends the wait; every accepted byte sti
   const started = abortLater(controller, reason);
   await assertAborted(
     tcp.waitUntilDrained(-1, { signal: controller.signal }),
-    "wait for drain",
+    "Cannot wait for drain: aborted",
     reason,
   );
   const elapsed = performance.now() - started;
