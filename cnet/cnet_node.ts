@@ -27,6 +27,7 @@ import type {
   ConnectCtcpOptions,
   MessageHandler,
   RestHandler,
+  SendCttpRequestOptions,
   SendCttpRequestResult,
 } from "./cnet_node_types.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
@@ -294,12 +295,13 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * during the handshake or this node is closed.
    *
    * @param serverId The server to connect to.
-   * @param options Timeout and modem side.
+   * @param options Timeout, modem side and an abort signal.
    * @returns The connection.
    * @throws {TimeoutError} If the server or its SYN-ACK did not answer in
    * time.
    * @throws {ConnectionClosedError} If the connection was refused or closed
    * during the handshake, or the node is closed.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires.
    */
   connectCtcp(
     serverId: string,
@@ -333,13 +335,15 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    *
    * @param connection An open connection.
    * @param request The request.
-   * @param options How long to wait for the response (default 5 s).
+   * @param options How long to wait for the response (default 5 s), and a
+   * signal that stops waiting (the request itself still arrives).
    * @returns The response (or `null`) and whether the request was acknowledged.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires.
    */
   sendCttpRequest(
     connection: CtcpConnection<Socket>,
     request: CttpRequest,
-    options: { timeout?: number } = {},
+    options: SendCttpRequestOptions = {},
   ): Promise<SendCttpRequestResult> {
     return this.#client.request(connection, request, options);
   }
@@ -349,8 +353,12 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    *
    * @param serverId The server.
    * @param request The request.
-   * @param options Timeout (used for each of the three steps) and modem side.
+   * @param options Timeout (used for each of the three steps), modem side,
+   * and a signal that aborts whichever step runs (the connection is then
+   * dropped at once).
    * @returns The response and the three booleans of seed 001.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires
+   * (instead of a result with `connected: false`).
    */
   connectAndSendCttpRequest(
     serverId: string,
@@ -421,8 +429,11 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * @param serverId The server.
    * @param username The new user's name (1-64 characters).
    * @param password The password (1-1024 characters).
-   * @param options Timeout and modem side.
+   * @param options Timeout, modem side and an abort signal, as for
+   * `connectAndSendCttpRequest`.
    * @returns A {@linkcode RegisterResult} code.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires
+   * (instead of a code).
    */
   async register(
     serverId: string,

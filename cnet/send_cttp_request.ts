@@ -1,7 +1,10 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { Socket } from "./_cnet_cryptonet.ts";
 import { CNetNode } from "./cnet_node.ts";
-import type { SendCttpRequestResult } from "./cnet_node_types.ts";
+import type {
+  SendCttpRequestOptions,
+  SendCttpRequestResult,
+} from "./cnet_node_types.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
 import type { CttpRequest } from "./cttp_request.ts";
 
@@ -12,7 +15,9 @@ import type { CttpRequest } from "./cttp_request.ts";
  *
  * @param connection An open connection from `connectCtcp`.
  * @param request The request.
- * @param options `timeout`: how long to wait for the response (default 5 s).
+ * @param options `timeout`: how long to wait for the response (default 5
+ * s); `signal`: stops waiting (rejects with an `AbortError`; the request
+ * still reaches the server and the connection stays open).
  * @returns `{ response, acknowledged }`: the response or `null` on timeout,
  * and whether the server acknowledged the request.
  *
@@ -56,7 +61,7 @@ import type { CttpRequest } from "./cttp_request.ts";
 export function sendCttpRequest(
   connection: CtcpConnection<Socket>,
   request: CttpRequest,
-  options?: { timeout?: number },
+  options?: SendCttpRequestOptions,
 ): Promise<SendCttpRequestResult> {
   return CNetNode.default.sendCttpRequest(connection, request, options);
 }

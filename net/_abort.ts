@@ -17,6 +17,11 @@ export function abortError(action: string, signal: AbortSignal): DOMException {
   return error;
 }
 
+/** Whether `error` is an abort (a wait's signal fired), not a failure. */
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "AbortError";
+}
+
 /** `signal` itself, checked: TypeError unless undefined or an AbortSignal. */
 export function checkSignal(
   signal: unknown,
