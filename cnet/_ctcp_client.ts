@@ -61,6 +61,8 @@ export class CtcpClient {
     const opening = this.#cryptoNet.connect(serverId, {
       timeout,
       modemSide: options.modemSide,
+      certAuthKey: options.certAuthKey,
+      allowUnsigned: options.allowUnsigned,
     });
     // CryptoNet's connect takes no signal yet: after an abort its attempt
     // runs out by itself, and a session it still opens is closed at once.

@@ -295,7 +295,8 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * during the handshake or this node is closed.
    *
    * @param serverId The server to connect to.
-   * @param options Timeout, modem side and an abort signal.
+   * @param options Timeout, modem side, the CA key and `allowUnsigned` the
+   * server's certificate is checked with, and an abort signal.
    * @returns The connection.
    * @throws {TimeoutError} If the server or its SYN-ACK did not answer in
    * time.
@@ -354,8 +355,8 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * @param serverId The server.
    * @param request The request.
    * @param options Timeout (used for each of the three steps), modem side,
-   * and a signal that aborts whichever step runs (the connection is then
-   * dropped at once).
+   * CA key, `allowUnsigned`, and a signal that aborts whichever step runs
+   * (the connection is then dropped at once).
    * @returns The response and the three booleans of seed 001.
    * @throws {DOMException} An `AbortError` when `options.signal` fires
    * (instead of a result with `connected: false`).
@@ -429,8 +430,8 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * @param serverId The server.
    * @param username The new user's name (1-64 characters).
    * @param password The password (1-1024 characters).
-   * @param options Timeout, modem side and an abort signal, as for
-   * `connectAndSendCttpRequest`.
+   * @param options Timeout, modem side, CA key, `allowUnsigned` and an
+   * abort signal, as for `connectAndSendCttpRequest`.
    * @returns A {@linkcode RegisterResult} code.
    * @throws {DOMException} An `AbortError` when `options.signal` fires
    * (instead of a code).

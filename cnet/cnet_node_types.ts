@@ -143,6 +143,18 @@ export interface ConnectCtcpOptions {
   /** The modem to use (default: a side with a modem). */
   modemSide?: ModemSide;
   /**
+   * The certificate authority public key, or its file relative to the
+   * node's `directory` (default `certAuth.key` there, when it exists). The
+   * server's certificate must carry its signature unless `allowUnsigned`.
+   */
+  certAuthKey?: Uint8Array | string;
+  /**
+   * Accept a server certificate without a valid CA signature (default
+   * false; `socket.certificateVerified` then tells). Without a CA key such
+   * a certificate is accepted only when exactly one server answers.
+   */
+  allowUnsigned?: boolean;
+  /**
    * Gives up: the call rejects at once with a `DOMException` named
    * `"AbortError"` (`Cannot connect CTCP to "<server>": aborted`, `cause`
    * the signal's reason), also when it fired before the call, and the

@@ -14,9 +14,10 @@ import type { CttpRequest } from "./cttp_request.ts";
  *
  * @param serverId The server.
  * @param request The request.
- * @param options `timeout` (default 5 s, for each step), `modemSide`, and
- * `signal`, which aborts whichever step runs: the connection is dropped and
- * the promise rejects with an `AbortError` (`DOMException`).
+ * @param options `timeout` (default 5 s, for each step), `modemSide`,
+ * `certAuthKey`, `allowUnsigned`, and `signal`, which aborts whichever step
+ * runs: the connection is dropped and the promise rejects with an
+ * `AbortError` (`DOMException`).
  * @returns `{ response, connected, acknowledged, disconnectAcknowledged }`.
  *
  * @example One request

@@ -11,7 +11,8 @@ import type { CtcpConnection } from "./ctcp_connection.ts";
  * even when the modem loses, duplicates or reorders packets.
  *
  * @param serverId The server.
- * @param options `timeout` (default 5 s), `modemSide` and `signal`.
+ * @param options `timeout` (default 5 s), `modemSide`, `certAuthKey` and
+ * `allowUnsigned` (how the server's certificate is trusted) and `signal`.
  * @returns The connection. Where seed 001 returns `nil`, the promise
  * rejects with the reason: `TimeoutError` (no answer in time),
  * `ConnectionClosedError` (refused, or closed during the handshake),
