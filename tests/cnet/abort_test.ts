@@ -2,10 +2,17 @@
 // The cNet calls that wait on the network honour an abort signal: they
 // reject at once with an AbortError (cause: the signal's reason), close the
 // session they opened, clear their timers (sanitizers), and leave an open
-// connection usable.
+// connection usable. UdpModem.create too.
 import assert from "node:assert/strict";
-import { CryptoNet, type CtcpConnection, CttpRequest } from "../../cnet/mod.ts";
+import {
+  CryptoNet,
+  type CtcpConnection,
+  CttpRequest,
+  UdpModem,
+} from "../../cnet/mod.ts";
 import { assertAborted } from "../_abort.ts";
+import { netnsAvailable, runInNetns } from "../_netns.ts";
+import { freePort } from "../interop/_peer.ts";
 import { world } from "./_cnet_world.ts";
 
 const PROMPT_MS = 2000;
@@ -229,4 +236,47 @@ Deno.test("cNet connectCtcp and sendCttpRequest check the signal's type", async 
     },
   );
   assert.equal(await w.client.disconnectCtcp(connection), true);
+});
+
+Deno.test("UdpModem.create: an already aborted signal rejects and binds nothing", async () => {
+  const port = freePort("udp");
+  const reason = new Error("Already");
+  await assertAborted(
+    UdpModem.create({ peers: [], port, signal: AbortSignal.abort(reason) }),
+    "Cannot create UDP modem: aborted",
+    reason,
+  );
+  // The port is still free, and a signal that never fires changes nothing.
+  await using modem = await UdpModem.create({
+    peers: [],
+    port,
+    signal: new AbortController().signal,
+  });
+  assert.equal(modem.port, port);
+  await assert.rejects(UdpModem.create({ peers: [], signal: {} as never }), {
+    name: "TypeError",
+    message:
+      "Cannot create UDP modem: signal must be an AbortSignal, got object",
+  });
+});
+
+Deno.test({
+  name:
+    "UdpModem.create: an abort while joining the group closes the socket (private network namespace)",
+  ignore: !netnsAvailable(),
+  async fn() {
+    const out = await runInNetns(
+      new URL("./netns/udp_modem_abort.ts", import.meta.url),
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), {
+      aborted: {
+        name: "AbortError",
+        message: "Cannot create UDP modem: aborted",
+        cause: "Stop",
+      },
+      mode: "multicast",
+      port: 47802,
+    });
+  },
 });
