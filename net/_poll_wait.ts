@@ -69,7 +69,8 @@ export function checkTimeout(timeout: unknown, action: string): number {
  * Waits until `done()` or the timeout passes; `done()` is checked on each
  * notify. The timeout and the options (`{ signal }`) are checked first.
  * Rejects with an AbortError ("Cannot <action>: aborted") when the signal
- * has fired or fires while waiting, also for timeout 0.
+ * has fired or fires while waiting, also for timeout 0. `beforeWait` runs
+ * before each sleep, to arrange the notify that ends it.
  */
 export async function waitUntil(
   action: string,
@@ -77,6 +78,7 @@ export async function waitUntil(
   timeout: number,
   options: unknown,
   notifier: Notifier,
+  beforeWait?: () => void,
 ): Promise<void> {
   checkTimeout(timeout, action);
   const signal = waitSignal(options, action);
@@ -86,6 +88,7 @@ export async function waitUntil(
   while (!done()) {
     const remaining = deadline - performance.now();
     if (remaining <= 0) return;
+    beforeWait?.();
     await notifier.wait(remaining, signal);
     throwIfAborted(signal, action);
   }

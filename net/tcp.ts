@@ -399,17 +399,16 @@ export class Tcp implements Disposable, AsyncDisposable {
     timeout = 0,
     options: PollWaitOptions = {},
   ): Promise<number> {
-    const socket = this.#socket;
-    if (socket && socket.pendingBytes > 0 && timeout !== 0) {
-      const wake = () => this.#notifier.notify();
-      socket.drained().then(wake, wake);
-    }
+    const wake = () => this.#notifier.notify();
     await waitUntil(
       "wait for drain",
       () => this.getPendingWrites() === 0 || this.#status === "failure",
       timeout,
       options,
       this.#notifier,
+      // A fresh watch before each sleep: bytes written in the turn the
+      // queue last ran empty need their own drain to wake the wait.
+      () => this.#socket?.drained().then(wake, wake),
     );
     return this.getPendingWrites();
   }
