@@ -5,6 +5,7 @@
 // connection usable. UdpModem.create too.
 import assert from "node:assert/strict";
 import {
+  CNetNode,
   CryptoNet,
   type CtcpConnection,
   CttpRequest,
@@ -13,7 +14,7 @@ import {
 import { assertAborted } from "../_abort.ts";
 import { netnsAvailable, runInNetns } from "../_netns.ts";
 import { freePort } from "../interop/_peer.ts";
-import { world } from "./_cnet_world.ts";
+import { FAST_CTCP, world } from "./_cnet_world.ts";
 
 const PROMPT_MS = 2000;
 
@@ -188,6 +189,46 @@ Deno.test("cNet connectAndSendCttpRequest: an abort while waiting for the respon
   await assertAborted(attempt, "Cannot send CTTP request: aborted", reason);
   await until("connection dropped", () => w.server.acceptedConnections === 0);
   held.release();
+});
+
+Deno.test("cNet connectAndSendCttpRequest: an abort while the close waits for its FIN-ACK drops the connection", async () => {
+  await using w = await world();
+  await w.server.host("store");
+  // A client whose transmissions stop once the server has the request: its
+  // FIN then goes unanswered.
+  const modem = w.network.createModem();
+  let deaf = false;
+  const transmit = modem.transmit.bind(modem);
+  modem.transmit = (channel, replyChannel, payload) => {
+    if (!deaf) transmit(channel, replyChannel, payload);
+  };
+  await using client = new CNetNode({
+    directory: w.directory,
+    modems: { top: modem },
+    retransmitInterval: 0.02,
+    ctcp: FAST_CTCP,
+  });
+  const closed: string[] = [];
+  client.setMessageHandler("connection_closed", () => closed.push("closed"));
+  w.server.setRestApi("GET", "/x", () => {
+    deaf = true;
+    return "answer";
+  });
+  const controller = new AbortController();
+  const reason = new Error("Stop");
+  const attempt = client.connectAndSendCttpRequest(
+    "store",
+    new CttpRequest("GET", "/x"),
+    { timeout: 30, signal: controller.signal },
+  );
+  await until("request answered", () => deaf);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(closed, []);
+  const started = performance.now();
+  controller.abort(reason);
+  await assertAborted(attempt, "Cannot disconnect CTCP: aborted", reason);
+  assert.ok(performance.now() - started < PROMPT_MS);
+  await until("session closed", () => closed.length === 1);
 });
 
 Deno.test("cNet connectAndSendCttpRequest: a request refused for its size closes the connection it opened", async () => {
