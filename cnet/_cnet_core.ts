@@ -4,6 +4,7 @@
 // counters. The CNet node puts this on CryptoNet sockets; tests can put it on
 // any lossy pipe.
 
+import { abortError } from "../net/_abort.ts";
 import type { LuaValue } from "./_cnet_lua_value.ts";
 import {
   type CtcpConnectFailure,
@@ -160,8 +161,14 @@ export class CnetCore<L> {
         return session.isOpen;
       },
       initiator: session.initiator,
-      request: (request, timeout) =>
-        this.#request(session, state, request as CttpRequest, timeout),
+      request: (request, timeout, signal) =>
+        this.#request(
+          session,
+          state,
+          request as CttpRequest,
+          timeout,
+          signal,
+        ),
       // A graceful close delivers what was sent before it: the peer's
       // responses come before its FIN-ACK, so pending requests stay until
       // the connection has ended (onClose answers the rest with null).
@@ -176,6 +183,7 @@ export class CnetCore<L> {
     entry: ConnectionEntry<L>,
     request: CttpRequest,
     timeout: number,
+    signal?: AbortSignal,
   ): Promise<CoreRequestResult> {
     if (!(request instanceof CttpRequest)) {
       throw new TypeError(
@@ -203,16 +211,25 @@ export class CnetCore<L> {
         `Cannot send CTTP request: request exceeds ${this.maxRequestSize} bytes`,
       );
     }
-    const { promise, resolve } = Promise.withResolvers<CoreRequestResult>();
+    const { promise, resolve, reject } = Promise.withResolvers<
+      CoreRequestResult
+    >();
     const timer = setTimeout(() => {
-      const pending = entry.pending.get(id);
       entry.pending.delete(id);
-      resolve({ response: null, acknowledged: pending?.acknowledged ?? false });
+      pending.resolve({ response: null, acknowledged: pending.acknowledged });
     }, timeout);
+    // The request went out and still reaches the server; only the wait for
+    // its response ends, and a late response is dropped as after a timeout.
+    const aborted = () => {
+      entry.pending.delete(id);
+      clearTimeout(timer);
+      reject(abortError("send CTTP request", signal!));
+    };
     const pending: Pending = {
       acknowledged: false,
       resolve(result) {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", aborted);
         resolve(result);
       },
     };
@@ -225,6 +242,8 @@ export class CnetCore<L> {
       throw error;
     }
     entry.pending.set(id, pending);
+    if (signal?.aborted) aborted();
+    else signal?.addEventListener("abort", aborted, { once: true });
     return promise;
   }
 

@@ -2,6 +2,12 @@
 // The client half of a CNetNode: CTCP connections it opens, each over a
 // CryptoNet session of its own, and the CTTP requests sent over them.
 import { ConnectionClosedError } from "../net/errors.ts";
+import {
+  abortable,
+  checkSignal,
+  isAbortError,
+  throwIfAborted,
+} from "../net/_abort.ts";
 import type { CnetCore } from "./_cnet_core.ts";
 import type { CryptoNetNode, Socket } from "./_cnet_cryptonet.ts";
 import { checkTimeout } from "./_cnet_node_checks.ts";
@@ -11,6 +17,7 @@ import { connectionState } from "./_ctcp_registry.ts";
 import type {
   ConnectAndSendCttpRequestResult,
   ConnectCtcpOptions,
+  SendCttpRequestOptions,
   SendCttpRequestResult,
 } from "./cnet_node_types.ts";
 import { CtcpConnection } from "./ctcp_connection.ts";
@@ -44,24 +51,39 @@ export class CtcpClient {
       );
     }
     const timeout = checkTimeout("connect CTCP", options.timeout);
+    const signal = checkSignal(options.signal, "connect CTCP");
+    const action = `connect CTCP to "${serverId}"`;
     if (this.#isClosed()) {
-      throw new ConnectionClosedError(
-        `Cannot connect CTCP to "${serverId}": node is closed`,
-      );
+      throw new ConnectionClosedError(`Cannot ${action}: node is closed`);
     }
+    throwIfAborted(signal, action);
     const deadline = Date.now() + timeout * 1000;
-    const socket = await this.#cryptoNet.connect(serverId, {
+    const opening = this.#cryptoNet.connect(serverId, {
       timeout,
-      ...(options.modemSide === undefined
-        ? {}
-        : { modemSide: options.modemSide }),
+      modemSide: options.modemSide,
+      certAuthKey: options.certAuthKey,
+      allowUnsigned: options.allowUnsigned,
+    });
+    // CryptoNet's connect takes no signal yet: after an abort its attempt
+    // runs out by itself, and a session it still opens is closed at once.
+    const socket = await abortable(opening, signal, action, () => {
+      opening.then((late) => {
+        this.#sockets.add(late);
+        void this.closeSocket(late);
+      }, () => {});
     });
     this.#sockets.add(socket);
     let failure: CtcpConnectFailure = "closed";
-    const connection = await this.#core.connect(
-      socket,
-      Math.max(0, deadline - Date.now()),
-      (reason) => failure = reason,
+    // Closing the session ends the CTCP handshake (and its timer) too.
+    const connection = await abortable(
+      this.#core.connect(
+        socket,
+        Math.max(0, deadline - Date.now()),
+        (reason) => failure = reason,
+      ),
+      signal,
+      action,
+      () => void this.closeSocket(socket),
     );
     if (connection !== null) return connection;
     await this.closeSocket(socket);
@@ -70,7 +92,7 @@ export class CtcpClient {
 
   async disconnect(
     connection: CtcpConnection<Socket>,
-    options: { timeout?: number } = {},
+    options: { timeout?: number; signal?: AbortSignal } = {},
   ): Promise<boolean> {
     if (!(connection instanceof CtcpConnection)) {
       throw new TypeError(
@@ -80,7 +102,13 @@ export class CtcpClient {
     const timeout = checkTimeout("disconnect CTCP", options.timeout);
     const state = connectionState(connection);
     if (state === undefined) return false;
-    const acknowledged = await state.close(timeout * 1000);
+    // An abort drops the session at once instead of waiting for FIN-ACK.
+    const acknowledged = await abortable(
+      state.close(timeout * 1000),
+      options.signal,
+      "disconnect CTCP",
+      () => void this.closeSocket(connection.socket),
+    );
     if (state.initiator) await this.closeSocket(connection.socket);
     return acknowledged;
   }
@@ -88,15 +116,18 @@ export class CtcpClient {
   async request(
     connection: CtcpConnection<Socket>,
     request: CttpRequest,
-    options: { timeout?: number } = {},
+    options: SendCttpRequestOptions = {},
   ): Promise<SendCttpRequestResult> {
+    const action = "send CTTP request";
     if (!(connection instanceof CtcpConnection)) {
       throw new TypeError(
-        "Cannot send CTTP request: connection must be a CtcpConnection",
+        `Cannot ${action}: connection must be a CtcpConnection`,
       );
     }
     checkRequest(request);
-    const timeout = checkTimeout("send CTTP request", options.timeout);
+    const timeout = checkTimeout(action, options.timeout);
+    const signal = checkSignal(options.signal, action);
+    throwIfAborted(signal, action);
     const state = connectionState(connection);
     if (state === undefined || !state.initiator) {
       return { response: null, acknowledged: false };
@@ -104,6 +135,7 @@ export class CtcpClient {
     return await state.request(
       request,
       timeout * 1000,
+      signal,
     ) as SendCttpRequestResult;
   }
 
@@ -117,9 +149,13 @@ export class CtcpClient {
     try {
       connection = await this.connect(serverId, options);
     } catch (error) {
-      // Wrong arguments are the caller's bug; anything else is seed 001's
-      // `connected = false`, with the reason.
-      if (error instanceof TypeError || error instanceof RangeError) {
+      // Wrong arguments are the caller's bug and an abort the caller's
+      // wish; anything else is seed 001's `connected = false`, with the
+      // reason.
+      if (
+        error instanceof TypeError || error instanceof RangeError ||
+        isAbortError(error)
+      ) {
         throw error;
       }
       return {
@@ -130,15 +166,21 @@ export class CtcpClient {
         error: error as Error,
       };
     }
-    const { response, acknowledged } = await this.request(
-      connection,
-      request,
-      { timeout: options.timeout },
-    );
+    const { timeout, signal } = options;
+    let result: SendCttpRequestResult;
+    try {
+      result = await this.request(connection, request, { timeout, signal });
+    } catch (error) {
+      // Aborted, or the request was refused (too large, too many in
+      // flight): the connection opened for it must not outlive the call.
+      await this.closeSocket(connection.socket);
+      throw error;
+    }
     const disconnectAcknowledged = await this.disconnect(connection, {
-      timeout: options.timeout,
+      timeout,
+      signal,
     });
-    return { response, connected: true, acknowledged, disconnectAcknowledged };
+    return { ...result, connected: true, disconnectAcknowledged };
   }
 
   /** A session closed from the other side is no longer ours to close. */

@@ -8,8 +8,12 @@ export interface CtcpConnectionState {
   readonly isOpen: boolean;
   /** Whether this side opened the connection. */
   readonly initiator: boolean;
-  /** Sends a CTTP request; see `sendCttpRequest`. */
-  request(request: unknown, timeout: number): Promise<{
+  /**
+   * Sends a CTTP request; see `sendCttpRequest`. `signal` (not yet fired)
+   * stops the wait for the response: the promise rejects with its
+   * AbortError and a late response is dropped.
+   */
+  request(request: unknown, timeout: number, signal?: AbortSignal): Promise<{
     response: unknown;
     acknowledged: boolean;
   }>;

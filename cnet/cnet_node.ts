@@ -27,6 +27,7 @@ import type {
   ConnectCtcpOptions,
   MessageHandler,
   RestHandler,
+  SendCttpRequestOptions,
   SendCttpRequestResult,
 } from "./cnet_node_types.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
@@ -295,12 +296,14 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * during the handshake or this node is closed.
    *
    * @param serverId The server to connect to.
-   * @param options Timeout and modem side.
+   * @param options Timeout, modem side, the CA key and `allowUnsigned` the
+   * server's certificate is checked with, and an abort signal.
    * @returns The connection.
    * @throws {TimeoutError} If the server or its SYN-ACK did not answer in
    * time.
    * @throws {ConnectionClosedError} If the connection was refused or closed
    * during the handshake, or the node is closed.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires.
    */
   connectCtcp(
     serverId: string,
@@ -336,13 +339,15 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    *   not a check (the decoder guarantees only a Lua value).
    * @param connection An open connection.
    * @param request The request, with data of any type.
-   * @param options How long to wait for the response (default 5 s).
+   * @param options How long to wait for the response (default 5 s), and a
+   * signal that stops waiting (the request itself still arrives).
    * @returns The response (or `null`) and whether the request was acknowledged.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires.
    */
   sendCttpRequest<T extends LuaValueOf<T> = LuaValue>(
     connection: CtcpConnection<Socket>,
     request: CttpRequest<LuaValue | object>,
-    options: { timeout?: number } = {},
+    options: SendCttpRequestOptions = {},
   ): Promise<SendCttpRequestResult<T>> {
     // The data's type was checked where the request was built.
     return this.#client.request(
@@ -359,8 +364,12 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    *   not a check (the decoder guarantees only a Lua value).
    * @param serverId The server.
    * @param request The request, with data of any type.
-   * @param options Timeout (used for each of the three steps) and modem side.
+   * @param options Timeout (used for each of the three steps), modem side,
+   * CA key, `allowUnsigned`, and a signal that aborts whichever step runs
+   * (the connection is then dropped at once).
    * @returns The response and the three booleans of seed 001.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires
+   * (instead of a result with `connected: false`).
    */
   connectAndSendCttpRequest<T extends LuaValueOf<T> = LuaValue>(
     serverId: string,
@@ -447,8 +456,11 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * @param serverId The server.
    * @param username The new user's name (1-64 characters).
    * @param password The password (1-1024 characters).
-   * @param options Timeout and modem side.
+   * @param options Timeout, modem side, CA key, `allowUnsigned` and an
+   * abort signal, as for `connectAndSendCttpRequest`.
    * @returns A {@linkcode RegisterResult} code.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires
+   * (instead of a code).
    */
   async register(
     serverId: string,

@@ -142,6 +142,51 @@ export interface ConnectCtcpOptions {
   timeout?: number;
   /** The modem to use (default: a side with a modem). */
   modemSide?: ModemSide;
+  /**
+   * The certificate authority public key, or its file relative to the
+   * node's `directory` (default `certAuth.key` there, when it exists). The
+   * server's certificate must carry its signature unless `allowUnsigned`.
+   */
+  certAuthKey?: Uint8Array | string;
+  /**
+   * Accept a server certificate without a valid CA signature (default
+   * false; `socket.certificateVerified` then tells). Without a CA key such
+   * a certificate is accepted only when exactly one server answers.
+   */
+  allowUnsigned?: boolean;
+  /**
+   * Gives up: the call rejects at once with a `DOMException` named
+   * `"AbortError"` (`Cannot connect CTCP to "<server>": aborted`, `cause`
+   * the signal's reason), also when it fired before the call, and the
+   * session opened for the connection is closed. For the functions that
+   * also send a request and disconnect, it covers those steps too.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@linkcode CNetNode.sendCttpRequest}.
+ *
+ * @example Options
+ * ```ts
+ * import type { SendCttpRequestOptions } from "@moonwire/moonwire/cnet";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const options: SendCttpRequestOptions = { timeout: 2, signal: controller.signal };
+ * assert.equal(options.timeout, 2);
+ * ```
+ */
+export interface SendCttpRequestOptions {
+  /** Seconds to wait for the response (default 5). */
+  timeout?: number;
+  /**
+   * Stops waiting for the response: the call rejects at once with a
+   * `DOMException` named `"AbortError"` (`Cannot send CTTP request:
+   * aborted`, `cause` the signal's reason). The request was sent and still
+   * reaches the server; its response is dropped. The connection stays open.
+   */
+  signal?: AbortSignal;
 }
 
 /**

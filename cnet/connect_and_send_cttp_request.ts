@@ -18,7 +18,10 @@ import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
  *   carry other data).
  * @param serverId The server.
  * @param request The request, with data of any type.
- * @param options `timeout` (default 5 s, for each step) and `modemSide`.
+ * @param options `timeout` (default 5 s, for each step), `modemSide`,
+ * `certAuthKey`, `allowUnsigned`, and `signal`, which aborts whichever step
+ * runs: the connection is dropped and the promise rejects with an
+ * `AbortError` (`DOMException`).
  * @returns `{ response, connected, acknowledged, disconnectAcknowledged }`.
  *
  * @example One request

@@ -11,11 +11,13 @@ import type { CtcpConnection } from "./ctcp_connection.ts";
  * even when the modem loses, duplicates or reorders packets.
  *
  * @param serverId The server.
- * @param options `timeout` (default 5 s) and `modemSide`.
+ * @param options `timeout` (default 5 s), `modemSide`, `certAuthKey` and
+ * `allowUnsigned` (how the server's certificate is trusted) and `signal`.
  * @returns The connection. Where seed 001 returns `nil`, the promise
  * rejects with the reason: `TimeoutError` (no answer in time),
  * `ConnectionClosedError` (refused, or closed during the handshake),
- * `HandshakeError` or a missing CA key's `NotFound` from CryptoNet.
+ * `HandshakeError` or a missing CA key's `NotFound` from CryptoNet; an
+ * `AbortError` (`DOMException`) when `signal` fires.
  *
  * @example Connect, request, disconnect
  * ```ts

@@ -13,7 +13,10 @@ import type { RegisterResult } from "./register_result.ts";
  * @param serverId The server.
  * @param username The new user's name (1-64 characters).
  * @param password The password (1-1024 characters).
- * @param options `timeout` (default 5 s, for each step) and `modemSide`.
+ * @param options `timeout` (default 5 s, for each step), `modemSide`,
+ * `certAuthKey`, `allowUnsigned`, and `signal`, which aborts whichever step
+ * runs: the promise then rejects with an `AbortError` (`DOMException`)
+ * instead of giving a code.
  * @returns A {@linkcode RegisterResult} code: 0 success, 1 connect failed,
  * 2 not acknowledged, 3 disconnect not acknowledged, 4 name taken, 5 refused.
  *

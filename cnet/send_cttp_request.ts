@@ -1,7 +1,10 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { Socket } from "./_cnet_cryptonet.ts";
 import { CNetNode } from "./cnet_node.ts";
-import type { SendCttpRequestResult } from "./cnet_node_types.ts";
+import type {
+  SendCttpRequestOptions,
+  SendCttpRequestResult,
+} from "./cnet_node_types.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
 import type { CttpRequest } from "./cttp_request.ts";
 import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
@@ -16,7 +19,9 @@ import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
  *   carry other data).
  * @param connection An open connection from `connectCtcp`.
  * @param request The request, with data of any type.
- * @param options `timeout`: how long to wait for the response (default 5 s).
+ * @param options `timeout`: how long to wait for the response (default 5
+ * s); `signal`: stops waiting (rejects with an `AbortError`; the request
+ * still reaches the server and the connection stays open).
  * @returns `{ response, acknowledged }`: the response or `null` on timeout,
  * and whether the server acknowledged the request.
  *
@@ -60,7 +65,7 @@ import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 export function sendCttpRequest<T extends LuaValueOf<T> = LuaValue>(
   connection: CtcpConnection<Socket>,
   request: CttpRequest<LuaValue | object>,
-  options?: { timeout?: number },
+  options?: SendCttpRequestOptions,
 ): Promise<SendCttpRequestResult<T>> {
   return CNetNode.default.sendCttpRequest<T>(connection, request, options);
 }

@@ -5,6 +5,7 @@ import {
   receiveEach,
   sendQueueFull,
 } from "../net/_datagram_endpoint.ts";
+import { checkSignal, throwIfAborted } from "../net/_abort.ts";
 import { isIP } from "node:net";
 import { checkMaxOpenChannels, ModemChannels } from "./_modem_channels.ts";
 import type { Modem, ModemMessageHandler, ModemSubscription } from "./modem.ts";
@@ -64,6 +65,15 @@ export interface UdpModemOptions {
    * `RangeError` beyond. At least `maxPayloadSize` + 12 (default 4 MiB).
    */
   maxPendingBytes?: number;
+  /**
+   * Aborts creating the modem: `create()` rejects with a `DOMException`
+   * named `"AbortError"` (`Cannot create UDP modem: aborted`, `cause` the
+   * signal's reason) and the socket it bound is closed. Fired before the
+   * call, nothing is bound. Joining the group is a local call that returns
+   * quickly, so an abort during it lands as it returns. Once created the
+   * signal does nothing: `close()` the modem.
+   */
+  signal?: AbortSignal;
 }
 
 /** Counters of a {@linkcode UdpModem}. */
@@ -162,7 +172,8 @@ export class UdpModem implements Modem, AsyncDisposable {
   /**
    * Binds a UDP socket and, in multicast mode, joins the group.
    *
-   * @param options Mode (peers or multicast), addresses, limits.
+   * @param options Mode (peers or multicast), addresses, limits, abort
+   * signal.
    * @returns The open modem.
    * @throws {TypeError} When `peers` is not an array of `{ hostname, port }`,
    * or without `--unstable-net` (the message names the flag).
@@ -170,6 +181,8 @@ export class UdpModem implements Modem, AsyncDisposable {
    * @throws {RangeError} For a peer port outside 1–65535 or a bad limit.
    * @throws {Deno.errors.AddrInUse} When the port is taken (the message
    * names the address and port).
+   * @throws {DOMException} An `AbortError` when `options.signal` fires
+   * before the modem is created.
    *
    * @example A modem with a peer added later
    * ```ts
@@ -184,6 +197,8 @@ export class UdpModem implements Modem, AsyncDisposable {
    * ```
    */
   static async create(options: UdpModemOptions = {}): Promise<UdpModem> {
+    const action = "create UDP modem";
+    const signal = checkSignal(options.signal, action);
     const maxPayloadSize = options.maxPayloadSize ?? 1200;
     if (
       !Number.isInteger(maxPayloadSize) || maxPayloadSize < 1 ||
@@ -208,6 +223,7 @@ export class UdpModem implements Modem, AsyncDisposable {
     );
     const group = peerMode ? undefined : options.group ?? "239.255.67.78";
     const port = options.port ?? (peerMode ? 0 : 47800);
+    throwIfAborted(signal, action);
     const endpoint = bindDatagramEndpoint("create UDP modem", {
       hostname: options.hostname ?? (peerMode ? "127.0.0.1" : "0.0.0.0"),
       port,
@@ -221,8 +237,10 @@ export class UdpModem implements Modem, AsyncDisposable {
       if (group !== undefined) {
         await endpoint.joinMulticast(group, options.networkInterface);
       }
+      throwIfAborted(signal, action);
     } catch (error) {
       endpoint.close();
+      await endpoint.closed;
       throw error;
     }
     return new UdpModem(endpoint, {

@@ -6,6 +6,7 @@
  */
 import { FramedConnection } from "../net/framed_connection.ts";
 import { StreamSocket } from "../net/stream_socket.ts";
+import { abortable, checkSignal } from "../net/_abort.ts";
 import type { LuaTable, LuaTableOf } from "../net/table_codec.ts";
 import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
 import { encodeMessage, messageOptions } from "./_record.ts";
@@ -449,12 +450,19 @@ export class Client<
    * ```
    *
    * @param [timeout=2] Seconds to wait, 0.25–10.
+   * @param options `signal` ends the wait at once with a `DOMException`
+   *   named `"AbortError"` (`Cannot wait for connect: aborted`, `cause` the
+   *   signal's reason), also when it fired before the call; the client
+   *   keeps connecting.
    * @returns `{ ok: true, waitTime }` when connected, else `{ ok: false,
    *   waitTime, error }` with the reason (see
    *   {@linkcode WaitForConnectResult}).
    * @throws {RangeError} If `timeout` is outside 0.25–10 seconds.
    */
-  async waitForConnect(timeout = 2): Promise<WaitForConnectResult> {
+  async waitForConnect(
+    timeout = 2,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<WaitForConnectResult> {
     if (typeof timeout !== "number") {
       throw new TypeError(
         `Cannot wait for connect: timeout must be a number, got ${typeof timeout}`,
@@ -465,13 +473,18 @@ export class Client<
         `Cannot wait for connect: timeout ${timeout} is outside 0.25-10 seconds`,
       );
     }
+    const signal = checkSignal(options?.signal, "wait for connect");
     const start = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeout * 1000);
     });
     try {
-      await Promise.race([this.#settled.promise, timedOut]);
+      await abortable(
+        Promise.race([this.#settled.promise, timedOut]),
+        signal,
+        "wait for connect",
+      );
       const waitTime = (performance.now() - start) / 1000;
       if (this.#connected && !this.#ended && !this.#disconnected) {
         return { ok: true, waitTime };

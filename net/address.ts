@@ -6,7 +6,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { checkTimeout, Notifier, waitUntil } from "./_poll_wait.ts";
+import { Notifier, waitUntil } from "./_poll_wait.ts";
 
 /**
  * The state of a background operation in the polling API: name resolution
@@ -14,6 +14,31 @@ import { checkTimeout, Notifier, waitUntil } from "./_poll_wait.ts";
  * `"failure"` is in the object's `error` property.
  */
 export type PollStatus = "success" | "waiting" | "failure";
+
+/**
+ * Options of the polling API's waits (`Address.waitUntilResolved`,
+ * `Tcp.waitUntilConnected`, `Tcp.waitUntilDrained`), after the seed's
+ * positional timeout.
+ *
+ * @example Give up a wait from elsewhere
+ * ```ts
+ * import type { PollWaitOptions } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const options: PollWaitOptions = { signal: controller.signal };
+ * assert.equal(options.signal?.aborted, false);
+ * ```
+ */
+export interface PollWaitOptions {
+  /**
+   * Ends the wait at once: the promise rejects with a `DOMException` named
+   * `"AbortError"` (message `Cannot <wait>: aborted`, `cause` the signal's
+   * reason), also when the signal fired before the call. Only the wait
+   * ends: what it waited for (a lookup, a connection, a drain) goes on.
+   */
+  signal?: AbortSignal;
+}
 
 /** Options for {@linkcode Address}. */
 export interface AddressOptions {
@@ -151,7 +176,9 @@ export class Address {
    * waits until it finishes.
    *
    * @param timeout Milliseconds; default 0.
+   * @param options An abort signal that ends the wait (the lookup goes on).
    * @returns The status after waiting.
+   * @throws {DOMException} An `AbortError` when `options.signal` fires.
    *
    * @example A failed lookup
    * ```ts
@@ -162,10 +189,32 @@ export class Address {
    * assert.equal(await address.waitUntilResolved(-1), "failure");
    * assert.match(address.error!.message, /^Cannot resolve no-such-host.invalid: /);
    * ```
+   *
+   * @example Abort the wait
+   * ```ts
+   * import { resolveAddress } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * const address = resolveAddress("localhost");
+   * const signal = AbortSignal.abort();
+   * await assert.rejects(address.waitUntilResolved(-1, { signal }), {
+   *   name: "AbortError",
+   *   message: "Cannot wait for address: aborted",
+   * });
+   * await address.waitUntilResolved(-1);
+   * ```
    */
-  async waitUntilResolved(timeout = 0): Promise<PollStatus> {
-    checkTimeout(timeout, "wait for address");
-    await waitUntil(() => this.#status !== "waiting", timeout, this.#notifier);
+  async waitUntilResolved(
+    timeout = 0,
+    options: PollWaitOptions = {},
+  ): Promise<PollStatus> {
+    await waitUntil(
+      "wait for address",
+      () => this.#status !== "waiting",
+      timeout,
+      options,
+      this.#notifier,
+    );
     return this.#status;
   }
 

@@ -1,6 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import { StreamSocket } from "./stream_socket.ts";
 import { isPort } from "./_stream_validate.ts";
+import { abortError, checkSignal } from "./_abort.ts";
 import {
   errorCode,
   errorMessage,
@@ -21,6 +22,13 @@ export interface ConnectOptions {
   timeout?: number;
   /** Most bytes a link queues for sending (default 4 MiB). */
   maxQueuedBytes?: number;
+  /**
+   * Gives up connecting: `onError` runs once with code `AbortError` and
+   * `Cannot connect to <host>:<port>: aborted`, on a later turn (also when
+   * the signal fired before the call), and `onConnected` never does. Once
+   * connected the signal does nothing: end the link with `close()`.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,7 +40,7 @@ export interface ConnectOptions {
  * @param host Host name or IP address (names use the system resolver).
  * @param port TCP port, 1–65535.
  * @param callbacks The link's callbacks.
- * @param options Connect timeout and send queue limit.
+ * @param options Connect timeout, send queue limit and abort signal.
  * @returns `true` when the connection was queued; `false` when it fails at
  * once, as the seed says: a bad port value (0, negative, above 65535, not an
  * integer, NaN) or a `host` not shaped like a host name. No callback is
@@ -40,6 +48,7 @@ export interface ConnectOptions {
  * @throws {TypeError} When `host` is not a string, `port` not a number, or a
  * callback not a function.
  * @throws {RangeError} When `timeout` or `maxQueuedBytes` is out of range.
+ * @throws {TypeError} When `signal` is not an `AbortSignal`.
  *
  * @example A refused connection reaches onError
  * ```ts
@@ -58,6 +67,24 @@ export interface ConnectOptions {
  * });
  * assert.equal(queued, true);
  * assert.equal(await failed.promise, "ECONNREFUSED");
+ * ```
+ *
+ * @example Give up connecting
+ * ```ts
+ * import { connect } from "@moonwire/moonwire/net";
+ * import assert from "node:assert/strict";
+ *
+ * const failed = Promise.withResolvers<string>();
+ * connect("127.0.0.1", 9, {
+ *   onConnected: () => failed.reject(new Error("connected")),
+ *   onReceivedData: () => {},
+ *   onRemoteClosed: () => {},
+ *   onError: (_link, code, message) => failed.resolve(`${code}: ${message}`),
+ * }, { signal: AbortSignal.abort() });
+ * assert.equal(
+ *   await failed.promise,
+ *   "AbortError: Cannot connect to 127.0.0.1:9: aborted",
+ * );
  * ```
  */
 export function connect(
@@ -98,9 +125,10 @@ export function connect(
       );
     }
   }
+  const signal = checkSignal(options.signal, action);
   // The seed's Connect returns false when it fails immediately.
   if (!isPort(port, 1) || !isHostnameFormat(host)) return false;
-  run(host, port, callbacks, timeout, maxQueuedBytes);
+  run(host, port, callbacks, timeout, maxQueuedBytes, signal);
   return true;
 }
 
@@ -110,14 +138,22 @@ async function run(
   callbacks: LinkCallbacks,
   timeout: number,
   maxQueuedBytes: number,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   let socket: StreamSocket;
   try {
     socket = await StreamSocket.connect(host, port, {
       timeout,
       maxQueuedBytes,
+      signal,
     });
-  } catch (error) {
+  } catch (failure) {
+    // StreamSocket.connect rejects with the signal's reason as it is; the
+    // reason's own code must not stand in for the abort's.
+    const aborted = signal?.aborted === true;
+    const error = aborted
+      ? abortError(`connect to ${host}:${port}`, signal!)
+      : failure;
     const link = createLink({
       socket: undefined,
       remoteHost: host,
@@ -131,7 +167,7 @@ async function run(
       callbacks.onError,
       callbacks,
       link,
-      errorCode(error),
+      aborted ? "AbortError" : errorCode(error),
       message.startsWith(target) ? message : `${target}: ${message}`,
     );
     return;

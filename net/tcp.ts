@@ -4,13 +4,13 @@
  *
  * @module
  */
-import { Address, type PollStatus } from "./address.ts";
+import { Address, type PollStatus, type PollWaitOptions } from "./address.ts";
 import { ConnectionClosedError } from "./errors.ts";
 import { StreamSocket, type StreamSocketTlsOptions } from "./stream_socket.ts";
 import { checkPort } from "./_stream_validate.ts";
 import { withContext } from "./_error_context.ts";
 import { bundleCerts } from "./_poll_cacert.ts";
-import { checkTimeout, Notifier, waitUntil } from "./_poll_wait.ts";
+import { Notifier, waitUntil } from "./_poll_wait.ts";
 import { adoptedSocket } from "./_poll_tcp_adopt.ts";
 import { checkTcpLimits } from "./_poll_validate.ts";
 
@@ -347,11 +347,39 @@ export class Tcp implements Disposable, AsyncDisposable {
    * waits until it finishes.
    *
    * @param timeout Milliseconds; default 0.
+   * @param options An abort signal that ends the wait; connecting goes on
+   *   (`close()` stops it).
    * @returns The status after waiting.
+   * @throws {DOMException} An `AbortError` (`Cannot wait for connection:
+   *   aborted`) when `options.signal` fires.
+   *
+   * @example Give up waiting after a while
+   * ```ts
+   * import { openTcp, resolveAddress } from "@moonwire/moonwire/net";
+   * import assert from "node:assert/strict";
+   *
+   * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+   * await using tcp = openTcp(resolveAddress("127.0.0.1"), listener.addr.port);
+   * const signal = AbortSignal.abort(new Error("Changed my mind"));
+   * await assert.rejects(tcp.waitUntilConnected(-1, { signal }), {
+   *   name: "AbortError",
+   *   message: "Cannot wait for connection: aborted",
+   * });
+   * assert.equal(await tcp.waitUntilConnected(5000), "success");
+   * (await listener.accept()).close();
+   * ```
    */
-  async waitUntilConnected(timeout = 0): Promise<PollStatus> {
-    checkTimeout(timeout, "wait for connection");
-    await waitUntil(() => this.#status !== "waiting", timeout, this.#notifier);
+  async waitUntilConnected(
+    timeout = 0,
+    options: PollWaitOptions = {},
+  ): Promise<PollStatus> {
+    await waitUntil(
+      "wait for connection",
+      () => this.#status !== "waiting",
+      timeout,
+      options,
+      this.#notifier,
+    );
     return this.#status;
   }
 
@@ -361,19 +389,26 @@ export class Tcp implements Disposable, AsyncDisposable {
    * fails). Bytes written while it waits are waited for too.
    *
    * @param timeout Milliseconds; default 0.
+   * @param options An abort signal that ends the wait; the written bytes
+   *   stay queued and keep going out.
    * @returns The bytes still pending.
+   * @throws {DOMException} An `AbortError` (`Cannot wait for drain:
+   *   aborted`) when `options.signal` fires.
    */
-  async waitUntilDrained(timeout = 0): Promise<number> {
-    checkTimeout(timeout, "wait for drain");
-    const socket = this.#socket;
-    if (socket && socket.pendingBytes > 0 && timeout !== 0) {
-      const wake = () => this.#notifier.notify();
-      socket.drained().then(wake, wake);
-    }
+  async waitUntilDrained(
+    timeout = 0,
+    options: PollWaitOptions = {},
+  ): Promise<number> {
+    const wake = () => this.#notifier.notify();
     await waitUntil(
+      "wait for drain",
       () => this.getPendingWrites() === 0 || this.#status === "failure",
       timeout,
+      options,
       this.#notifier,
+      // A fresh watch before each sleep: bytes written in the turn the
+      // queue last ran empty need their own drain to wake the wait.
+      () => this.#socket?.drained().then(wake, wake),
     );
     return this.getPendingWrites();
   }
