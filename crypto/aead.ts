@@ -6,10 +6,15 @@
  * @module
  */
 
-import { createCipheriv, createDecipheriv } from "node:crypto";
-import { gcm } from "@noble/ciphers/aes.js";
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { AuthenticationError } from "./errors.ts";
+import {
+  type AeadCore,
+  nativeCore,
+  nobleCore,
+  type NodeCipherName,
+  OPEN_FAILED,
+  TAG_LENGTH,
+} from "./_aead_backends.ts";
 
 /** The AEAD ciphers moonwire supports. */
 export type AeadAlgorithm = "AES-128-GCM" | "AES-256-GCM" | "ChaCha20-Poly1305";
@@ -71,12 +76,49 @@ export interface Aead {
     ciphertext: Uint8Array,
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * {@linkcode Aead.prototype.seal} into a buffer the caller provides, for a
+   * caller that reuses one buffer per record instead of allocating one.
+   * `output` may overlap `plaintext`: a record is sealed in place when its
+   * buffer has 16 bytes to spare after it. The bytes are those `seal` gives.
+   * Leave `output` alone until the promise settles.
+   *
+   * @param nonce The 12-byte nonce; never reuse one with the same key.
+   * @param plaintext The bytes to encrypt.
+   * @param output Where the ciphertext and tag go: at least
+   * `plaintext.length + 16` bytes, written from its start.
+   * @param associatedData Bytes authenticated but not encrypted (default empty).
+   * @returns The view of `output` holding the ciphertext followed by the tag.
+   */
+  sealInto(
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    output: Uint8Array,
+    associatedData?: Uint8Array,
+  ): Promise<Uint8Array>;
+  /**
+   * {@linkcode Aead.prototype.open} into a buffer the caller provides.
+   * `output` may overlap `ciphertext` (open in place). The record is
+   * verified before anything is written: when it does not authenticate the
+   * promise rejects with {@linkcode AuthenticationError} and `output` is
+   * unchanged. Leave `output` alone until the promise settles.
+   *
+   * @param nonce The 12-byte nonce the record was sealed with.
+   * @param ciphertext The ciphertext followed by the 16-byte tag.
+   * @param output Where the plaintext goes: at least
+   * `ciphertext.length - 16` bytes, written from its start.
+   * @param associatedData The associated data given to `seal` (default empty).
+   * @returns The view of `output` holding the plaintext.
+   */
+  openInto(
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    output: Uint8Array,
+    associatedData?: Uint8Array,
+  ): Promise<Uint8Array>;
 }
 
-const TAG_LENGTH = 16;
 const NONCE_LENGTH = 12;
-const EMPTY = new Uint8Array(0);
-const OPEN_FAILED = "Cannot open record: authentication failed";
 
 const KEY_LENGTHS: Record<AeadAlgorithm, number> = {
   "AES-128-GCM": 16,
@@ -102,6 +144,23 @@ const KEY_LENGTHS: Record<AeadAlgorithm, number> = {
  * assert.equal(sealed.length, 5 + 16);
  * const opened = await aead.open(nonce, sealed);
  * assert.equal(new TextDecoder().decode(opened), "hello");
+ * ```
+ *
+ * @example Seal in place, open into a reused buffer
+ * ```ts
+ * import { createAead } from "@moonwire/moonwire/crypto";
+ * import assert from "node:assert/strict";
+ *
+ * const aead = createAead("ChaCha20-Poly1305", new Uint8Array(32));
+ * const nonce = new Uint8Array(12);
+ * const buffer = new Uint8Array(5 + 16); // the record and room for the tag
+ * buffer.set([1, 2, 3, 4, 5]);
+ * const sealed = await aead.sealInto(nonce, buffer.subarray(0, 5), buffer);
+ * assert.deepEqual(sealed, await aead.seal(nonce, Uint8Array.of(1, 2, 3, 4, 5)));
+ * const plain = new Uint8Array(64);
+ * const opened = await aead.openInto(nonce, sealed, plain);
+ * assert.deepEqual(opened, Uint8Array.of(1, 2, 3, 4, 5));
+ * assert.equal(opened.buffer, plain.buffer);
  * ```
  *
  * @example A modified record is refused
@@ -151,10 +210,17 @@ export function createAead(
     );
   }
   const ownKey = key.slice() as Uint8Array<ArrayBuffer>;
-  if (backend === "noble") return new NobleAead(algorithm, ownKey);
-  if (algorithm === "ChaCha20-Poly1305") return new NodeChaChaAead(ownKey);
-  return new NativeGcmAead(algorithm, ownKey);
+  const core = backend === "noble"
+    ? nobleCore(algorithm === "ChaCha20-Poly1305", ownKey)
+    : nativeCore(NODE_CIPHER[algorithm], ownKey);
+  return new CheckedAead(algorithm, backend, core);
 }
+
+const NODE_CIPHER: Record<AeadAlgorithm, NodeCipherName> = {
+  "AES-128-GCM": "aes-128-gcm",
+  "AES-256-GCM": "aes-256-gcm",
+  "ChaCha20-Poly1305": "chacha20-poly1305",
+};
 
 function checkInputs(
   action: string,
@@ -193,10 +259,30 @@ function checkOpenInputs(
 }
 
 /**
+ * The output check of sealInto/openInto; returns the exact view of `output`
+ * the record is written to.
+ */
+function checkOutput(
+  action: string,
+  output: Uint8Array,
+  length: number,
+): Uint8Array {
+  if (!(output instanceof Uint8Array)) {
+    throw new TypeError(`Cannot ${action} record: output must be a Uint8Array`);
+  }
+  if (output.length < length) {
+    throw new RangeError(
+      `Cannot ${action} record: output must hold ${length} bytes, got ${output.length}`,
+    );
+  }
+  return output.subarray(0, length);
+}
+
+/**
  * Runs a synchronous backend call and hands its result or error back as an
  * already settled promise (no async function, so no extra microtask hop).
  */
-function settle<T>(run: () => T): Promise<T> {
+function settle<T>(run: () => T | Promise<T>): Promise<T> {
   try {
     return Promise.resolve(run());
   } catch (error) {
@@ -204,51 +290,16 @@ function settle<T>(run: () => T): Promise<T> {
   }
 }
 
-/** Returns `bytes` as an exact, unshared `Uint8Array<ArrayBuffer>`. */
-function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  if (
-    bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength
-  ) {
-    return bytes as Uint8Array<ArrayBuffer>;
-  }
-  return bytes.slice() as Uint8Array<ArrayBuffer>;
-}
-
-/** Web Crypto's AES-GCM parameters for one record. */
-function gcmParams(
-  nonce: Uint8Array,
-  associatedData: Uint8Array | undefined,
-): AesGcmParams {
-  return {
-    name: "AES-GCM",
-    iv: bufferSource(nonce),
-    additionalData: bufferSource(associatedData ?? EMPTY),
-    tagLength: TAG_LENGTH * 8,
-  };
-}
-
-/** Web Crypto wants ArrayBuffer-backed views; copy only when necessary. */
-function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return bytes.buffer instanceof ArrayBuffer
-    ? bytes as Uint8Array<ArrayBuffer>
-    : bytes.slice() as Uint8Array<ArrayBuffer>;
-}
-
-class NobleAead implements Aead {
+/** An {@linkcode Aead}: checks every argument, then calls its backend. */
+class CheckedAead implements Aead {
   readonly algorithm: AeadAlgorithm;
-  readonly backend: AeadBackend = "noble";
-  #key: Uint8Array<ArrayBuffer>;
+  readonly backend: AeadBackend;
+  #core: AeadCore;
 
-  constructor(algorithm: AeadAlgorithm, key: Uint8Array<ArrayBuffer>) {
+  constructor(algorithm: AeadAlgorithm, backend: AeadBackend, core: AeadCore) {
     this.algorithm = algorithm;
-    this.#key = key;
-  }
-
-  #cipher(nonce: Uint8Array, associatedData: Uint8Array) {
-    return this.algorithm === "ChaCha20-Poly1305"
-      ? chacha20poly1305(this.#key, nonce, associatedData)
-      : gcm(this.#key, nonce, associatedData);
+    this.backend = backend;
+    this.#core = core;
   }
 
   seal(
@@ -258,10 +309,8 @@ class NobleAead implements Aead {
   ): Promise<Uint8Array<ArrayBuffer>> {
     return settle(() => {
       checkInputs("seal", nonce, plaintext, associatedData);
-      return own(
-        this.#cipher(nonce, associatedData ?? EMPTY).encrypt(plaintext),
-      );
-    });
+      return this.#core.seal(nonce, plaintext, associatedData, undefined);
+    }) as Promise<Uint8Array<ArrayBuffer>>;
   }
 
   open(
@@ -271,182 +320,34 @@ class NobleAead implements Aead {
   ): Promise<Uint8Array<ArrayBuffer>> {
     return settle(() => {
       checkOpenInputs(nonce, ciphertext, associatedData);
-      try {
-        const cipher = this.#cipher(nonce, associatedData ?? EMPTY);
-        return own(cipher.decrypt(ciphertext));
-      } catch (cause) {
-        throw new AuthenticationError(OPEN_FAILED, { cause });
-      }
-    });
-  }
-}
-
-type NodeCipherName = "chacha20-poly1305" | "aes-128-gcm" | "aes-256-gcm";
-
-const NODE_CIPHER: Record<AeadAlgorithm, NodeCipherName> = {
-  "AES-128-GCM": "aes-128-gcm",
-  "AES-256-GCM": "aes-256-gcm",
-  "ChaCha20-Poly1305": "chacha20-poly1305",
-};
-
-/**
- * Records up to this size use `node:crypto` for AES-GCM; larger ones use
- * `crypto.subtle`. Web Crypto runs each call as an async job with a fixed
- * cost of tens of microseconds, which dominates small records, while its
- * AES-GCM is 2–3x faster per byte (measured in Deno 2.9.6: node:crypto
- * wins up to ~4–6 KiB, subtle from ~8 KiB).
- */
-const NODE_GCM_MAX_RECORD = 4096;
-
-function nodeSeal(
-  name: NodeCipherName,
-  key: Uint8Array<ArrayBuffer>,
-  nonce: Uint8Array,
-  plaintext: Uint8Array,
-  associatedData: Uint8Array | undefined,
-): Uint8Array<ArrayBuffer> {
-  const options = { authTagLength: TAG_LENGTH };
-  // Two calls so each matches its typed overload.
-  const cipher = name === "chacha20-poly1305"
-    ? createCipheriv(name, key, nonce, options)
-    : createCipheriv(name, key, nonce, options);
-  if (associatedData !== undefined && associatedData.length > 0) {
-    cipher.setAAD(associatedData, { plaintextLength: plaintext.length });
-  }
-  // Node returns pooled Buffers; copy into one exact, owned array.
-  const out = new Uint8Array(plaintext.length + TAG_LENGTH);
-  const body = cipher.update(plaintext);
-  out.set(body, 0);
-  const rest = cipher.final();
-  out.set(rest, body.length);
-  out.set(cipher.getAuthTag(), body.length + rest.length);
-  return out;
-}
-
-/** Throws AuthenticationError on any failure; `ciphertext` has a full tag. */
-function nodeOpen(
-  name: NodeCipherName,
-  key: Uint8Array<ArrayBuffer>,
-  nonce: Uint8Array,
-  ciphertext: Uint8Array,
-  associatedData: Uint8Array | undefined,
-): Uint8Array<ArrayBuffer> {
-  const bodyLength = ciphertext.length - TAG_LENGTH;
-  try {
-    const options = { authTagLength: TAG_LENGTH };
-    const decipher = name === "chacha20-poly1305"
-      ? createDecipheriv(name, key, nonce, options)
-      : createDecipheriv(name, key, nonce, options);
-    decipher.setAuthTag(ciphertext.subarray(bodyLength));
-    if (associatedData !== undefined && associatedData.length > 0) {
-      decipher.setAAD(associatedData, { plaintextLength: bodyLength });
-    }
-    const out = new Uint8Array(bodyLength);
-    const body = decipher.update(ciphertext.subarray(0, bodyLength));
-    out.set(body, 0);
-    // final() throws on a bad tag; `out` is dropped unread in that case.
-    out.set(decipher.final(), body.length);
-    return out;
-  } catch (cause) {
-    throw new AuthenticationError(OPEN_FAILED, { cause });
-  }
-}
-
-const CHACHA: NodeCipherName = "chacha20-poly1305";
-
-class NodeChaChaAead implements Aead {
-  readonly algorithm: AeadAlgorithm = "ChaCha20-Poly1305";
-  readonly backend: AeadBackend = "native";
-  #key: Uint8Array<ArrayBuffer>;
-
-  constructor(key: Uint8Array<ArrayBuffer>) {
-    this.#key = key;
+      return this.#core.open(nonce, ciphertext, associatedData, undefined);
+    }) as Promise<Uint8Array<ArrayBuffer>>;
   }
 
-  seal(
+  sealInto(
     nonce: Uint8Array,
     plaintext: Uint8Array,
+    output: Uint8Array,
     associatedData?: Uint8Array,
-  ): Promise<Uint8Array<ArrayBuffer>> {
+  ): Promise<Uint8Array> {
     return settle(() => {
       checkInputs("seal", nonce, plaintext, associatedData);
-      return nodeSeal(CHACHA, this.#key, nonce, plaintext, associatedData);
+      const target = checkOutput("seal", output, plaintext.length + TAG_LENGTH);
+      return this.#core.seal(nonce, plaintext, associatedData, target);
     });
   }
 
-  open(
+  openInto(
     nonce: Uint8Array,
     ciphertext: Uint8Array,
+    output: Uint8Array,
     associatedData?: Uint8Array,
-  ): Promise<Uint8Array<ArrayBuffer>> {
+  ): Promise<Uint8Array> {
     return settle(() => {
       checkOpenInputs(nonce, ciphertext, associatedData);
-      return nodeOpen(CHACHA, this.#key, nonce, ciphertext, associatedData);
+      const length = ciphertext.length - TAG_LENGTH;
+      const target = checkOutput("open", output, length);
+      return this.#core.open(nonce, ciphertext, associatedData, target);
     });
-  }
-}
-
-class NativeGcmAead implements Aead {
-  readonly algorithm: AeadAlgorithm;
-  readonly backend: AeadBackend = "native";
-  #key: Uint8Array<ArrayBuffer>;
-  #name: NodeCipherName;
-  #cryptoKey: Promise<CryptoKey> | undefined;
-
-  constructor(algorithm: AeadAlgorithm, key: Uint8Array<ArrayBuffer>) {
-    this.algorithm = algorithm;
-    this.#key = key;
-    this.#name = NODE_CIPHER[algorithm];
-  }
-
-  /** Imported on first use, then reused by every record. */
-  #subtleKey(): Promise<CryptoKey> {
-    this.#cryptoKey ??= crypto.subtle.importKey(
-      "raw",
-      this.#key,
-      "AES-GCM",
-      false,
-      ["encrypt", "decrypt"],
-    );
-    return this.#cryptoKey;
-  }
-
-  async seal(
-    nonce: Uint8Array,
-    plaintext: Uint8Array,
-    associatedData?: Uint8Array,
-  ): Promise<Uint8Array<ArrayBuffer>> {
-    checkInputs("seal", nonce, plaintext, associatedData);
-    if (plaintext.length <= NODE_GCM_MAX_RECORD) {
-      return nodeSeal(this.#name, this.#key, nonce, plaintext, associatedData);
-    }
-    const sealed = await crypto.subtle.encrypt(
-      gcmParams(nonce, associatedData),
-      await this.#subtleKey(),
-      bufferSource(plaintext),
-    );
-    return new Uint8Array(sealed);
-  }
-
-  async open(
-    nonce: Uint8Array,
-    ciphertext: Uint8Array,
-    associatedData?: Uint8Array,
-  ): Promise<Uint8Array<ArrayBuffer>> {
-    checkOpenInputs(nonce, ciphertext, associatedData);
-    if (ciphertext.length - TAG_LENGTH <= NODE_GCM_MAX_RECORD) {
-      return nodeOpen(this.#name, this.#key, nonce, ciphertext, associatedData);
-    }
-    try {
-      const key = await this.#subtleKey();
-      const opened = await crypto.subtle.decrypt(
-        gcmParams(nonce, associatedData),
-        key,
-        bufferSource(ciphertext),
-      );
-      return new Uint8Array(opened);
-    } catch (cause) {
-      throw new AuthenticationError(OPEN_FAILED, { cause });
-    }
   }
 }

@@ -7,7 +7,7 @@
  *
  * | need (seed term) | TypeScript |
  * | --- | --- |
- * | authenticated encryption | {@linkcode createAead} → {@linkcode Aead} (`seal`/`open`; AES-128/256-GCM, ChaCha20-Poly1305; `"noble"` or `"native"` backend) |
+ * | authenticated encryption | {@linkcode createAead} → {@linkcode Aead} (`seal`/`open`, `sealInto`/`openInto` into a caller's buffer; AES-128/256-GCM, ChaCha20-Poly1305; `"noble"` or `"native"` backend) |
  * | key pairs | {@linkcode generateX25519KeyPair}, {@linkcode generateEd25519KeyPair}, {@linkcode keyPairFromPrivateKey} |
  * | key files (`certAuth.key`, `certAuth_private.key`, `<name>_private.key`) | {@linkcode writeKeyFile}, {@linkcode readKeyFile} (private files atomic, mode 0600) |
  * | certificate (`<name>.crt`) | {@linkcode generateCertificate}, {@linkcode writeCertificateFile}, {@linkcode readCertificateFile} |
@@ -17,7 +17,7 @@
  * | CryptoNet user passwords | {@linkcode hashPassword}, {@linkcode verifyPassword} (scrypt, encoded parameters) |
  * | secret comparison | {@linkcode timingSafeEqual} |
  * | secure session (cnet NK/NX, mm NNpsk0) | {@linkcode NoiseHandshake} (`writeMessage`/`readMessage`, `split()` → {@linkcode NoiseTransport}) |
- * | transport records, 64-bit counter nonces, rekey | {@linkcode NoiseCipherState} (`encrypt`/`decrypt`, `encryptWithNonce`/`decryptWithNonce` for lossy media, `rekey`) |
+ * | transport records, 64-bit counter nonces, rekey | {@linkcode NoiseCipherState} (`encrypt`/`decrypt`, `encryptInto`/`decryptInto`, `encryptWithNonce`/`decryptWithNonce` for lossy media, `rekey`) |
  * | safe file replacement | {@linkcode writeFileAtomic} |
  *
  * @example Errors are typed

@@ -45,6 +45,34 @@ function checkData(
   return undefined;
 }
 
+/** Bytes a record grows by when encrypted (the AEAD tag). */
+const TAG_LENGTH = 16;
+
+// The output of encryptInto/decryptInto, checked (like checkData) before a
+// counter is taken. A ciphertext too short for a tag is the AEAD's to refuse.
+function checkOutput(
+  action: "encrypt" | "decrypt",
+  output: Uint8Array,
+  length: number,
+): TypeError | RangeError | undefined {
+  if (!(output instanceof Uint8Array)) {
+    return new TypeError(`Cannot ${action}: output must be a Uint8Array`);
+  }
+  if (output.length < length) {
+    return new RangeError(
+      `Cannot ${action}: output must hold ${length} bytes, got ${output.length}`,
+    );
+  }
+  return undefined;
+}
+
+// The bytes encryptInto/decryptInto write for `data`.
+function outputLength(action: "encrypt" | "decrypt", data: Uint8Array): number {
+  return action === "encrypt"
+    ? data.length + TAG_LENGTH
+    : Math.max(0, data.length - TAG_LENGTH);
+}
+
 function disabled(action: string, reason: string): TypeError {
   return new TypeError(`Cannot ${action}: ${reason}`);
 }
@@ -59,6 +87,8 @@ const DESTROYED_AEAD: Aead = {
   backend: "native",
   seal: () => Promise.reject(disabled("encrypt", DESTROYED)),
   open: () => Promise.reject(disabled("decrypt", DESTROYED)),
+  sealInto: () => Promise.reject(disabled("encrypt", DESTROYED)),
+  openInto: () => Promise.reject(disabled("decrypt", DESTROYED)),
 };
 
 /**
@@ -231,22 +261,90 @@ export class NoiseCipherState implements Disposable {
     plaintext: Uint8Array,
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
+    const nonce = this.#take("encrypt", plaintext, associatedData, false);
+    if (!(nonce instanceof Uint8Array)) return Promise.reject(nonce);
+    return this.#aead.seal(nonce, plaintext, associatedData);
+  }
+
+  /**
+   * {@linkcode NoiseCipherState.prototype.encrypt} into a buffer the caller
+   * provides (for a sender that reuses one buffer per record): the same
+   * counter handling and the same bytes, without allocating the result.
+   * `output` may overlap `plaintext`, so a record is encrypted in place in a
+   * buffer with 16 bytes to spare after it. Leave `output` alone until the
+   * promise settles.
+   *
+   * @example Encrypt in place
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const key = new Uint8Array(32);
+   * const sender = new NoiseCipherState(key);
+   * const buffer = new Uint8Array(3 + 16);
+   * buffer.set([1, 2, 3]);
+   * const record = await sender.encryptInto(buffer.subarray(0, 3), buffer);
+   * assert.equal(record.buffer, buffer.buffer);
+   * assert.equal(sender.nonce, 1n);
+   * assert.deepEqual(
+   *   record,
+   *   await new NoiseCipherState(key).encrypt(Uint8Array.of(1, 2, 3)),
+   * );
+   * ```
+   *
+   * @param plaintext The message.
+   * @param output Where the ciphertext and tag go: at least
+   * `plaintext.length + 16` bytes, written from its start.
+   * @param associatedData Authenticated, unencrypted bytes (default empty).
+   * @returns The view of `output` holding the ciphertext and the tag.
+   * @throws {RangeError} When the counter space is exhausted or `output` is
+   * too short (no counter is used then).
+   * @throws {TypeError} If an argument is not a `Uint8Array`, or this is the
+   * unused direction of a one-way pattern.
+   */
+  encryptInto(
+    plaintext: Uint8Array,
+    output: Uint8Array,
+    associatedData?: Uint8Array,
+  ): Promise<Uint8Array> {
+    const nonce = this.#take(
+      "encrypt",
+      plaintext,
+      associatedData,
+      true,
+      output,
+    );
+    if (!(nonce instanceof Uint8Array)) return Promise.reject(nonce);
+    return this.#aead.sealInto(nonce, plaintext, output, associatedData);
+  }
+
+  // Checks the arguments (with `into`, an output of at least
+  // `outputLength` bytes too), then takes the next counter and returns its
+  // nonce; on an error no counter is taken.
+  #take(
+    action: "encrypt" | "decrypt",
+    data: Uint8Array,
+    associatedData: Uint8Array | undefined,
+    into: boolean,
+    output?: Uint8Array,
+  ): Uint8Array<ArrayBuffer> | Error {
     const hi = this.#hi;
     const lo = this.#lo;
     const invalid = this.#disabled === undefined
-      ? checkData("encrypt", plaintext, associatedData)
-      : disabled("encrypt", this.#disabled);
-    if (invalid !== undefined) return Promise.reject(invalid);
-    if (lo === MAX32 && hi === MAX32) {
-      return Promise.reject(exhausted("encrypt"));
-    }
+      ? checkData(action, data, associatedData) ??
+        (into
+          ? checkOutput(action, output!, outputLength(action, data))
+          : undefined)
+      : disabled(action, this.#disabled);
+    if (invalid !== undefined) return invalid;
+    if (lo === MAX32 && hi === MAX32) return exhausted(action);
     if (lo === MAX32) {
       this.#hi = hi + 1;
       this.#lo = 0;
     } else {
       this.#lo = lo + 1;
     }
-    return this.#aead.seal(this.#nonceBytes(hi, lo), plaintext, associatedData);
+    return this.#nonceBytes(hi, lo);
   }
 
   /**
@@ -281,31 +379,85 @@ export class NoiseCipherState implements Disposable {
   ): Promise<Uint8Array<ArrayBuffer>> {
     const hi = this.#hi;
     const lo = this.#lo;
-    const invalid = this.#disabled === undefined
-      ? checkData("decrypt", ciphertext, associatedData)
-      : disabled("decrypt", this.#disabled);
-    if (invalid !== undefined) return Promise.reject(invalid);
-    if (lo === MAX32 && hi === MAX32) {
-      return Promise.reject(exhausted("decrypt"));
-    }
-    const nextHi = lo === MAX32 ? hi + 1 : hi;
-    const nextLo = lo === MAX32 ? 0 : lo + 1;
-    this.#hi = nextHi;
-    this.#lo = nextLo;
-    return this.#aead.open(this.#nonceBytes(hi, lo), ciphertext, associatedData)
-      .then(undefined, (cause) => {
-        // Give the counter back unless a later decrypt already took the next.
-        if (this.#hi === nextHi && this.#lo === nextLo) {
-          this.#hi = hi;
-          this.#lo = lo;
-        }
-        throw cause instanceof AuthenticationError
-          ? cause
-          : new AuthenticationError(
-            "Cannot decrypt: authentication failed",
-            { cause },
-          );
-      });
+    const nonce = this.#take("decrypt", ciphertext, associatedData, false);
+    if (!(nonce instanceof Uint8Array)) return Promise.reject(nonce);
+    return this.#aead.open(nonce, ciphertext, associatedData)
+      .then(undefined, this.#giveBack(hi, lo));
+  }
+
+  /**
+   * {@linkcode NoiseCipherState.prototype.decrypt} into a buffer the caller
+   * provides: the same counter handling (a failed decrypt gives its counter
+   * back) and the same plaintext. The record is verified before anything is
+   * written, so a forged one leaves `output` unchanged. `output` may overlap
+   * `ciphertext` (decrypt in place). Leave `output` alone until the promise
+   * settles, and remember it is overwritten by the next use.
+   *
+   * @example Decrypt into a reused buffer
+   * ```ts
+   * import { NoiseCipherState } from "@moonwire/moonwire/crypto";
+   * import assert from "node:assert/strict";
+   *
+   * const key = new Uint8Array(32);
+   * const sender = new NoiseCipherState(key);
+   * const receiver = new NoiseCipherState(key);
+   * const buffer = new Uint8Array(1024);
+   * for (const text of ["one", "two"]) {
+   *   const record = await sender.encrypt(new TextEncoder().encode(text));
+   *   const plain = await receiver.decryptInto(record, buffer);
+   *   assert.equal(new TextDecoder().decode(plain), text);
+   *   assert.equal(plain.buffer, buffer.buffer);
+   * }
+   * assert.equal(receiver.nonce, 2n);
+   * ```
+   *
+   * @param ciphertext The ciphertext followed by its tag.
+   * @param output Where the plaintext goes: at least
+   * `ciphertext.length - 16` bytes, written from its start.
+   * @param associatedData The associated data given to `encrypt`.
+   * @returns The view of `output` holding the plaintext.
+   * @throws {AuthenticationError} When the message does not authenticate.
+   * @throws {RangeError} When the counter space is exhausted or `output` is
+   * too short (no counter is used then).
+   * @throws {TypeError} If an argument is not a `Uint8Array`.
+   */
+  decryptInto(
+    ciphertext: Uint8Array,
+    output: Uint8Array,
+    associatedData?: Uint8Array,
+  ): Promise<Uint8Array> {
+    const hi = this.#hi;
+    const lo = this.#lo;
+    const nonce = this.#take(
+      "decrypt",
+      ciphertext,
+      associatedData,
+      true,
+      output,
+    );
+    if (!(nonce instanceof Uint8Array)) return Promise.reject(nonce);
+    return this.#aead.openInto(nonce, ciphertext, output, associatedData)
+      .then(undefined, this.#giveBack(hi, lo));
+  }
+
+  // The rejection handler of a decrypt that took counter (hi, lo): gives the
+  // counter back unless a later decrypt already took the next one, and
+  // rejects with an AuthenticationError.
+  #giveBack(hi: number, lo: number): (cause: unknown) => never {
+    const nextHi = this.#hi;
+    const nextLo = this.#lo;
+    return (cause) => {
+      if (this.#hi === nextHi && this.#lo === nextLo) {
+        this.#hi = hi;
+        this.#lo = lo;
+      }
+      throw cause instanceof AuthenticationError
+        ? cause
+        : new AuthenticationError(
+          "Cannot decrypt: authentication failed",
+          { cause },
+        );
+    };
   }
 
   #explicit(

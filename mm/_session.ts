@@ -2,9 +2,8 @@
 // One mm connection (client side or server side) over a FramedConnection:
 // the hello exchange, the optional Noise NNpsk0 handshake, the coalescing
 // send queue, the read loop and the close record that ends a graceful close.
-import { AuthenticationError, HandshakeError } from "../crypto/errors.ts";
+import { HandshakeError } from "../crypto/errors.ts";
 import { NoiseHandshake } from "../crypto/noise_handshake.ts";
-import type { NoiseCipherState } from "../crypto/noise_cipher_state.ts";
 import { ConnectionClosedError, TimeoutError } from "../net/errors.ts";
 import type {
   FramedConnection,
@@ -24,6 +23,7 @@ import {
 import { hello, readHello } from "./_hello.ts";
 import { checkTable } from "./_options.ts";
 import type { QueueBudget } from "./_queue_budget.ts";
+import { RecordCipher, TAG_SIZE } from "./_record_cipher.ts";
 import {
   appendWith,
   type ByteSink,
@@ -36,8 +36,6 @@ import {
 // crypto.subtle AES-GCM and 0.15 GB/s for node:crypto AES-GCM (Deno 2.9.6).
 export const PROTOCOL_NAME = "Noise_NNpsk0_25519_ChaChaPoly_SHA256";
 const PROLOGUE = new TextEncoder().encode("moonwire mm v2 NNpsk0");
-/** Bytes a record grows by when sealed (Poly1305 tag). */
-export const TAG_SIZE = 16;
 /** A coalesced record is sealed once it holds this many bytes of tables. */
 const RECORD_TARGET = 512 * 1024;
 /** Smallest buffer a record starts with. */
@@ -77,33 +75,6 @@ export function framedOptions(
   };
 }
 
-/** Records and plaintext bytes under one direction's current key. */
-interface KeyUsage {
-  records: number;
-  bytes: number;
-}
-
-/**
- * Counts one record of `bytes` against `usage`; true (and the count starts
- * over) when the key must be replaced now. Both ends count the same records,
- * so they rekey at the same place in the stream.
- */
-function rekeyDue(
-  usage: KeyUsage,
-  bytes: number,
-  options: ResolvedOptions,
-): boolean {
-  if (
-    ++usage.records < options.rekeyRecords &&
-    (usage.bytes += bytes) < options.rekeyBytes
-  ) {
-    return false;
-  }
-  usage.records = 0;
-  usage.bytes = 0;
-  return true;
-}
-
 export interface SessionHandlers {
   /** A received table and when its record arrived (`Date.now()`). */
   table(packet: LuaTable, timestamp: number): void;
@@ -115,8 +86,7 @@ export class Session {
   readonly peer: string;
   #framed: FramedConnection;
   #options: ResolvedOptions;
-  #send: NoiseCipherState | undefined;
-  #receive: NoiseCipherState | undefined;
+  #cipher: RecordCipher | undefined;
   #handlers: SessionHandlers | undefined;
   // Send queue: the record being filled (tables are encoded straight into
   // it) and sealed records waiting to be sent.
@@ -124,8 +94,8 @@ export class Session {
   #sinkCount = 0;
   #sinkCapacity = MIN_SINK;
   #sealed: ByteSink[] = [];
-  // A sent record's buffer, reused by the next record (the framed
-  // connection copies a record when it is sent, encryption reads it then).
+  // A sent record's buffer, reused by the next record (a record is sealed
+  // in place in its buffer, and the framed connection copies it on send).
   #spare: ByteSink | undefined;
   #recordLimit: number;
   #tableOptions: ResolvedTableOptions;
@@ -145,8 +115,6 @@ export class Session {
   #unsent = 0;
   #readTask: Promise<void> = Promise.resolve();
   #closeTask: Promise<void> | undefined;
-  #sendUsage: KeyUsage = { records: 0, bytes: 0 };
-  #receiveUsage: KeyUsage = { records: 0, bytes: 0 };
 
   constructor(
     framed: FramedConnection,
@@ -220,9 +188,11 @@ export class Session {
         }
       }
       if (noise) {
-        const transport = noise.split();
-        this.#send = transport.send;
-        this.#receive = transport.receive;
+        this.#cipher = new RecordCipher(
+          noise.split(),
+          this.#options,
+          this.peer,
+        );
       }
       this.#established = true;
     } catch (error) {
@@ -364,13 +334,15 @@ export class Session {
     this.#budget?.release(released);
   }
 
+  // A record buffer with room for the tag after the tables: records are
+  // sealed in place.
   #newSink(): ByteSink {
     const spare = this.#spare;
     this.#spare = undefined;
-    const sink =
-      spare !== undefined && spare.buffer.length >= this.#sinkCapacity
-        ? spare
-        : createSink(this.#sinkCapacity);
+    const capacity = this.#sinkCapacity + TAG_SIZE;
+    const sink = spare !== undefined && spare.buffer.length >= capacity
+      ? spare
+      : createSink(capacity);
     sink.length = RECORD_HEADER_SIZE;
     return sink;
   }
@@ -383,8 +355,8 @@ export class Session {
       before - RECORD_HEADER_SIZE + size > this.#recordLimit
     ) {
       const next = this.#newSink();
-      if (RECORD_HEADER_SIZE + size > next.buffer.length) {
-        next.buffer = new Uint8Array(RECORD_HEADER_SIZE + size);
+      if (RECORD_HEADER_SIZE + size + TAG_SIZE > next.buffer.length) {
+        next.buffer = new Uint8Array(RECORD_HEADER_SIZE + size + TAG_SIZE);
         next.view = new DataView(next.buffer.buffer);
       }
       next.buffer.set(
@@ -456,11 +428,10 @@ export class Session {
           this.#seal();
         }
         const sink = this.#sealed.shift()!;
-        const plain = sink.buffer.subarray(0, sink.length);
-        const tableBytes = plain.length - RECORD_HEADER_SIZE;
-        const tables = recordCount(plain);
+        const tableBytes = sink.length - RECORD_HEADER_SIZE;
+        const tables = recordCount(sink.buffer);
         this.#pendingBytes -= tableBytes;
-        const record = await this.#protect(plain);
+        const record = await this.#protect(sink);
         if (this.#ended) break;
         // The framed connection copies the record and writes in the
         // background: build the next record meanwhile, waiting only when
@@ -488,39 +459,10 @@ export class Session {
     }
   }
 
-  // Seals a record for sending (when encrypted), counting it toward the
-  // rekey limits exactly as the receiver's #open does.
-  async #protect(record: Uint8Array): Promise<Uint8Array> {
-    const cipher = this.#send;
-    if (cipher === undefined) return record;
-    const sealed = await cipher.encrypt(record);
-    if (rekeyDue(this.#sendUsage, record.length, this.#options)) {
-      cipher.rekey();
-    }
-    return sealed;
-  }
-
-  // Opens a received record (when encrypted): AuthenticationError naming the
-  // peer when it was not sealed by the peer in this place of the stream.
-  async #open(frame: Uint8Array): Promise<Uint8Array> {
-    const cipher = this.#receive;
-    if (cipher === undefined) return frame;
-    let record: Uint8Array;
-    try {
-      record = await cipher.decrypt(frame);
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        throw new AuthenticationError(
-          `Cannot read record from ${this.peer}: authentication failed (modified, replayed, reordered or truncated record)`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    if (rekeyDue(this.#receiveUsage, record.length, this.#options)) {
-      cipher.rekey();
-    }
-    return record;
+  // The record in `sink`, sealed in place when encrypted.
+  #protect(sink: ByteSink): Promise<Uint8Array> {
+    return this.#cipher?.sealInPlace(sink) ??
+      Promise.resolve(sink.buffer.subarray(0, sink.length));
   }
 
   // The stream ended (end of stream, reset, cut mid-frame: the framed
@@ -568,7 +510,9 @@ export class Session {
         }
         if (this.#closing || this.#ended) break;
         if (frame === null) throw this.#cut(undefined);
-        const record = await this.#open(frame);
+        const record = this.#cipher === undefined
+          ? frame
+          : await this.#cipher.open(frame);
         // A decrypted record is a fresh buffer (never the borrowed frame):
         // its tables may keep views of it.
         const owned = record.buffer !== frame.buffer;
@@ -654,7 +598,12 @@ export class Session {
             // Last record: tells the peer everything before it is all there
             // is (sealed, so a cut or an injected end cannot pass for it).
             if (this.#established && !this.#ended) {
-              await framed.send(await this.#protect(closeRecord()));
+              const record = closeRecord();
+              await framed.send(
+                this.#cipher === undefined
+                  ? record
+                  : await this.#cipher.seal(record),
+              );
             }
             await framed.close();
           })().catch(() => framed.abort()),

@@ -39,6 +39,20 @@ function randomBytes(random: () => number, length: number): Uint8Array {
   return bytes;
 }
 
+/** A random key, nonce, associated data (0–39 bytes) and plaintext. */
+function randomCase(
+  random: () => number,
+  algorithm: AeadAlgorithm,
+  size: number,
+) {
+  return {
+    key: randomBytes(random, KEY_LENGTH[algorithm]),
+    nonce: randomBytes(random, 12),
+    ad: randomBytes(random, Math.floor(random() * 40)),
+    plaintext: randomBytes(random, size),
+  };
+}
+
 function hex(text: string): Uint8Array {
   const clean = text.replace(/[\s:]/g, "");
   return Uint8Array.from(
@@ -152,10 +166,7 @@ Deno.test("createAead() backends agree byte for byte over random sizes 0–70000
   while (sizes.length < 40) sizes.push(Math.floor(random() * 70001));
   for (const algorithm of ALGORITHMS) {
     for (const size of sizes) {
-      const key = randomBytes(random, KEY_LENGTH[algorithm]);
-      const nonce = randomBytes(random, 12);
-      const ad = randomBytes(random, Math.floor(random() * 40));
-      const plaintext = randomBytes(random, size);
+      const { key, nonce, ad, plaintext } = randomCase(random, algorithm, size);
       const noble = createAead(algorithm, key, { backend: "noble" });
       const native = createAead(algorithm, key, { backend: "native" });
       const a = await noble.seal(nonce, plaintext, ad);
@@ -435,5 +446,175 @@ Deno.test("createAead() native AES-GCM imports its CryptoKey once and only for l
     assert.equal(imports, 1);
   } finally {
     subtle.importKey = original;
+  }
+});
+
+// sealInto/openInto: the same bytes as seal/open, in place or into a larger
+// buffer at any offset (GCM's subtle path starts above 4 KiB, so sizes
+// cross it).
+Deno.test("sealInto()/openInto() give seal()/open()'s bytes in place and at offsets, both backends", async () => {
+  const random = mulberry32(0x1470);
+  const sizes = [0, 1, 15, 16, 17, 4096, 4097, 65536, 70000];
+  while (sizes.length < 20) sizes.push(Math.floor(random() * 70001));
+  for (const algorithm of ALGORITHMS) {
+    for (const size of sizes) {
+      const { key, nonce, ad, plaintext } = randomCase(random, algorithm, size);
+      const expected = await createAead(algorithm, key, { backend: "noble" })
+        .seal(nonce, plaintext, ad);
+      for (const backend of BACKENDS) {
+        const label = `${algorithm} ${backend} size ${size}`;
+        const aead = createAead(algorithm, key, { backend });
+        // In place: the plaintext at the start of a buffer with tag room.
+        const buffer = new Uint8Array(size + 16 + 7).fill(0xee);
+        buffer.set(plaintext);
+        const sealed = await aead.sealInto(
+          nonce,
+          buffer.subarray(0, size),
+          buffer,
+          ad,
+        );
+        assert.deepEqual(sealed, expected, label);
+        assert.equal(sealed.buffer, buffer.buffer);
+        assert.equal(sealed.byteOffset, 0);
+        assert.deepEqual(
+          buffer.subarray(size + 16),
+          new Uint8Array(7).fill(0xee),
+        );
+        // Opened in place again, then into another buffer at an offset.
+        const opened = await aead.openInto(nonce, sealed, buffer, ad);
+        assert.deepEqual(opened, plaintext, label);
+        assert.equal(opened.buffer, buffer.buffer);
+        const other = new Uint8Array(size + 20).fill(0xaa);
+        const at = await aead.openInto(nonce, expected, other.subarray(3), ad);
+        assert.deepEqual(at, plaintext, label);
+        assert.equal(at.byteOffset, 3);
+        assert.deepEqual(other.subarray(0, 3), Uint8Array.of(0xaa, 0xaa, 0xaa));
+        assert.deepEqual(
+          other.subarray(size + 3),
+          new Uint8Array(17).fill(0xaa),
+        );
+        // Overlapping at a shift: the output starts 5 bytes before the input.
+        const shifted = new Uint8Array(size + 21);
+        shifted.set(plaintext, 5);
+        assert.deepEqual(
+          await aead.sealInto(
+            nonce,
+            shifted.subarray(5, 5 + size),
+            shifted,
+            ad,
+          ),
+          expected,
+          label,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("openInto() leaves the output unchanged when the record does not authenticate", async () => {
+  for (const algorithm of ALGORITHMS) {
+    for (const backend of BACKENDS) {
+      for (const size of [0, SMALL, LARGE]) {
+        const { aead, nonce, ad, record } = await sealed(
+          algorithm,
+          backend,
+          size,
+        );
+        for (const index of [0, size >> 1, record.length - 1]) {
+          const bad = record.slice();
+          bad[index] ^= 1;
+          const output = new Uint8Array(size).fill(0x5a);
+          await assert.rejects(
+            aead.openInto(nonce, bad, output, ad),
+            AUTH_FAILED,
+          );
+          assert.deepEqual(output, new Uint8Array(size).fill(0x5a));
+          // In place: the forged record stays as it was.
+          const copy = bad.slice();
+          await assert.rejects(
+            aead.openInto(nonce, copy, copy, ad),
+            AUTH_FAILED,
+          );
+          assert.deepEqual(copy, bad);
+        }
+        await assert.rejects(
+          aead.openInto(nonce, record.subarray(0, 15), new Uint8Array(0), ad),
+          AUTH_FAILED,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("sealInto()/openInto() refuse a missing or short output", async () => {
+  for (const algorithm of ALGORITHMS) {
+    for (const backend of BACKENDS) {
+      const aead = zeroKeyAead(algorithm, backend);
+      const nonce = new Uint8Array(12);
+      const record = await aead.seal(nonce, new Uint8Array(10));
+      await assert.rejects(
+        aead.sealInto(nonce, new Uint8Array(10), [] as unknown as Uint8Array),
+        {
+          name: "TypeError",
+          message: "Cannot seal record: output must be a Uint8Array",
+        },
+      );
+      await assert.rejects(
+        aead.sealInto(nonce, new Uint8Array(10), new Uint8Array(25)),
+        {
+          name: "RangeError",
+          message: "Cannot seal record: output must hold 26 bytes, got 25",
+        },
+      );
+      await assert.rejects(
+        aead.openInto(nonce, record, undefined as unknown as Uint8Array),
+        {
+          name: "TypeError",
+          message: "Cannot open record: output must be a Uint8Array",
+        },
+      );
+      await assert.rejects(aead.openInto(nonce, record, new Uint8Array(9)), {
+        name: "RangeError",
+        message: "Cannot open record: output must hold 10 bytes, got 9",
+      });
+      await assert.rejects(
+        aead.sealInto(new Uint8Array(8), new Uint8Array(1), new Uint8Array(17)),
+        {
+          name: "RangeError",
+          message: "Cannot seal record: nonce must be 12 bytes, got 8",
+        },
+      );
+    }
+  }
+});
+
+Deno.test("open() returns a plain Uint8Array that owns its whole ArrayBuffer, both backends", async () => {
+  for (const algorithm of ALGORITHMS) {
+    for (const backend of BACKENDS) {
+      for (const size of [0, 1, SMALL, LARGE, 600_000]) {
+        const { aead, nonce, ad, record, plaintext } = await sealed(
+          algorithm,
+          backend,
+          size,
+        );
+        const opened = await aead.open(nonce, record, ad);
+        const label = `${algorithm} ${backend} size ${size}`;
+        assert.deepEqual(opened, plaintext, label);
+        assert.equal(
+          Object.getPrototypeOf(opened),
+          Uint8Array.prototype,
+          label,
+        );
+        assert.ok(opened.buffer instanceof ArrayBuffer);
+        assert.equal(opened.byteOffset, 0);
+        assert.equal(opened.buffer.byteLength, size, label);
+        // slice() copies (a node Buffer's would share memory).
+        if (size > 0) {
+          const copy = opened.slice(0, 1);
+          copy[0] ^= 1;
+          assert.equal(opened[0], plaintext[0], label);
+        }
+      }
+    }
   }
 });

@@ -260,3 +260,109 @@ Deno.test("NoiseCipherState: destroy after rekey zeroes the rekeyed key; using d
   });
   assert.deepEqual(noiseCipherKeyForTesting(unused), new Uint8Array(32));
 });
+
+for (const cipher of ["ChaChaPoly", "AESGCM"] as const) {
+  Deno.test(`NoiseCipherState ${cipher}: encryptInto/decryptInto give encrypt/decrypt's bytes and counters`, async () => {
+    const sender = new NoiseCipherState(KEY, { cipher });
+    const receiver = new NoiseCipherState(KEY, { cipher });
+    const ad = Uint8Array.of(9, 8, 7);
+    // Sizes on both sides of the native AES-GCM switch at 4 KiB.
+    const buffer = new Uint8Array(6000 + 16);
+    for (
+      const [n, size] of [[0n, 0], [1n, 12], [2n, 5000], [3n, 6000]] as const
+    ) {
+      const message = Uint8Array.from({ length: size }, (_, i) => i * 13);
+      buffer.set(message);
+      const record = await sender.encryptInto(
+        buffer.subarray(0, size),
+        buffer,
+        ad,
+      );
+      assert.deepEqual(record, reference[cipher](KEY, n, message, ad));
+      assert.equal(record.buffer, buffer.buffer);
+      assert.equal(sender.nonce, n + 1n);
+      const plain = await receiver.decryptInto(record, buffer, ad);
+      assert.deepEqual(plain, message);
+      assert.equal(plain.buffer, buffer.buffer);
+      assert.equal(receiver.nonce, n + 1n);
+    }
+    // The allocating and the into calls share one counter sequence.
+    const next = await sender.encrypt(PLAIN);
+    assert.deepEqual(next, reference[cipher](KEY, 4n, PLAIN));
+    const output = new Uint8Array(PLAIN.length);
+    assert.deepEqual(await receiver.decryptInto(next, output), PLAIN);
+    assert.equal(receiver.nonce, 5n);
+  });
+}
+
+Deno.test("NoiseCipherState: a failed decryptInto gives its counter back and leaves the output alone", async () => {
+  const sender = new NoiseCipherState(KEY);
+  const receiver = new NoiseCipherState(KEY);
+  const r0 = await sender.encrypt(PLAIN);
+  const r1 = await sender.encrypt(PLAIN);
+  const output = new Uint8Array(PLAIN.length).fill(0x33);
+  await assert.rejects(receiver.decryptInto(r1, output), {
+    name: "AuthenticationError",
+    message: "Cannot open record: authentication failed",
+  });
+  await assert.rejects(
+    receiver.decryptInto(r0.subarray(0, 10), output),
+    AuthenticationError,
+  );
+  assert.deepEqual(output, new Uint8Array(PLAIN.length).fill(0x33));
+  assert.equal(receiver.nonce, 0n);
+  assert.deepEqual(await receiver.decryptInto(r0, output), PLAIN);
+  assert.deepEqual(await receiver.decryptInto(r1, output), PLAIN);
+  assert.equal(receiver.nonce, 2n);
+});
+
+Deno.test("NoiseCipherState: a missing or short output never consumes a counter", async () => {
+  const state = new NoiseCipherState(KEY);
+  await assert.rejects(
+    state.encryptInto(PLAIN, "x" as unknown as Uint8Array),
+    {
+      name: "TypeError",
+      message: "Cannot encrypt: output must be a Uint8Array",
+    },
+  );
+  await assert.rejects(
+    state.encryptInto(PLAIN, new Uint8Array(PLAIN.length + 15)),
+    {
+      name: "RangeError",
+      message: `Cannot encrypt: output must hold ${
+        PLAIN.length + 16
+      } bytes, got ${PLAIN.length + 15}`,
+    },
+  );
+  await assert.rejects(
+    state.encryptInto("x" as unknown as Uint8Array, new Uint8Array(64)),
+    { name: "TypeError", message: "Cannot encrypt: data must be a Uint8Array" },
+  );
+  await assert.rejects(
+    state.decryptInto(new Uint8Array(30), undefined as unknown as Uint8Array),
+    {
+      name: "TypeError",
+      message: "Cannot decrypt: output must be a Uint8Array",
+    },
+  );
+  await assert.rejects(
+    state.decryptInto(new Uint8Array(30), new Uint8Array(13)),
+    {
+      name: "RangeError",
+      message: "Cannot decrypt: output must hold 14 bytes, got 13",
+    },
+  );
+  assert.equal(state.nonce, 0n);
+  state.destroy();
+  await assert.rejects(state.encryptInto(PLAIN, new Uint8Array(64)), {
+    name: "TypeError",
+    message: "Cannot encrypt: cipher state is destroyed",
+  });
+  await assert.rejects(
+    state.decryptInto(new Uint8Array(30), new Uint8Array(64)),
+    {
+      name: "TypeError",
+      message: "Cannot decrypt: cipher state is destroyed",
+    },
+  );
+});

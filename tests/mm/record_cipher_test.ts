@@ -12,6 +12,7 @@ import {
   Client,
   type ClientConnection,
   EVENT_CONNECT,
+  EVENT_ERROR,
   EVENT_RECEIVE,
   NetworkEvents,
   Server,
@@ -134,3 +135,44 @@ for (const cipherKey of [undefined, KEY]) {
     });
   });
 }
+
+Deno.test("records whose tables fill their buffer to the last byte are sealed intact (no room left for the tag)", async () => {
+  const events = new NetworkEvents({ capacity: 1000 });
+  const log = new EventLog(events);
+  await using server = new Server("127.0.0.1", 0, { cipherKey: KEY, events });
+  await using client = new Client("127.0.0.1", server.getPort(), {
+    cipherKey: KEY,
+    events,
+  });
+  assert.equal((await client.waitForConnect()).ok, true);
+  const [connect] = await log.count(
+    "connect",
+    1,
+    (e) => e.event === EVENT_CONNECT,
+  );
+  const connection = connect.object as ClientConnection;
+  // A record buffer starts with 256 bytes for the tables' record plus 16 for
+  // the tag, and the next one gets the last record's size plus 16. A table
+  // queued with send() is copied in without growing the buffer while it
+  // fits, so tables of 267, 283, 299, ... bytes, one record each, leave no
+  // room for the tag: sealing in place must make room first.
+  const sent: Uint8Array[] = [];
+  for (let k = 0; k < 12; k++) {
+    const size = 256 + 16 * k - 5 + 16;
+    // A map of one byte string: 1 + 5 ("data") + 3 (bin16 header) + n bytes.
+    const table = {
+      data: new Uint8Array(size - 9).map((_, i) => (i * 7 + k) & 0xff),
+    };
+    assert.equal(encodeTable(table).length, size);
+    sent.push(table.data);
+    assert.equal(server.send(table, connection), 1);
+    await log.count("receive", k + 1, (e) => e.event === EVENT_RECEIVE);
+  }
+  const received = log.all.filter((e) => e.event === EVENT_RECEIVE);
+  assert.equal(received.length, sent.length);
+  received.forEach((event, k) => {
+    const packet = event.event === EVENT_RECEIVE && event.packet;
+    assert.deepEqual(packet, { data: sent[k] });
+  });
+  assert.equal(log.all.some((e) => e.event === EVENT_ERROR), false);
+});
