@@ -4,6 +4,7 @@
 // maxQueuedBytes (sends wait or fail fast), with ready() pacing and the
 // flush that close() waits for.
 import { ConnectionClosedError, FrameTooLargeError } from "./errors.ts";
+import { WheelTimer } from "./_timer_wheel.ts";
 
 // Send arenas: big enough that a write moves a lot, small enough to pipeline.
 // They start small (a chat-like connection never zeroes 256 KiB per message)
@@ -67,7 +68,7 @@ export class FrameSendQueue {
   #scheduled = false;
   #idleWaiters: PromiseWithResolvers<void>[] = [];
   #readyWaiters: PromiseWithResolvers<void>[] = [];
-  #trimTimer: ReturnType<typeof setTimeout> | undefined;
+  #trimTimer: WheelTimer | undefined;
   #sendError: Error | undefined;
   #sent = false;
   // Refusing: closing or shut (sends reject); shut: nothing is written.
@@ -189,10 +190,7 @@ export class FrameSendQueue {
     this.#refusing = true;
     this.#shut = true;
     this.#sendError ??= error;
-    if (this.#trimTimer !== undefined) {
-      clearTimeout(this.#trimTimer);
-      this.#trimTimer = undefined;
-    }
+    this.#trimTimer?.stop();
     this.#pool.length = 0;
     const sendError = this.#closedSendError();
     for (const batch of [...this.#sealed.splice(0), this.#batch]) {
@@ -328,17 +326,18 @@ export class FrameSendQueue {
   // connection holds no send memory while a busy one reuses its arenas.
   #scheduleTrim(): void {
     if (
-      this.#trimTimer !== undefined ||
+      this.#trimTimer?.armed ||
       (this.#pool.length === 0 && this.#arenaSize === FIRST_ARENA_SIZE)
     ) return;
-    this.#trimTimer = setTimeout(() => {
-      this.#trimTimer = undefined;
-      if (this.#queued === 0 && !this.#writing) {
-        this.#pool.length = 0;
-        this.#arenaSize = FIRST_ARENA_SIZE;
-      } else this.#scheduleTrim();
-    }, TRIM_DELAY);
-    Deno.unrefTimer(this.#trimTimer);
+    this.#trimTimer ??= new WheelTimer(() => this.#trim());
+    this.#trimTimer.start(TRIM_DELAY);
+  }
+
+  #trim(): void {
+    if (this.#queued === 0 && !this.#writing) {
+      this.#pool.length = 0;
+      this.#arenaSize = FIRST_ARENA_SIZE;
+    } else this.#scheduleTrim();
   }
 
   #recycle(batch: Batch): void {

@@ -3,6 +3,7 @@
 // and keepalive (pings, and giving up on a peer that stays silent).
 import { TimeoutError } from "./errors.ts";
 import type { FramedConnectionKeepAlive } from "./_framed_options.ts";
+import { WheelTimer } from "./_timer_wheel.ts";
 
 /** What the timers need from their connection. */
 export interface FramedWatchHooks {
@@ -22,8 +23,9 @@ export class FramedWatch {
   #idleTimeout: number;
   #keepAlive: FramedConnectionKeepAlive | undefined;
   #lastActivity = Date.now();
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  // On the shared wheel: an idle connection holds no runtime timer.
+  #idleTimer: WheelTimer | undefined;
+  #keepAliveTimer: WheelTimer | undefined;
   #receivedSinceTick = false;
   #unanswered = 0;
   #stopped = false;
@@ -37,12 +39,13 @@ export class FramedWatch {
     this.#hooks = hooks;
     this.#idleTimeout = idleTimeout;
     this.#keepAlive = keepAlive;
-    if (idleTimeout > 0) this.#armIdle(idleTimeout);
+    if (idleTimeout > 0) {
+      this.#idleTimer = new WheelTimer(() => this.#idleTick());
+      this.#idleTimer.start(idleTimeout);
+    }
     if (keepAlive) {
-      this.#keepAliveTimer = setInterval(
-        () => this.#keepAliveTick(),
-        keepAlive.interval,
-      );
+      this.#keepAliveTimer = new WheelTimer(() => this.#keepAliveTick());
+      this.#keepAliveTimer.start(keepAlive.interval);
     }
   }
 
@@ -64,42 +67,37 @@ export class FramedWatch {
 
   /** The peer ended: keepalive has nothing left to watch. */
   stopKeepAlive(): void {
-    if (this.#keepAliveTimer !== undefined) {
-      clearInterval(this.#keepAliveTimer);
-      this.#keepAliveTimer = undefined;
-    }
+    this.#keepAliveTimer?.stop();
+    this.#keepAliveTimer = undefined;
   }
 
   /** The connection is shut: no timer fires again. */
   stop(): void {
     this.#stopped = true;
     this.stopKeepAlive();
-    if (this.#idleTimer !== undefined) {
-      clearTimeout(this.#idleTimer);
-      this.#idleTimer = undefined;
-    }
+    this.#idleTimer?.stop();
+    this.#idleTimer = undefined;
   }
 
-  #armIdle(delay: number): void {
-    this.#idleTimer = setTimeout(() => {
-      this.#idleTimer = undefined;
-      if (this.#stopped) return;
-      const quiet = Date.now() - this.#lastActivity;
-      // A paused reader is the application's choice, not an idle peer.
-      if (quiet >= this.#idleTimeout && !this.#hooks.held()) {
-        this.#hooks.timedOut(
-          new TimeoutError(
-            `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
-          ),
-        );
-        return;
-      }
-      this.#armIdle(Math.max(1, this.#idleTimeout - quiet));
-    }, delay);
+  #idleTick(): void {
+    if (this.#stopped) return;
+    const quiet = Date.now() - this.#lastActivity;
+    // A paused reader is the application's choice, not an idle peer.
+    if (quiet >= this.#idleTimeout && !this.#hooks.held()) {
+      this.#hooks.timedOut(
+        new TimeoutError(
+          `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
+        ),
+      );
+      return;
+    }
+    this.#idleTimer?.start(Math.max(1, this.#idleTimeout - quiet));
   }
 
   #keepAliveTick(): void {
     const { interval, maxMissed } = this.#keepAlive!;
+    // Re-armed first, like an interval: the hooks below may stop it.
+    this.#keepAliveTimer?.start(interval);
     if (this.#receivedSinceTick || this.#hooks.held()) {
       this.#unanswered = 0;
     } else if (this.#unanswered >= maxMissed) {
