@@ -100,7 +100,9 @@ export class FramedConnection
   #sender: FrameSendQueue;
   #receiver: FrameReadQueue;
   #watch: FramedWatch;
-  #peerEnded = Promise.withResolvers<void>();
+  // Made only when close() lingers for the peer's end.
+  #peerEnded: PromiseWithResolvers<void> | undefined;
+  #peerGone = false;
   #closing: Promise<void> | undefined;
   #shut = false;
 
@@ -483,7 +485,7 @@ export class FramedConnection
     }
     this.#receiver.end();
     this.#watch.stopKeepAlive();
-    this.#peerEnded.resolve();
+    this.#endPeer();
   }
 
   #onError(error: Error): void {
@@ -501,10 +503,13 @@ export class FramedConnection
         );
       }
       if (!this.#shut) await this.#socket.closeWrite();
-      if (!this.#shut && !this.#receiver.done && this.#closeTimeout > 0) {
+      if (
+        !this.#shut && !this.#peerGone && !this.#receiver.done &&
+        this.#closeTimeout > 0
+      ) {
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([
-          this.#peerEnded.promise,
+          (this.#peerEnded ??= Promise.withResolvers<void>()).promise,
           new Promise<void>((resolve) => {
             timer = setTimeout(resolve, this.#closeTimeout);
           }),
@@ -552,6 +557,11 @@ export class FramedConnection
     this.#socket.close();
     this.#sender.shutDown(error);
     this.#receiver.close();
-    this.#peerEnded.resolve();
+    this.#endPeer();
+  }
+
+  #endPeer(): void {
+    this.#peerGone = true;
+    this.#peerEnded?.resolve();
   }
 }

@@ -84,7 +84,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   #terminal: { error?: Error } | undefined;
   #terminalSent = false;
   #closed = false;
-  #closedDone = Promise.withResolvers<void>();
+  // Made when someone asks for `closed` (an idle socket holds no promise).
+  #closedDone: PromiseWithResolvers<void> | undefined;
+  #finished = false;
   #paused = false;
   #resumeWaiter: (() => void) | undefined;
   #reading = false;
@@ -201,7 +203,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   /** Resolves once the socket is closed and no operation is in flight. */
   get closed(): Promise<void> {
-    return this.#closedDone.promise;
+    if (this.#finished) return Promise.resolve();
+    return (this.#closedDone ??= Promise.withResolvers<void>()).promise;
   }
 
   /**
@@ -634,7 +637,10 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     this.#wake();
     const finished = (this.#conn as { finished?: Promise<void> }).finished;
     Promise.allSettled([this.#readTask, this.#writes.task, finished]).then(
-      () => this.#closedDone.resolve(),
+      () => {
+        this.#finished = true;
+        this.#closedDone?.resolve();
+      },
     );
   }
 
