@@ -5,21 +5,27 @@ import { TimeoutError } from "./errors.ts";
 import type { FramedConnectionKeepAlive } from "./_framed_options.ts";
 import { WheelTimer } from "./_timer_wheel.ts";
 
-/** What the timers need from their connection. */
-export interface FramedWatchHooks {
+/** The read side, as the timers see it. */
+export interface FramedWatchReader {
   /** Whether the application holds reading back (then silence is fine). */
-  held(): boolean;
+  readonly held: boolean;
+}
+
+/** The send side, as the timers see it. */
+export interface FramedWatchSender {
   /** Whether anything was sent since the last call. */
   takeSent(): boolean;
   /** Sends a keepalive ping. */
-  ping(): void;
-  /** Gives up on the connection. */
-  timedOut(error: TimeoutError): void;
+  sendPing(): void;
 }
 
 /** Idle timeout and keepalive of one framed connection. */
 export class FramedWatch {
-  #hooks: FramedWatchHooks;
+  // The connection's parts themselves, not closures over them: an idle
+  // connection holds fewer objects.
+  #reader: FramedWatchReader;
+  #sender: FramedWatchSender;
+  #timedOut: (error: TimeoutError) => void;
   #idleTimeout: number;
   #keepAlive: FramedConnectionKeepAlive | undefined;
   #lastActivity = Date.now();
@@ -32,11 +38,15 @@ export class FramedWatch {
 
   /** Starts the timers that are configured (`0`/undefined: off). */
   constructor(
-    hooks: FramedWatchHooks,
+    reader: FramedWatchReader,
+    sender: FramedWatchSender,
+    timedOut: (error: TimeoutError) => void,
     idleTimeout: number,
     keepAlive: FramedConnectionKeepAlive | undefined,
   ) {
-    this.#hooks = hooks;
+    this.#reader = reader;
+    this.#sender = sender;
+    this.#timedOut = timedOut;
     this.#idleTimeout = idleTimeout;
     this.#keepAlive = keepAlive;
     if (idleTimeout > 0) {
@@ -83,8 +93,8 @@ export class FramedWatch {
     if (this.#stopped) return;
     const quiet = Date.now() - this.#lastActivity;
     // A paused reader is the application's choice, not an idle peer.
-    if (quiet >= this.#idleTimeout && !this.#hooks.held()) {
-      this.#hooks.timedOut(
+    if (quiet >= this.#idleTimeout && !this.#reader.held) {
+      this.#timedOut(
         new TimeoutError(
           `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
         ),
@@ -96,12 +106,12 @@ export class FramedWatch {
 
   #keepAliveTick(): void {
     const { interval, maxMissed } = this.#keepAlive!;
-    // Re-armed first, like an interval: the hooks below may stop it.
+    // Re-armed first, like an interval: timing out below stops it.
     this.#keepAliveTimer?.start(interval);
-    if (this.#receivedSinceTick || this.#hooks.held()) {
+    if (this.#receivedSinceTick || this.#reader.held) {
       this.#unanswered = 0;
     } else if (this.#unanswered >= maxMissed) {
-      this.#hooks.timedOut(
+      this.#timedOut(
         new TimeoutError(
           `Cannot keep connection alive: no traffic from peer for ${
             interval * (maxMissed + 1)
@@ -112,10 +122,10 @@ export class FramedWatch {
     } else {
       this.#unanswered++;
     }
-    if (!this.#hooks.takeSent() || !this.#receivedSinceTick) {
-      this.#hooks.ping();
+    if (!this.#sender.takeSent() || !this.#receivedSinceTick) {
+      this.#sender.sendPing();
       // The ping itself does not count as traffic for the next tick.
-      this.#hooks.takeSent();
+      this.#sender.takeSent();
     }
     this.#receivedSinceTick = false;
   }

@@ -143,15 +143,10 @@ export class FramedConnection
       end: () => this.#onEnd(),
       error: (error) => this.#onError(error),
     }, { borrowChunks: settings.borrow });
-    const sender = this.#sender;
-    const receiver = this.#receiver;
     this.#watch = new FramedWatch(
-      {
-        held: () => receiver.held,
-        takeSent: () => sender.takeSent(),
-        ping: () => sender.sendPing(),
-        timedOut: (error) => this.#teardown(error),
-      },
+      this.#receiver,
+      this.#sender,
+      (error) => this.#teardown(error),
       settings.idleTimeout,
       settings.keepAlive,
     );
