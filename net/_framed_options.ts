@@ -184,8 +184,9 @@ export function framedSettings(
   if (options.keepAlive !== undefined) {
     const { interval, maxMissed } = options.keepAlive;
     keepAlive = {
-      interval: checkOption("keepAlive.interval", interval ?? NaN, 0, 1),
-      maxMissed: checkOption("keepAlive.maxMissed", maxMissed ?? NaN, 0, 0),
+      // Both are required: a missing one is a TypeError naming it.
+      interval: checkOption("keepAlive.interval", interval, undefined, 1),
+      maxMissed: checkOption("keepAlive.maxMissed", maxMissed, undefined, 0),
     };
   }
   return {
