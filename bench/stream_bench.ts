@@ -19,6 +19,7 @@ import { readTotal, writeAll } from "./_loopback.ts";
 const CASES: [string, number, number][] = [
   ["64 B", 64, 50_000],
   ["1 KiB", 1024, 10_000],
+  ["64 KiB", 64 * 1024, 256],
 ];
 // Enough warmup for the JIT to settle; enough timed runs (each a few ms)
 // for stable averages on a shared machine.

@@ -4,12 +4,13 @@
 // maxQueuedBytes (sends wait or fail fast), with ready() pacing and the
 // flush that close() waits for.
 import { ConnectionClosedError, FrameTooLargeError } from "./errors.ts";
+import { WheelTimer } from "./_timer_wheel.ts";
 
 // Send arenas: big enough that a write moves a lot, small enough to pipeline.
-// They start small (a chat-like connection never zeroes 256 KiB per message)
-// and double each time one fills up, back to small after a quiet second.
+// They start at 1 KiB (an idle or chat-like connection holds little) and
+// double each time one fills up, back to small after a quiet second.
 const ARENA_SIZE = 256 * 1024;
-const FIRST_ARENA_SIZE = 16 * 1024;
+const FIRST_ARENA_SIZE = 1024;
 // A keepalive ping: a frame header with length 0.
 const PING_SIZE = 4;
 const EMPTY_FRAME = new Uint8Array(PING_SIZE);
@@ -67,7 +68,7 @@ export class FrameSendQueue {
   #scheduled = false;
   #idleWaiters: PromiseWithResolvers<void>[] = [];
   #readyWaiters: PromiseWithResolvers<void>[] = [];
-  #trimTimer: ReturnType<typeof setTimeout> | undefined;
+  #trimTimer: WheelTimer | undefined;
   #sendError: Error | undefined;
   #sent = false;
   // Refusing: closing or shut (sends reject); shut: nothing is written.
@@ -189,10 +190,7 @@ export class FrameSendQueue {
     this.#refusing = true;
     this.#shut = true;
     this.#sendError ??= error;
-    if (this.#trimTimer !== undefined) {
-      clearTimeout(this.#trimTimer);
-      this.#trimTimer = undefined;
-    }
+    this.#trimTimer?.stop();
     this.#pool.length = 0;
     const sendError = this.#closedSendError();
     for (const batch of [...this.#sealed.splice(0), this.#batch]) {
@@ -302,11 +300,27 @@ export class FrameSendQueue {
   }
 
   // The arena that takes the next `size` bytes: the current one if they
-  // fit, else a fresh one (the current one is sealed for writing). Frames
-  // larger than an arena get a buffer of their own.
+  // fit or it can grow to take them (up to ARENA_SIZE), else a fresh one
+  // (the current one is sealed for writing). Frames larger than an arena
+  // get a buffer of their own.
   #reserve(size: number): Batch {
     const batch = this.#batch;
-    if (batch.used + size <= batch.buffer.length) return batch;
+    const need = batch.used + size;
+    if (need <= batch.buffer.length) return batch;
+    if (batch.used > 0 && need <= ARENA_SIZE) {
+      // Not written yet (the arena in flight is never the current one), so
+      // it may grow: frames sent in one turn stay one write.
+      let length = batch.buffer.length * 2;
+      while (length < need) length *= 2;
+      const grown = new Uint8Array(Math.min(length, ARENA_SIZE));
+      grown.set(batch.buffer.subarray(0, batch.used));
+      batch.buffer = grown;
+      if (grown.length > this.#arenaSize) {
+        this.#arenaSize = grown.length;
+        this.#pool.length = 0;
+      }
+      return batch;
+    }
     if (batch.used > 0) {
       this.#sealed.push(batch);
       if (
@@ -328,17 +342,18 @@ export class FrameSendQueue {
   // connection holds no send memory while a busy one reuses its arenas.
   #scheduleTrim(): void {
     if (
-      this.#trimTimer !== undefined ||
+      this.#trimTimer?.armed ||
       (this.#pool.length === 0 && this.#arenaSize === FIRST_ARENA_SIZE)
     ) return;
-    this.#trimTimer = setTimeout(() => {
-      this.#trimTimer = undefined;
-      if (this.#queued === 0 && !this.#writing) {
-        this.#pool.length = 0;
-        this.#arenaSize = FIRST_ARENA_SIZE;
-      } else this.#scheduleTrim();
-    }, TRIM_DELAY);
-    Deno.unrefTimer(this.#trimTimer);
+    this.#trimTimer ??= new WheelTimer(() => this.#trim());
+    this.#trimTimer.start(TRIM_DELAY);
+  }
+
+  #trim(): void {
+    if (this.#queued === 0 && !this.#writing) {
+      this.#pool.length = 0;
+      this.#arenaSize = FIRST_ARENA_SIZE;
+    } else this.#scheduleTrim();
   }
 
   #recycle(batch: Batch): void {

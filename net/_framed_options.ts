@@ -57,8 +57,9 @@ export interface FramedConnectionOptions {
    * Size of each socket read when this connection creates the
    * {@linkcode StreamSocket} (given a `Deno.Conn`). Larger reads mean fewer
    * calls for bulk transfers, at that much memory per connection. With
-   * `borrowFrames` the default is 256 KiB: the one reused read buffer starts
-   * at 16 KiB and grows to this size only while reads fill it.
+   * `borrowFrames` the default is 256 KiB. Read buffers start at 1 KiB and
+   * grow to this size only while reads fill them, back to 1 KiB after a
+   * quiet second.
    *
    * @default {65536}
    */
@@ -183,8 +184,9 @@ export function framedSettings(
   if (options.keepAlive !== undefined) {
     const { interval, maxMissed } = options.keepAlive;
     keepAlive = {
-      interval: checkOption("keepAlive.interval", interval ?? NaN, 0, 1),
-      maxMissed: checkOption("keepAlive.maxMissed", maxMissed ?? NaN, 0, 0),
+      // Both are required: a missing one is a TypeError naming it.
+      interval: checkOption("keepAlive.interval", interval, undefined, 1),
+      maxMissed: checkOption("keepAlive.maxMissed", maxMissed, undefined, 0),
     };
   }
   return {

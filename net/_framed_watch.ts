@@ -3,46 +3,59 @@
 // and keepalive (pings, and giving up on a peer that stays silent).
 import { TimeoutError } from "./errors.ts";
 import type { FramedConnectionKeepAlive } from "./_framed_options.ts";
+import { WheelTimer } from "./_timer_wheel.ts";
 
-/** What the timers need from their connection. */
-export interface FramedWatchHooks {
+/** The read side, as the timers see it. */
+export interface FramedWatchReader {
   /** Whether the application holds reading back (then silence is fine). */
-  held(): boolean;
+  readonly held: boolean;
+}
+
+/** The send side, as the timers see it. */
+export interface FramedWatchSender {
   /** Whether anything was sent since the last call. */
   takeSent(): boolean;
   /** Sends a keepalive ping. */
-  ping(): void;
-  /** Gives up on the connection. */
-  timedOut(error: TimeoutError): void;
+  sendPing(): void;
 }
 
 /** Idle timeout and keepalive of one framed connection. */
 export class FramedWatch {
-  #hooks: FramedWatchHooks;
+  // The connection's parts themselves, not closures over them: an idle
+  // connection holds fewer objects.
+  #reader: FramedWatchReader;
+  #sender: FramedWatchSender;
+  #timedOut: (error: TimeoutError) => void;
   #idleTimeout: number;
   #keepAlive: FramedConnectionKeepAlive | undefined;
   #lastActivity = Date.now();
-  #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  // On the shared wheel: an idle connection holds no runtime timer.
+  #idleTimer: WheelTimer | undefined;
+  #keepAliveTimer: WheelTimer | undefined;
   #receivedSinceTick = false;
   #unanswered = 0;
   #stopped = false;
 
   /** Starts the timers that are configured (`0`/undefined: off). */
   constructor(
-    hooks: FramedWatchHooks,
+    reader: FramedWatchReader,
+    sender: FramedWatchSender,
+    timedOut: (error: TimeoutError) => void,
     idleTimeout: number,
     keepAlive: FramedConnectionKeepAlive | undefined,
   ) {
-    this.#hooks = hooks;
+    this.#reader = reader;
+    this.#sender = sender;
+    this.#timedOut = timedOut;
     this.#idleTimeout = idleTimeout;
     this.#keepAlive = keepAlive;
-    if (idleTimeout > 0) this.#armIdle(idleTimeout);
+    if (idleTimeout > 0) {
+      this.#idleTimer = new WheelTimer(() => this.#idleTick());
+      this.#idleTimer.start(idleTimeout);
+    }
     if (keepAlive) {
-      this.#keepAliveTimer = setInterval(
-        () => this.#keepAliveTick(),
-        keepAlive.interval,
-      );
+      this.#keepAliveTimer = new WheelTimer(() => this.#keepAliveTick());
+      this.#keepAliveTimer.start(keepAlive.interval);
     }
   }
 
@@ -64,46 +77,41 @@ export class FramedWatch {
 
   /** The peer ended: keepalive has nothing left to watch. */
   stopKeepAlive(): void {
-    if (this.#keepAliveTimer !== undefined) {
-      clearInterval(this.#keepAliveTimer);
-      this.#keepAliveTimer = undefined;
-    }
+    this.#keepAliveTimer?.stop();
+    this.#keepAliveTimer = undefined;
   }
 
   /** The connection is shut: no timer fires again. */
   stop(): void {
     this.#stopped = true;
     this.stopKeepAlive();
-    if (this.#idleTimer !== undefined) {
-      clearTimeout(this.#idleTimer);
-      this.#idleTimer = undefined;
-    }
+    this.#idleTimer?.stop();
+    this.#idleTimer = undefined;
   }
 
-  #armIdle(delay: number): void {
-    this.#idleTimer = setTimeout(() => {
-      this.#idleTimer = undefined;
-      if (this.#stopped) return;
-      const quiet = Date.now() - this.#lastActivity;
-      // A paused reader is the application's choice, not an idle peer.
-      if (quiet >= this.#idleTimeout && !this.#hooks.held()) {
-        this.#hooks.timedOut(
-          new TimeoutError(
-            `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
-          ),
-        );
-        return;
-      }
-      this.#armIdle(Math.max(1, this.#idleTimeout - quiet));
-    }, delay);
+  #idleTick(): void {
+    if (this.#stopped) return;
+    const quiet = Date.now() - this.#lastActivity;
+    // A paused reader is the application's choice, not an idle peer.
+    if (quiet >= this.#idleTimeout && !this.#reader.held) {
+      this.#timedOut(
+        new TimeoutError(
+          `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
+        ),
+      );
+      return;
+    }
+    this.#idleTimer?.start(Math.max(1, this.#idleTimeout - quiet));
   }
 
   #keepAliveTick(): void {
     const { interval, maxMissed } = this.#keepAlive!;
-    if (this.#receivedSinceTick || this.#hooks.held()) {
+    // Re-armed first, like an interval: timing out below stops it.
+    this.#keepAliveTimer?.start(interval);
+    if (this.#receivedSinceTick || this.#reader.held) {
       this.#unanswered = 0;
     } else if (this.#unanswered >= maxMissed) {
-      this.#hooks.timedOut(
+      this.#timedOut(
         new TimeoutError(
           `Cannot keep connection alive: no traffic from peer for ${
             interval * (maxMissed + 1)
@@ -114,10 +122,10 @@ export class FramedWatch {
     } else {
       this.#unanswered++;
     }
-    if (!this.#hooks.takeSent() || !this.#receivedSinceTick) {
-      this.#hooks.ping();
+    if (!this.#sender.takeSent() || !this.#receivedSinceTick) {
+      this.#sender.sendPing();
       // The ping itself does not count as traffic for the next tick.
-      this.#hooks.takeSent();
+      this.#sender.takeSent();
     }
     this.#receivedSinceTick = false;
   }

@@ -7,9 +7,11 @@ export interface StreamSocketOptions {
   /** Most bytes the write queue holds before `write()` waits. Default 4 MiB. */
   maxQueuedBytes?: number;
   /**
-   * Size of each read buffer. Default 64 KiB. With `borrowChunks`, the size
-   * the one reused buffer grows to; default 256 KiB then (bulk reads of
-   * that size cost markedly less per byte, and quiet sockets stay at 16 KiB).
+   * Largest read buffer. Default 64 KiB; 256 KiB with `borrowChunks` (bulk
+   * reads of that size cost markedly less per byte). Buffers start at 1 KiB
+   * (or this size if smaller: an idle socket's pending read holds one),
+   * double whenever a read fills one, and are back at 1 KiB for the first
+   * read after a second without a full read.
    */
   readChunkSize?: number;
 }
@@ -73,8 +75,9 @@ export interface StreamSocketStartOptions {
    * allocation and garbage for bulk streams). Each chunk is then only lent:
    * it stays unchanged until the consumer calls
    * {@linkcode StreamSocket.prototype.release}, and no read is issued before
-   * that. The buffer starts at 16 KiB and doubles, whenever a read fills it,
-   * up to `readChunkSize` (default 256 KiB in this mode).
+   * that. The buffer starts at 1 KiB and doubles, whenever a read fills it,
+   * up to `readChunkSize` (default 256 KiB in this mode), and is replaced by
+   * a 1 KiB one after a quiet second.
    *
    * @default {false}
    */

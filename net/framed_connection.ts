@@ -31,9 +31,10 @@ const FLUSH_STALL_MS = 5000;
  * is one frame: a 4-byte big-endian length, then the payload.
  *
  * Sending: `send()` copies the payload (reuse your buffer at once) into an
- * arena of 16–256 KiB (bigger frames get their own); frames sent in the same
- * turn, or while the previous write is in flight, go out together in one
- * write, and share one promise that resolves when that write is handed to
+ * arena that starts at 1 KiB and grows while frames fill it, up to 256 KiB
+ * (bigger frames get their own); frames sent in the same turn, or while the
+ * previous write is in flight, go out together in one write (up to 256 KiB
+ * each), and share one promise that resolves when that write is handed to
  * the socket. While the queue holds `maxQueuedBytes`, `send()` waits (or
  * fails fast with `whenFull: "fail"`); a producer may also skip awaiting
  * each send and `await ready()` instead. Send promises never raise unhandled rejections:
@@ -42,7 +43,8 @@ const FLUSH_STALL_MS = 5000;
  * delivered by `read()`, so `send(new Uint8Array(0))` is a `RangeError`.
  *
  * Receiving: frames are read ahead up to `maxReadAheadBytes`, then the
- * socket is paused until `read()` catches up. A frame that lies in one
+ * socket is paused until `read()` catches up. Read buffers start at 1 KiB
+ * and grow only while reads fill them, so an idle connection holds little. A frame that lies in one
  * received chunk is a view of that chunk (no copy). With `borrowFrames:
  * true` the socket reuses one read buffer instead and frames are valid only
  * until the next `read()`/`readMany()` call (less allocation and garbage
@@ -100,7 +102,9 @@ export class FramedConnection
   #sender: FrameSendQueue;
   #receiver: FrameReadQueue;
   #watch: FramedWatch;
-  #peerEnded = Promise.withResolvers<void>();
+  // Made only when close() lingers for the peer's end.
+  #peerEnded: PromiseWithResolvers<void> | undefined;
+  #peerGone = false;
   #closing: Promise<void> | undefined;
   #shut = false;
 
@@ -141,15 +145,10 @@ export class FramedConnection
       end: () => this.#onEnd(),
       error: (error) => this.#onError(error),
     }, { borrowChunks: settings.borrow });
-    const sender = this.#sender;
-    const receiver = this.#receiver;
     this.#watch = new FramedWatch(
-      {
-        held: () => receiver.held,
-        takeSent: () => sender.takeSent(),
-        ping: () => sender.sendPing(),
-        timedOut: (error) => this.#teardown(error),
-      },
+      this.#receiver,
+      this.#sender,
+      (error) => this.#teardown(error),
       settings.idleTimeout,
       settings.keepAlive,
     );
@@ -483,7 +482,7 @@ export class FramedConnection
     }
     this.#receiver.end();
     this.#watch.stopKeepAlive();
-    this.#peerEnded.resolve();
+    this.#endPeer();
   }
 
   #onError(error: Error): void {
@@ -501,10 +500,13 @@ export class FramedConnection
         );
       }
       if (!this.#shut) await this.#socket.closeWrite();
-      if (!this.#shut && !this.#receiver.done && this.#closeTimeout > 0) {
+      if (
+        !this.#shut && !this.#peerGone && !this.#receiver.done &&
+        this.#closeTimeout > 0
+      ) {
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([
-          this.#peerEnded.promise,
+          (this.#peerEnded ??= Promise.withResolvers<void>()).promise,
           new Promise<void>((resolve) => {
             timer = setTimeout(resolve, this.#closeTimeout);
           }),
@@ -552,6 +554,11 @@ export class FramedConnection
     this.#socket.close();
     this.#sender.shutDown(error);
     this.#receiver.close();
-    this.#peerEnded.resolve();
+    this.#endPeer();
+  }
+
+  #endPeer(): void {
+    this.#peerGone = true;
+    this.#peerEnded?.resolve();
   }
 }

@@ -41,8 +41,11 @@ export type {
 const DEFAULT_MAX_QUEUED = 4 * 1024 * 1024;
 const DEFAULT_CHUNK = 64 * 1024;
 const DEFAULT_BORROW_CHUNK = 256 * 1024;
-// First buffer of a borrowing socket; doubles up to readChunkSize when full.
-const FIRST_BORROW_CHUNK = 16 * 1024;
+// Read buffers start this small (an idle socket's pending read pins one),
+// double up to readChunkSize each time a read fills one, and drop back to
+// this size once no read filled its buffer for QUIET_MS.
+const FIRST_READ_SIZE = 1024;
+const QUIET_MS = 1000;
 
 /**
  * A byte-stream socket: push reads via {@linkcode StreamSocket.start}, with
@@ -81,12 +84,16 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   #terminal: { error?: Error } | undefined;
   #terminalSent = false;
   #closed = false;
-  #closedDone = Promise.withResolvers<void>();
+  // Made when someone asks for `closed` (an idle socket holds no promise).
+  #closedDone: PromiseWithResolvers<void> | undefined;
+  #finished = false;
   #paused = false;
   #resumeWaiter: (() => void) | undefined;
   #reading = false;
   #borrow = false;
-  #borrowSize = FIRST_BORROW_CHUNK;
+  #readSize = FIRST_READ_SIZE;
+  #firstReadSize = FIRST_READ_SIZE;
+  #filledAt = 0;
   #lent = false;
   #readTask: Promise<void> | undefined;
   #readBuffer: Uint8Array<ArrayBuffer> | undefined;
@@ -196,7 +203,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   /** Resolves once the socket is closed and no operation is in flight. */
   get closed(): Promise<void> {
-    return this.#closedDone.promise;
+    if (this.#finished) return Promise.resolve();
+    return (this.#closedDone ??= Promise.withResolvers<void>()).promise;
   }
 
   /**
@@ -257,7 +265,10 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     if (this.#borrow && !this.#chunkSizeGiven) {
       this.#chunkSize = DEFAULT_BORROW_CHUNK;
     }
-    this.#borrowSize = Math.min(FIRST_BORROW_CHUNK, this.#chunkSize);
+    this.#firstReadSize = this.#readSize = Math.min(
+      FIRST_READ_SIZE,
+      this.#chunkSize,
+    );
     this.#handlers = handlers;
     if (this.#terminal) {
       // Failed before start: report it, but never synchronously.
@@ -335,13 +346,18 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     waiter?.();
   }
 
-  // The buffer for the next read: reused while borrowing (growing when a
-  // read fills it), otherwise fresh unless the last read was small.
+  // The buffer for the next read: reused while borrowing, otherwise fresh
+  // unless the last read was small; smaller again after a quiet spell.
   #nextBuffer(): Uint8Array<ArrayBuffer> {
-    const size = this.#borrow ? this.#borrowSize : this.#chunkSize;
+    if (
+      this.#readSize > this.#firstReadSize &&
+      Date.now() - this.#filledAt >= QUIET_MS
+    ) {
+      this.#readSize = this.#firstReadSize;
+    }
     const buffer = this.#readBuffer;
-    if (buffer !== undefined && buffer.length >= size) return buffer;
-    return this.#readBuffer = new Uint8Array(size);
+    if (buffer !== undefined && buffer.length === this.#readSize) return buffer;
+    return this.#readBuffer = new Uint8Array(this.#readSize);
   }
 
   async #readLoop(): Promise<void> {
@@ -378,17 +394,20 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       }
       this.#stats.readCalls++;
       this.#stats.bytesRead += n;
+      if (n === buffer.length) {
+        // A full read: the stream is busy, read more at a time.
+        this.#filledAt = Date.now();
+        if (n < this.#chunkSize) {
+          this.#readSize = Math.min(n * 2, this.#chunkSize);
+        }
+      }
       let chunk: Uint8Array<ArrayBuffer>;
       if (borrow) {
         chunk = buffer.subarray(0, n);
         this.#lent = true;
-        // A full read: the stream is busy, read more at a time.
-        if (n === buffer.length && n < this.#chunkSize) {
-          this.#borrowSize = Math.min(n * 2, this.#chunkSize);
-        }
       } else if (n * 2 <= buffer.length) {
-        // Small read: copy out and reuse the big buffer, so a kept chunk
-        // never pins a mostly empty 64 KiB buffer.
+        // Small read: copy out and reuse the buffer, so a kept chunk never
+        // pins a mostly empty big buffer.
         chunk = buffer.slice(0, n);
       } else {
         chunk = buffer.subarray(0, n);
@@ -618,7 +637,10 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     this.#wake();
     const finished = (this.#conn as { finished?: Promise<void> }).finished;
     Promise.allSettled([this.#readTask, this.#writes.task, finished]).then(
-      () => this.#closedDone.resolve(),
+      () => {
+        this.#finished = true;
+        this.#closedDone?.resolve();
+      },
     );
   }
 

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import {
   FramedConnection,
+  type FramedConnectionKeepAlive,
   type FramedConnectionOptions,
 } from "../../net/framed_connection.ts";
 import { StreamSocket } from "../../net/stream_socket.ts";
@@ -529,6 +530,27 @@ Deno.test("FramedConnection validates options", () => {
         'Cannot create framed connection: whenFull must be "wait" or "fail", got drop',
     },
   );
+});
+
+Deno.test("FramedConnection names a missing keepAlive field as a TypeError", () => {
+  const conn = {} as Deno.Conn;
+  const missing = [
+    [{ interval: 1000 }, "maxMissed"],
+    [{ maxMissed: 2 }, "interval"],
+  ] as const;
+  for (const [keepAlive, field] of missing) {
+    assert.throws(
+      () =>
+        new FramedConnection(conn, {
+          keepAlive: keepAlive as unknown as FramedConnectionKeepAlive,
+        }),
+      {
+        name: "TypeError",
+        message:
+          `Cannot create framed connection: keepAlive.${field} must be a number, got undefined`,
+      },
+    );
+  }
 });
 
 function patterned(size: number, seed: number): Uint8Array<ArrayBuffer> {

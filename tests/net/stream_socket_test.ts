@@ -748,8 +748,8 @@ Deno.test({
 
 for (
   const [readChunkSize, sizes] of [
-    [64 * 1024, [16384, 32768, 65536]],
-    [undefined, [16384, 32768, 65536, 131072, 262144]],
+    [64 * 1024, [1024, 2048, 4096, 8192, 16384, 32768, 65536]],
+    [undefined, [1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144]],
   ] as const
 ) {
   Deno.test(`StreamSocket borrowed chunks stay intact until release and reuse one growing buffer (readChunkSize ${readChunkSize ?? "default"})`, async () => {
@@ -793,7 +793,7 @@ for (
       offset += part.length;
     }
     assert.deepEqual(all, data);
-    // One buffer per size: 16 KiB, doubling to readChunkSize (default 256 KiB
+    // One buffer per size: 1 KiB, doubling to readChunkSize (default 256 KiB
     // when borrowing) when reads fill it.
     const used = [...new Set(chunks.map((c) => c.buffer))].map((b) =>
       b.byteLength
@@ -806,7 +806,7 @@ for (
 }
 
 Deno.test("StreamSocket borrowed chunk released from the data handler reads on", async () => {
-  const { client, server } = await pair({ readChunkSize: 4096 });
+  const { client, server } = await pair({ readChunkSize: 512 });
   const rec = recorder();
   const copies: Uint8Array[] = [];
   server.start({
@@ -827,9 +827,9 @@ Deno.test("StreamSocket borrowed chunk released from the data handler reads on",
     offset += part.length;
   }
   assert.deepEqual(all, data);
-  // readChunkSize below 16 KiB: one 4 KiB buffer throughout.
+  // readChunkSize below 1 KiB: one 512 B buffer throughout.
   assert.equal(new Set(rec.chunks.map((c) => c.buffer)).size, 1);
-  assert.equal(rec.chunks[0].buffer.byteLength, 4096);
+  assert.equal(rec.chunks[0].buffer.byteLength, 512);
   client.close();
   await rec.ended;
   assert.deepEqual(rec.events, ["end"]);

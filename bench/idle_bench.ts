@@ -1,0 +1,170 @@
+// Copyright 2026 the moonwire authors. MIT license.
+// Memory of idle connections: opens PAIRS connection pairs of one kind,
+// lets them go quiet, and prints heap (after gc) and RSS per pair. Kinds:
+// "ws" (Deno.serve + upgradeWebSocket + new WebSocket, the baseline),
+// "framed" (FramedConnection pairs in the borrowFrames mode mm and cnet
+// use) and "mm" (Client/Server pairs through the public mm API). Each kind
+// runs in its own process, so their heaps do not mix:
+//   deno run -A --v8-flags=--expose-gc bench/idle_bench.ts [kinds...]
+import { FramedConnection } from "../net/framed_connection.ts";
+import {
+  Client,
+  EVENT_CONNECT,
+  EVENT_CONNECTED,
+  NetworkEvents,
+  Server,
+} from "../mm/mod.ts";
+
+const PAIRS = 1000;
+const KEY = "0C03EA65238DD2C25EB87CE563868098";
+// Long enough for every handshake timer and send-arena trim to have run.
+const SETTLE_MS = 2500;
+
+type Kind = "ws" | "framed" | "mm";
+const KINDS: Kind[] = ["ws", "framed", "mm"];
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function settle(): Promise<{ heap: number; rss: number }> {
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const { heapUsed, rss } = Deno.memoryUsage();
+  return { heap: heapUsed, rss };
+}
+
+async function openWebSockets(): Promise<() => Promise<void>> {
+  const sockets: WebSocket[] = [];
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen() {},
+  }, (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    sockets.push(socket);
+    return response;
+  });
+  const clients = await Promise.all(
+    Array.from(
+      { length: PAIRS },
+      () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${server.addr.port}/`);
+          ws.onopen = () => resolve(ws);
+          ws.onerror = () => reject(new Error("Cannot open WebSocket"));
+        }),
+    ),
+  );
+  return async () => {
+    const closed = clients.map((ws) =>
+      new Promise((resolve) => (ws.onclose = resolve))
+    );
+    for (const ws of clients) ws.close();
+    await Promise.all(closed);
+    await server.shutdown();
+  };
+}
+
+async function openFramed(): Promise<() => Promise<void>> {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const options = {
+    borrowFrames: true,
+    keepAlive: { interval: 25_000, maxMissed: 2 },
+  };
+  const pairs: FramedConnection[] = [];
+  for (let i = 0; i < PAIRS; i++) {
+    const accepted = listener.accept();
+    const client = await FramedConnection.connect(
+      "127.0.0.1",
+      listener.addr.port,
+      options,
+    );
+    const server = new FramedConnection(await accepted, options);
+    // One exchange each way, as after a handshake; then both wait to read.
+    await client.send(new Uint8Array(64));
+    await server.readMany();
+    await server.send(new Uint8Array(64));
+    await client.readMany();
+    const reading = [client.readMany(), server.readMany()];
+    for (const read of reading) read.catch(() => {});
+    pairs.push(client, server);
+  }
+  return async () => {
+    await Promise.all(pairs.map((conn) => conn.close()));
+  };
+}
+
+async function openMm(): Promise<() => Promise<void>> {
+  const events = new NetworkEvents({ capacity: 4 * PAIRS });
+  const server = new Server("127.0.0.1", 0, {
+    cipherKey: KEY,
+    events,
+    maxConnections: 2 * PAIRS,
+  });
+  const clients: Client[] = [];
+  let connects = 0;
+  const iterator = events[Symbol.asyncIterator]();
+  for (let i = 0; i < PAIRS; i++) {
+    clients.push(
+      new Client("127.0.0.1", server.getPort(), { cipherKey: KEY, events }),
+    );
+    // Connect in small waves: a server takes 256 handshakes at a time.
+    while (connects < 2 * (i + 1) && (i % 50 === 49 || i === PAIRS - 1)) {
+      const { value } = await iterator.next();
+      if (value.event === EVENT_CONNECT || value.event === EVENT_CONNECTED) {
+        connects++;
+      } else throw new Error(`Cannot open mm pairs: got ${value.event}`);
+    }
+  }
+  return async () => {
+    await Promise.all(clients.map((client) => client.disconnect()));
+    await server.close();
+  };
+}
+
+const OPEN: Record<Kind, () => Promise<() => Promise<void>>> = {
+  ws: openWebSockets,
+  framed: openFramed,
+  mm: openMm,
+};
+
+if (Deno.args[0] === "--child") {
+  const kind = Deno.args[1] as Kind;
+  const before = await settle();
+  const close = await OPEN[kind]();
+  const after = await settle();
+  console.log(JSON.stringify({
+    kind,
+    heapPerPair: (after.heap - before.heap) / PAIRS,
+    rssPerPair: (after.rss - before.rss) / PAIRS,
+  }));
+  await close();
+} else {
+  if (gc === undefined) {
+    console.error("Run with --v8-flags=--expose-gc for heap after gc");
+  }
+  const kinds = Deno.args.length > 0 ? Deno.args as Kind[] : KINDS;
+  for (const kind of kinds) {
+    const child = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--expose-gc",
+        import.meta.filename!,
+        "--child",
+        kind,
+      ],
+      stderr: "inherit",
+    }).output();
+    const result = JSON.parse(new TextDecoder().decode(child.stdout));
+    console.log(
+      `${kind.padEnd(6)} heap ${
+        (result.heapPerPair / 1024).toFixed(1).padStart(6)
+      } KB/pair  RSS ${
+        (result.rssPerPair / 1024).toFixed(1).padStart(6)
+      } KB/pair`,
+    );
+  }
+}
