@@ -1,7 +1,8 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Memory of idle connections (a script, not a `deno bench` file; the
-// summary's P7 target measures mm pairs the same way): opens PAIRS connection pairs of one kind,
-// lets them go quiet, and prints heap (after gc) and RSS per pair. Kinds:
+// summary's P7 target measures mm pairs the same way): opens PAIRS
+// connection pairs of one kind, lets them go quiet, and prints heap (after
+// gc) and RSS per pair. Kinds:
 // "ws" (Deno.serve + upgradeWebSocket + new WebSocket, the baseline),
 // "framed" (FramedConnection pairs in the borrowFrames mode mm and cnet
 // use) and "mm" (Client/Server pairs through the public mm API). Each kind
