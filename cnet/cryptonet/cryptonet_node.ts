@@ -498,7 +498,8 @@ export class CryptoNetNode implements AsyncDisposable {
    * seed's `login`). The password travels only inside the session; both
    * sides fire `login` or `login_failed`. Failed logins are throttled per
    * socket, per user name and per server (see {@linkcode HostOptions}); a
-   * throttled attempt fails at once with reason `rate_limited`.
+   * throttled attempt fails at once with reason `rate_limited`, one beyond
+   * the node's `maxWaitingLogins` with reason `busy`.
    * Module example: logins.
    *
    * @param socket A client socket of this node.

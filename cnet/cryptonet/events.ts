@@ -134,7 +134,7 @@ export interface LoginEvent {
 
 /**
  * A login failed (on both sides): wrong user name or password, too many
- * attempts, or rate limited.
+ * attempts, rate limited, or the server too busy to check a password.
  *
  * @example The event's shape
  * ```ts
@@ -154,8 +154,12 @@ export interface LoginFailedEvent {
   socket: Socket;
   /** The accepting server (server side), `undefined` on the client. */
   server: Server | undefined;
-  /** Why it happened. */
-  reason: "invalid_credentials" | "rate_limited" | "too_many_attempts";
+  /**
+   * Why it happened: `busy` when the server's node had as many password
+   * checks running and waiting as it allows (`maxConcurrentLogins`,
+   * `maxWaitingLogins`); not counted as a failed attempt, retry later.
+   */
+  reason: "invalid_credentials" | "rate_limited" | "too_many_attempts" | "busy";
 }
 
 /**
