@@ -77,6 +77,36 @@ Deno.test("login gate: beyond maxConcurrentLogins + maxWaitingLogins a login fai
   assert.equal(sockets[5].permissionLevel, 2);
 });
 
+Deno.test("login gate: a login that waited half the server node's requestTimeout is answered 'busy' without a check", async () => {
+  await using w = await createWorld();
+  // Half of 20 ms is far shorter than one scrypt run (32 MiB of memory).
+  const serverNode = await w.node("server", {
+    maxConcurrentLogins: 1,
+    requestTimeout: 0.02,
+  });
+  const server = await serverNode.host("bank", {
+    maxLoginChecksPerSecond: 1000,
+  });
+  const checked: string[] = [];
+  serverNode.on(
+    "login_failed",
+    (e) => checked.push(`${e.username}:${e.reason}`),
+  );
+  const client = await w.node("client");
+  const sockets = await Promise.all(
+    Array.from({ length: 3 }, () => client.connect("bank")),
+  );
+  await Promise.all(
+    sockets.map((socket, i) => client.login(socket, `guest${i}`, "guess")),
+  );
+  assert.deepEqual(checked.sort(), [
+    "guest0:invalid_credentials",
+    "guest1:busy",
+    "guest2:busy",
+  ]);
+  assert.equal(server.isOpen, true);
+});
+
 Deno.test("login gate: node options are checked", async () => {
   await using w = await createWorld();
   await assert.rejects(
