@@ -132,7 +132,11 @@ export abstract class CNetNodeBase {
 
   /**
    * Sends a message in the clear over a CryptoNet socket (seed 000's
-   * `sendUnencrypted`).
+   * `sendUnencrypted`). It is not authenticated: the peer's
+   * `plain_message` event has `authenticated: false` and a socket whose
+   * `username` is `undefined` and `permissionLevel` 0, whoever is logged in
+   * over the session, since anyone who saw the session id (sent in clear)
+   * can send such a message in its name.
    *
    * @param socket An open socket of this node.
    * @param message Any table value that fits one packet.
@@ -149,7 +153,10 @@ export abstract class CNetNodeBase {
    * await using client = new CNetNode({ directory, modems: { top: network.createModem() } });
    * await server.host("plain-doc");
    * const heard = Promise.withResolvers<unknown>();
-   * server.setMessageHandler("plain_message", (event) => heard.resolve(event.message));
+   * server.setMessageHandler("plain_message", (event) => {
+   *   assert.equal(event.authenticated, false);
+   *   heard.resolve(event.message);
+   * });
    * await client.sendUnencrypted(await client.connect("plain-doc"), "ping");
    * assert.equal(await heard.promise, "ping");
    * await Deno.remove(directory, { recursive: true });

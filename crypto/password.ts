@@ -31,7 +31,9 @@ const MAX_PASSWORD_BYTES = 1024;
 const encoder = new TextEncoder();
 
 // At most this many scrypt runs at once (the rest wait their turn), so a
-// burst of logins cannot starve the event loop's thread of CPU.
+// burst of logins cannot starve the event loop's thread of CPU. The wait is
+// unbounded: callers fed by the network bound their own (cnet's login gate
+// refuses beyond a small queue), so this stays a CPU bound for every use.
 const MAX_RUNNING = Math.max(1, (navigator.hardwareConcurrency ?? 2) - 1);
 let running = 0;
 const waiting: (() => void)[] = [];

@@ -2,9 +2,11 @@
 // The login exchange inside a session: the client's login/logout requests
 // (retransmitted by the session core until answered) and the server's
 // answer to a login, throttled per socket, per user name and server-wide
-// (_login_throttle.ts). A retransmitted request gets the cached answer and
-// never a second password check.
+// (_login_throttle.ts) and bounded node-wide (_login_gate.ts). A
+// retransmitted request gets the cached answer and never a second password
+// check.
 import { decodeTable, encodeTable, type LuaValue } from "../../net/mod.ts";
+import type { LoginGate } from "./_login_gate.ts";
 import type { NodeContext } from "./_node_context.ts";
 import { Inner } from "./_packet.ts";
 import type { Session } from "./_session.ts";
@@ -16,7 +18,14 @@ import { checkPassword } from "./_user_store.ts";
 type FailureReason =
   | "invalid_credentials"
   | "rate_limited"
-  | "too_many_attempts";
+  | "too_many_attempts"
+  | "busy";
+
+const REASONS: readonly unknown[] = [
+  "rate_limited",
+  "too_many_attempts",
+  "busy",
+] satisfies FailureReason[];
 
 /** Client: logs in over `session`; true when the server accepted. */
 export async function login(
@@ -55,9 +64,8 @@ export async function login(
     });
     return true;
   }
-  const reason = result.reason === "rate_limited" ||
-      result.reason === "too_many_attempts"
-    ? result.reason
+  const reason = REASONS.includes(result.reason)
+    ? result.reason as FailureReason
     : "invalid_credentials";
   ctx.hub.emit({
     type: "login_failed",
@@ -107,9 +115,57 @@ function parseCredentials(body: Uint8Array): [string, string] {
   return ["", ""];
 }
 
-/** Server: answers a login request that arrived on `session`. */
+/**
+ * A password check admitted by the node's gate and the server's throttle.
+ * `busy` and `rate_limited` answers come without scrypt and are not counted
+ * as failures.
+ */
+async function gatedCheck(
+  ctx: NodeContext,
+  gate: LoginGate,
+  session: Session,
+  username: string,
+  password: string,
+): Promise<[boolean, FailureReason]> {
+  const server = session.serverState!;
+  const ticket = gate.tryEnter();
+  // The node's checks and queue are full: refused at once.
+  if (ticket === undefined) return [false, "busy"];
+  const queuedAt = Date.now();
+  try {
+    await ticket.ready;
+    // Waited so long that a client with the default requestTimeout would
+    // soon give up: answer now rather than check for nobody.
+    if (Date.now() - queuedAt > ctx.settings.requestTimeout / 2) {
+      return [false, "busy"];
+    }
+    // Closed while waiting: nobody to answer, no check.
+    if (session.state !== "open") return [false, "busy"];
+    // Throttled (this name or the whole server), taken when the check
+    // starts so the token bucket paces scrypt itself.
+    if (!server.loginThrottle.begin(username, Date.now())) {
+      return [false, "rate_limited"];
+    }
+    let ok = false;
+    try {
+      ok = username !== "" && password !== "" &&
+        await checkPassword(server, username, password);
+    } finally {
+      server.loginThrottle.end(username, ok, Date.now());
+    }
+    return [ok, "invalid_credentials"];
+  } finally {
+    ticket.release();
+  }
+}
+
+/**
+ * Server: answers a login request that arrived on `session`, its password
+ * check admitted by the node's `gate`.
+ */
 export async function answerLogin(
   ctx: NodeContext,
+  gate: LoginGate,
   session: Session,
   requestId: number,
   body: Uint8Array,
@@ -139,21 +195,11 @@ export async function answerLogin(
     let reason: FailureReason = "invalid_credentials";
     if (session.loginFailures >= server.maxLoginAttempts) {
       reason = "too_many_attempts";
-    } else if (
-      Date.now() < session.loginAllowedAt ||
-      !server.loginThrottle.begin(username, Date.now())
-    ) {
-      // Throttled (this socket, this name or the whole server): answered at
-      // once, no scrypt, and not counted as another failure.
+    } else if (Date.now() < session.loginAllowedAt) {
       reason = "rate_limited";
     } else {
-      try {
-        ok = username !== "" && password !== "" &&
-          await checkPassword(server, username, password);
-      } finally {
-        server.loginThrottle.end(username, ok, Date.now());
-      }
-      if (!ok) {
+      [ok, reason] = await gatedCheck(ctx, gate, session, username, password);
+      if (reason === "invalid_credentials" && !ok) {
         session.loginFailures++;
         session.loginAllowedAt = Date.now() +
           Math.min(

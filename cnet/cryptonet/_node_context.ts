@@ -10,6 +10,7 @@ import type { Packet } from "./_packet.ts";
 import type { CryptoNetNodeStats } from "./_node_options.ts";
 import { ServerState, Session } from "./_session.ts";
 import type { SessionLimits } from "./_session_types.ts";
+import { UnauthenticatedSocket } from "./_unauthenticated_socket.ts";
 
 /** The node's timeouts (ms) and limits, checked by the constructor. */
 export interface NodeSettings
@@ -133,7 +134,8 @@ export class NodeContext {
   }
 
   /** `socket` as one of this node's open sessions. */
-  session(action: string, socket: unknown): Session {
+  session(action: string, view: unknown): Session {
+    const socket = UnauthenticatedSocket.unwrap(view);
     if (!(socket instanceof Session)) {
       throw new TypeError(`Cannot ${action}: expected a CryptoNet socket`);
     }

@@ -40,6 +40,22 @@ export interface CryptoNetNodeOptions {
   maxMessageSize?: number;
   /** Most sessions (open and half-open) per server (1024). */
   maxSessions?: number;
+  /**
+   * Password checks (32 MiB of scrypt each) running at once across all of
+   * this node's servers (2): bounds a login storm's memory to about this
+   * many × 32 MiB.
+   */
+  maxConcurrentLogins?: number;
+  /**
+   * Logins waiting for one of those checks (32). Beyond them a login fails
+   * at once with reason `busy`, without a check and without counting as a
+   * failed attempt, so the client can retry; so does one that waited half
+   * of `requestTimeout`. A burst of logins thus drains within about
+   * `maxConcurrentLogins + maxWaitingLogins` checks (about 100 ms of one
+   * CPU each at the default cost), after which a user retrying on `busy`
+   * gets in.
+   */
+  maxWaitingLogins?: number;
 }
 
 /** Options for {@linkcode CryptoNetNode.host} (the seed's parameters). */

@@ -7,6 +7,7 @@ import { positiveInteger, seconds } from "./_checks.ts";
 import { onModemMessage } from "./_dispatch.ts";
 import { EventHub } from "./_event_hub.ts";
 import { answerLogin } from "./_login_exchange.ts";
+import { LoginGate } from "./_login_gate.ts";
 import { ModemTable } from "./_modem_table.ts";
 import { NodeContext } from "./_node_context.ts";
 import { initCa, LOAD_CA_KEY, loadCaKey, resolvePath } from "./_files.ts";
@@ -61,9 +62,23 @@ export function createContext(options: CryptoNetNodeOptions): NodeContext {
   const modems = new ModemTable((entry, message) =>
     onModemMessage(ctx, entry, message)
   );
+  const gate = new LoginGate(
+    positiveInteger(
+      action,
+      "maxConcurrentLogins",
+      options.maxConcurrentLogins ?? 2,
+      64,
+    ),
+    positiveInteger(
+      action,
+      "maxWaitingLogins",
+      options.maxWaitingLogins ?? 32,
+      10_000,
+    ),
+  );
   const ctx = new NodeContext(directory, settings, modems, hub, closeModems);
   ctx.onLoginRequest = (session, requestId, body) =>
-    answerLogin(ctx, session, requestId, body).catch(() =>
+    answerLogin(ctx, gate, session, requestId, body).catch(() =>
       ctx.drop(session.serverState)
     );
   return ctx;

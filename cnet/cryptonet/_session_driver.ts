@@ -14,6 +14,7 @@ import type { NodeContext } from "./_node_context.ts";
 import { encodePlain, Inner, PacketType } from "./_packet.ts";
 import type { Session } from "./_session.ts";
 import type { CloseReason, SessionEvent } from "./_session_types.ts";
+import { UnauthenticatedSocket } from "./_unauthenticated_socket.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -219,8 +220,10 @@ function onEvent(
     case "plain":
       ctx.hub.emit({
         type: "plain_message",
+        authenticated: false,
         message: event.message,
-        socket: session,
+        // Anyone who saw the session id could have sent it: no identity.
+        socket: new UnauthenticatedSocket(session),
         server,
         side: session.side,
         channel: session.localChannel,

@@ -23,6 +23,7 @@ import type {
 } from "./_node_options.ts";
 import * as unit from "./_node_setup.ts";
 import { ServerState, Session } from "./_session.ts";
+import { UnauthenticatedSocket } from "./_unauthenticated_socket.ts";
 import * as users from "./_user_store.ts";
 import type {
   CryptoNetEvent,
@@ -313,7 +314,9 @@ export class CryptoNetNode implements AsyncDisposable {
   /**
    * Sends `message` unencrypted and unauthenticated over `socket`'s
    * channels (the seed's `sendUnencrypted`); it arrives as a
-   * `plain_message` event. Must fit one modem payload.
+   * `plain_message` event with `authenticated: false` and the session's
+   * login withheld (anyone who saw the session id, sent in clear, can send
+   * one in its name). Must fit one modem payload.
    * Module example: plain messages.
    *
    * @param socket An open socket of this node.
@@ -370,8 +373,9 @@ export class CryptoNetNode implements AsyncDisposable {
    */
   async close(target?: Socket | Server): Promise<void> {
     if (target === undefined) return await unit.closeNode(this.#ctx);
-    if (target instanceof Session) {
-      await unit.closeSession(this.#ctx, target, "closed", true);
+    const socket = UnauthenticatedSocket.unwrap(target);
+    if (socket instanceof Session) {
+      await unit.closeSession(this.#ctx, socket, "closed", true);
     } else if (target instanceof ServerState) {
       await unit.closeServer(this.#ctx, target);
     } else {
@@ -498,7 +502,8 @@ export class CryptoNetNode implements AsyncDisposable {
    * seed's `login`). The password travels only inside the session; both
    * sides fire `login` or `login_failed`. Failed logins are throttled per
    * socket, per user name and per server (see {@linkcode HostOptions}); a
-   * throttled attempt fails at once with reason `rate_limited`.
+   * throttled attempt fails at once with reason `rate_limited`, one beyond
+   * the node's `maxWaitingLogins` with reason `busy`.
    * Module example: logins.
    *
    * @param socket A client socket of this node.

@@ -118,6 +118,9 @@ export function send(socket: Socket, message: LuaValue): Promise<void> {
 
 /**
  * Sends an unencrypted message (the seed's `sendUnencrypted`); see {@linkcode CryptoNetNode.sendUnencrypted}.
+ * It is not authenticated: the `plain_message` event it causes has
+ * `authenticated: false` and withholds the session's login (`username`
+ * `undefined`, `permissionLevel` 0 on its socket).
  *
  * @param socket An open socket of the default node.
  * @param message Any Lua value that fits one packet.
@@ -143,6 +146,7 @@ export function send(socket: Socket, message: LuaValue): Promise<void> {
  * const socket = await CryptoNet.connect("plain-fn-doc", { modemSide: "bottom" });
  * await CryptoNet.sendUnencrypted(socket, 42);
  * assert.equal((await heard).message, 42);
+ * assert.equal((await heard).authenticated, false);
  * await CryptoNet.getDefaultNode().close();
  * await Deno.remove(directory, { recursive: true });
  * ```

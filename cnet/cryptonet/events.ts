@@ -80,8 +80,13 @@ export interface EncryptedMessageEvent {
 
 /**
  * An unencrypted message (`sendUnencrypted`) arrived. It is not
- * authenticated: anyone on the medium could have sent it in the name of
- * `socket`.
+ * authenticated: it names its session only by the session id, which
+ * travels in clear, so anyone on the medium could have sent it. Hence
+ * `authenticated` is `false` and `socket` withholds the session's login:
+ * its `username` is `undefined` and its `permissionLevel` 0 even when a
+ * user is logged in over the session. Never act on a plain message as if
+ * a user sent it; `send(socket, ...)`, `sendUnencrypted` and `close` accept
+ * this socket and reach the session it names.
  *
  * @example The event's shape
  * ```ts
@@ -89,15 +94,23 @@ export interface EncryptedMessageEvent {
  * import assert from "node:assert/strict";
  *
  * const type: CryptoNet.PlainMessageEvent["type"] = "plain_message";
+ * const authenticated: CryptoNet.PlainMessageEvent["authenticated"] = false;
  * assert.equal(type, "plain_message");
+ * assert.equal(authenticated, false);
  * ```
  */
 export interface PlainMessageEvent {
   /** The event name. */
   type: "plain_message";
+  /** Always `false`: nothing vouches for the sender. */
+  authenticated: false;
   /** The decoded message value. */
   message: LuaValue;
-  /** The session the event is about. */
+  /**
+   * The session the packet names, with its identity withheld (`username`
+   * `undefined`, `permissionLevel` 0); not the same object as the
+   * session's own socket, but accepted wherever a socket is.
+   */
   socket: Socket;
   /** The accepting server (server side), `undefined` on the client. */
   server: Server | undefined;
@@ -134,7 +147,7 @@ export interface LoginEvent {
 
 /**
  * A login failed (on both sides): wrong user name or password, too many
- * attempts, or rate limited.
+ * attempts, rate limited, or the server too busy to check a password.
  *
  * @example The event's shape
  * ```ts
@@ -154,8 +167,12 @@ export interface LoginFailedEvent {
   socket: Socket;
   /** The accepting server (server side), `undefined` on the client. */
   server: Server | undefined;
-  /** Why it happened. */
-  reason: "invalid_credentials" | "rate_limited" | "too_many_attempts";
+  /**
+   * Why it happened: `busy` when the server's node had as many password
+   * checks running and waiting as it allows (`maxConcurrentLogins`,
+   * `maxWaitingLogins`); not counted as a failed attempt, retry later.
+   */
+  reason: "invalid_credentials" | "rate_limited" | "too_many_attempts" | "busy";
 }
 
 /**

@@ -178,6 +178,12 @@
  * ```
  *
  * @example Plain messages: send in the clear
+ *
+ * Plain messages are not authenticated: the session id that names their
+ * session travels in clear, so anyone on the medium can send one in its
+ * name. The event says `authenticated: false` and its socket withholds the
+ * login (`username` `undefined`, `permissionLevel` 0).
+ *
  * ```ts
  * import { CryptoNet, MemoryNetwork } from "@moonwire/moonwire/cnet";
  * import assert from "node:assert/strict";
@@ -193,7 +199,12 @@
  * );
  * const socket = await node.connect("plain-doc", { modemSide: "bottom" });
  * await node.sendUnencrypted(socket, "hello");
- * assert.equal((await heard).message, "hello");
+ * const event = await heard;
+ * assert.equal(event.message, "hello");
+ * assert.equal(event.authenticated, false);
+ * assert.equal(event.socket.username, undefined);
+ * // It still names the session, to answer on.
+ * assert.equal(event.socket.id, socket.id);
  * await Deno.remove(node.directory, { recursive: true });
  * ```
  *
