@@ -5,6 +5,7 @@ import {
   flushNats,
   type NatsConnectOptions,
   natsMaxPayload,
+  NatsOutbox,
   type NatsStatusHandler,
   type NatsStatusWatch,
   watchNatsStatus,
@@ -15,7 +16,7 @@ import type {
   ModemMessageHandler,
   ModemSubscription,
 } from "./modem.ts";
-import { NatsOutbox } from "./_nats_outbox.ts";
+import { checkChannel, checkMaxOpenChannels } from "./_modem_channels.ts";
 
 /**
  * Bytes NatsModem puts before each payload: `"N"` (0x4e), version 1, the
@@ -46,7 +47,6 @@ export const DEFAULT_NATS_MODEM_PREFIX = "moonwire.cnet";
 
 const MAGIC = 0x4e;
 const VERSION = 1;
-const MAX_CHANNEL = 65535;
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MESSAGE_MAX = 4096;
 // How long close() waits for the server to confirm the last transmissions.
@@ -144,20 +144,6 @@ export interface NatsModemStats {
   lost: number;
 }
 
-function checkChannel(action: string, channel: unknown): number {
-  if (typeof channel !== "number") {
-    throw new TypeError(
-      `Cannot ${action}: channel must be a number, got ${typeof channel}`,
-    );
-  }
-  if (!Number.isInteger(channel) || channel < 0 || channel > MAX_CHANNEL) {
-    throw new RangeError(
-      `Cannot ${action}: channel ${channel} is not an integer in 0-65535`,
-    );
-  }
-  return channel;
-}
-
 function checkOptions(options: NatsModemOptions): {
   prefix: string;
   maxOpen: number;
@@ -177,12 +163,10 @@ function checkOptions(options: NatsModemOptions): {
       } is not a subject (letters, digits, "_" and "-" in tokens separated by ".")`,
     );
   }
-  const maxOpen = options.maxOpenChannels ?? 128;
-  if (!Number.isInteger(maxOpen) || maxOpen < 1 || maxOpen > 65536) {
-    throw new RangeError(
-      `Cannot create NATS modem: maxOpenChannels ${maxOpen} is not in 1-65536`,
-    );
-  }
+  const maxOpen = checkMaxOpenChannels(
+    "create NATS modem",
+    options.maxOpenChannels ?? 128,
+  );
   const maxPayload = options.maxPayloadSize ?? Infinity;
   if (
     maxPayload !== Infinity && (!Number.isInteger(maxPayload) || maxPayload < 1)
