@@ -1,7 +1,8 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
-  connectNats,
+  checkNatsConnection,
+  connectOwned,
   flushNats,
   type NatsConnectOptions,
   natsMaxPayload,
@@ -321,29 +322,19 @@ export class NatsModem implements Modem, AsyncDisposable {
     options: NatsModemConnectOptions = {},
   ): Promise<NatsModem> {
     checkOptions(options);
-    const { name, user, pass, token, pingInterval, maxPingOut, timeout } =
-      options;
-    const connection = await connectNats("connect NATS modem", servers, {
-      name,
-      user,
-      pass,
-      token,
-      pingInterval,
-      maxPingOut,
-      timeout,
-      reconnectTimeWait: options.reconnectTimeWait,
-      maxReconnectAttempts: options.maxReconnectAttempts,
-      noEcho: true,
-    });
-    NatsModem.#owning = true;
-    try {
-      return new NatsModem(connection, options);
-    } catch (error) {
-      await connection.close();
-      throw error;
-    } finally {
-      NatsModem.#owning = false;
-    }
+    return await connectOwned(
+      "connect NATS modem",
+      servers,
+      options,
+      (connection) => {
+        NatsModem.#owning = true;
+        try {
+          return new NatsModem(connection, options);
+        } finally {
+          NatsModem.#owning = false;
+        }
+      },
+    );
   }
 
   /**
@@ -369,18 +360,7 @@ export class NatsModem implements Modem, AsyncDisposable {
    */
   constructor(connection: NatsConnection, options: NatsModemOptions = {}) {
     const { prefix, maxOpen, maxPayload, maxPending } = checkOptions(options);
-    if (
-      typeof connection !== "object" || connection === null ||
-      typeof connection.publish !== "function" ||
-      typeof connection.isClosed !== "function"
-    ) {
-      throw new TypeError(
-        "Cannot create NATS modem: connection must be a NatsConnection",
-      );
-    }
-    if (connection.isClosed()) {
-      throw new TypeError("Cannot create NATS modem: connection is closed");
-    }
+    checkNatsConnection("create NATS modem", connection);
     const owned = NatsModem.#owning;
     this.#connection = connection;
     this.#owned = owned;

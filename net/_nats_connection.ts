@@ -191,10 +191,23 @@ export async function connectNats(
     -1,
     1_000_000,
   );
+  // Only the connection's own options: callers pass theirs along with them.
+  const picked: NatsConnectOptions & { noEcho?: boolean } = {
+    name: options.name,
+    user: options.user,
+    pass: options.pass,
+    token: options.token,
+    pingInterval: options.pingInterval,
+    maxPingOut: options.maxPingOut,
+    timeout: options.timeout,
+    reconnectTimeWait: options.reconnectTimeWait,
+    maxReconnectAttempts: options.maxReconnectAttempts,
+    noEcho: options.noEcho,
+  };
   try {
     return await connect({
       ...NATS_CONNECT_DEFAULTS,
-      ...definedOnly(options),
+      ...definedOnly(picked),
       servers: list,
       reconnectToServer: notTheSameServerTwice(),
     });
@@ -206,6 +219,49 @@ export async function connectNats(
       } (${reason})`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * Connects as {@linkcode connectNats} does, with `noEcho`, and hands the
+ * connection to `create`, whose result then owns it; closes it again when
+ * `create` throws.
+ */
+export async function connectOwned<T>(
+  action: string,
+  servers: string | string[],
+  options: NatsConnectOptions,
+  create: (connection: NatsConnection) => T,
+): Promise<T> {
+  const connection = await connectNats(action, servers, {
+    ...options,
+    noEcho: true,
+  });
+  try {
+    return create(connection);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+/** Throws a TypeError unless `connection` is an open NATS connection. */
+export function checkNatsConnection(
+  action: string,
+  connection: unknown,
+): asserts connection is NatsConnection {
+  const candidate = connection as NatsConnection | null;
+  if (
+    typeof candidate !== "object" || candidate === null ||
+    typeof candidate.publish !== "function" ||
+    typeof candidate.isClosed !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot ${action}: connection must be a NatsConnection`,
+    );
+  }
+  if (candidate.isClosed()) {
+    throw new TypeError(`Cannot ${action}: connection is closed`);
   }
 }
 
@@ -400,12 +456,14 @@ export class NatsOutbox {
     return count;
   }
 
-  /** Drops everything held (the modem is closing for good). */
-  clear(): void {
+  /** Drops everything held (closing for good) and returns it. */
+  clear(): Uint8Array[] {
+    const dropped = this.#messages;
     this.#subjects = [];
     this.#messages = [];
     this.#bytes = 0;
     for (const wake of this.#waiters.splice(0)) wake();
+    return dropped;
   }
 
   /**
