@@ -105,7 +105,8 @@ Deno.test({
     const watcher = await natsClient(nats.url);
     const seen: Uint8Array[] = [];
     watcher.subscribe("moonwire.mm.wire", {
-      callback: (_error, message) => void seen.push(message.data.slice()),
+      callback: (_error, message) =>
+        void seen.push(Uint8Array.from(message.data)),
     });
     await watcher.flush();
     await using server = new Server("127.0.0.1", 0);
