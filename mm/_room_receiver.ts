@@ -17,6 +17,7 @@ import {
   readHeader,
   readTables,
   type RoomHeader,
+  tablesText,
 } from "./_room_wire.ts";
 
 /** The receive counters of a room's stats. */
@@ -183,7 +184,9 @@ export class RoomReceiver {
       this.#sink.report(
         `Cannot deliver relayed tables in room ${
           JSON.stringify(this.#sink.room)
-        }: ${refused} deliveries to local connections refused (send queue full or table over maxMessageSize)`,
+        }: ${refused} local ${
+          refused === 1 ? "delivery" : "deliveries"
+        } refused (send queue full or table over maxMessageSize)`,
       );
     }
   }
@@ -194,7 +197,7 @@ export class RoomReceiver {
     this.#sink.report(
       `Cannot receive relayed tables in room ${
         JSON.stringify(this.#sink.room)
-      }: ${missed} tables from origin ${origin} missed (sequence ${from}-${
+      }: ${tablesText(missed)} from origin ${origin} missed (sequence ${from}-${
         from + missed - 1
       })`,
     );

@@ -155,3 +155,8 @@ export function readTables(body: Uint8Array, count: number): Uint8Array[] {
   }
   return tables;
 }
+
+/** `"1 table"`, `"12 tables"`: counts in reports. */
+export function tablesText(count: number): string {
+  return `${count} table${count === 1 ? "" : "s"}`;
+}

@@ -23,6 +23,7 @@ import {
   KIND_LEAVE,
   KIND_TABLES,
   roomKey,
+  tablesText,
 } from "./_room_wire.ts";
 import type { NetworkObject } from "./network_event.ts";
 import { Server } from "./server.ts";
@@ -462,7 +463,9 @@ export class NatsRoom implements NetworkObject, AsyncDisposable {
         // Tell the others at once how far this server got.
         if (!this.#closed) this.#sender.mark(KIND_HEARTBEAT);
       }
-      if (status.type === "close") this.#dropHeld();
+      if (status.type === "close") {
+        this.#dropHeld("the NATS connection closed for good first");
+      }
       if (!this.#closed || status.type === "close") onStatus?.(status);
     });
     this.#subscription = connection.subscribe(this.#subject, {
@@ -592,7 +595,7 @@ export class NatsRoom implements NetworkObject, AsyncDisposable {
     if (open && !this.#connection.isClosed()) {
       await this.#outbox.empty(CLOSE_FLUSH_MS);
     }
-    this.#dropHeld();
+    this.#dropHeld("the room closed before the NATS connection was back");
     if (!this.#connection.isClosed()) this.#subscription.unsubscribe();
     if (this.#owned) {
       await flushNats(this.#connection, CLOSE_FLUSH_MS);
@@ -625,17 +628,17 @@ export class NatsRoom implements NetworkObject, AsyncDisposable {
     this.#stats.relayed += countOf(message);
   };
 
-  #dropHeld(): void {
+  #dropHeld(reason: string): void {
     let tables = 0;
     for (const message of this.#outbox.clear()) tables += countOf(message);
-    this.#lose(tables, "the room closed while its NATS connection was down");
+    this.#lose(tables, reason);
   }
 
   #lose(tables: number, reason: string): void {
     if (tables === 0) return;
     this.#stats.lost += tables;
     this.#report(
-      `Cannot relay ${tables} tables in room ${
+      `Cannot relay ${tablesText(tables)} in room ${
         JSON.stringify(this.#room)
       }: ${reason}`,
     );

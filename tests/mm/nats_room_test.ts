@@ -3,7 +3,13 @@
 // reach every client of every server in the room exactly once, in each
 // origin's order; send() stays local; the bus format is exact.
 import assert from "node:assert/strict";
-import { Server } from "../../mm/mod.ts";
+import {
+  Client,
+  EVENT_ERROR,
+  EVENT_RECEIVE,
+  NetworkEvents,
+  Server,
+} from "../../mm/mod.ts";
 import { NatsRoom } from "../../mm/nats.ts";
 import {
   natsClient,
@@ -235,5 +241,60 @@ Deno.test({
     }
     // Out of the room, the big table is only a local broadcast.
     assert.equal(server.broadcast({ s: "x".repeat(4096) }), 0);
+  },
+});
+
+Deno.test({
+  name:
+    "NatsRoom: a relayed table over the receiving server's maxMessageSize is not delivered there, counted and reported",
+  ignore: natsIgnore !== undefined,
+  async fn() {
+    await using nats = await startNatsServer();
+    const options = { servers: nats.url, room: "sizes" };
+    const origin = await roomMember(0, options);
+    const serverEvents = new NetworkEvents();
+    const clientEvents = new NetworkEvents();
+    const limited = new Server("127.0.0.1", 0, {
+      maxMessageSize: 64,
+      events: serverEvents,
+    });
+    const room = await NatsRoom.join(limited, options);
+    const client = new Client("127.0.0.1", limited.getPort(), {
+      maxMessageSize: 64,
+      events: clientEvents,
+    });
+    try {
+      assert.ok((await client.waitForConnect(5)).ok);
+      await waitFor("connected", () => limited.connectionCount() === 1);
+      await waitFor(
+        "meshed",
+        () => room.peers === 1 && origin.room.peers === 1,
+      );
+      origin.server.broadcast({ s: "x".repeat(100) });
+      origin.server.broadcast({ s: "fits" });
+      const received = await waitFor("the small table", () => {
+        const list = clientEvents.poll().filter((e) =>
+          e.event === EVENT_RECEIVE
+        );
+        return list.length > 0 && list;
+      });
+      assert.deepEqual(
+        received.map((e) => e.event === EVENT_RECEIVE && e.packet),
+        [{ s: "fits" }],
+      );
+      assert.equal(room.stats.received, 2);
+      assert.equal(room.stats.undelivered, 1);
+      const errors = serverEvents.poll().filter((e) =>
+        e.event === EVENT_ERROR && e.object === room
+      ).map((e) => e.errors);
+      assert.deepEqual(errors, [
+        'Cannot deliver relayed tables in room "sizes": 1 local delivery refused (send queue full or table over maxMessageSize)',
+      ]);
+    } finally {
+      await room.close();
+      await client.disconnect();
+      await limited.close();
+      await closeMembers([origin]);
+    }
   },
 });
