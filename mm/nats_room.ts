@@ -413,70 +413,76 @@ export class NatsRoom implements NetworkObject, AsyncDisposable {
     this.#attachment = roomHook.attach!(server, (encoded) => {
       this.#sender.add(encoded);
     });
-    this.#connection = connection;
-    this.#owned = NatsRoom.#owning;
-    this.#room = checked.room;
-    this.#subject = `${checked.prefix}.${checked.room}`;
-    this.#subjectBytes = encoder.encode(this.#subject);
-    const psk = checked.psk ?? this.#attachment.psk;
-    const aead = psk === undefined
-      ? undefined
-      : createAead("ChaCha20-Poly1305", roomKey(psk));
-    this.#sealed = aead !== undefined;
-    this.#sender = new RoomSender(aead, this.#subjectBytes, {
-      maxPayload: () => this.#serverMaxPayload,
-      publish: (message) => this.#publish(message),
-      lose: (tables, reason) => this.#lose(tables, reason),
-    });
-    this.#receiver = new RoomReceiver(aead, this.#subjectBytes, {
-      room: this.#room,
-      attachment: this.#attachment,
-      connectionCount: () => server.connectionCount(),
-      origin: () => this.#sender.origin,
-      report: (errors) => this.#report(errors),
-      greet: () => this.#sender.mark(KIND_HEARTBEAT),
-    }, this.#stats);
-    this.#maxPending = checked.maxPending;
-    this.#outbox = new NatsOutbox(checked.maxPending);
-    this.#serverMaxPayload = natsMaxPayload(connection);
-    const onStatus = options.onStatus;
-    this.#watch = watchNatsStatus(connection, (status) => {
-      if (status.type === "disconnect") {
-        this.#outbox.disconnected();
-        this.#stats.disconnects++;
-        this.#report(
-          `Cannot relay tables in room ${
-            JSON.stringify(this.#room)
-          }: lost the NATS connection to ${status.server}; broadcasts are held until it is back, tables relayed meanwhile may be missed`,
-        );
-      }
-      if (status.type === "reconnect") {
-        this.#serverMaxPayload = natsMaxPayload(connection) ||
-          this.#serverMaxPayload;
-        this.#outbox.reconnected((subject, message) => {
-          try {
-            this.#publishNow(subject, message);
-          } catch (error) {
-            this.#lose(countOf(message), (error as Error).message);
-          }
-        });
-        // Tell the others at once how far this server got.
-        if (!this.#closed) this.#sender.mark(KIND_HEARTBEAT);
-      }
-      if (status.type === "close") {
-        this.#dropHeld("the NATS connection closed for good first");
-      }
-      if (!this.#closed || status.type === "close") onStatus?.(status);
-    });
-    this.#subscription = connection.subscribe(this.#subject, {
-      callback: (error, message) => {
-        if (error === null) this.#receiver.receive(message.data);
-      },
-    });
-    this.#heartbeat = setInterval(() => {
-      if (this.#outbox.connected) this.#sender.mark(KIND_HEARTBEAT);
-    }, checked.heartbeat);
-    this.#sender.mark(KIND_HEARTBEAT);
+    // Undone if anything below throws, so the server can join again.
+    try {
+      this.#connection = connection;
+      this.#owned = NatsRoom.#owning;
+      this.#room = checked.room;
+      this.#subject = `${checked.prefix}.${checked.room}`;
+      this.#subjectBytes = encoder.encode(this.#subject);
+      const psk = checked.psk ?? this.#attachment.psk;
+      const aead = psk === undefined
+        ? undefined
+        : createAead("ChaCha20-Poly1305", roomKey(psk));
+      this.#sealed = aead !== undefined;
+      this.#sender = new RoomSender(aead, this.#subjectBytes, {
+        maxPayload: () => this.#serverMaxPayload,
+        publish: (message) => this.#publish(message),
+        lose: (tables, reason) => this.#lose(tables, reason),
+      });
+      this.#receiver = new RoomReceiver(aead, this.#subjectBytes, {
+        room: this.#room,
+        attachment: this.#attachment,
+        connectionCount: () => server.connectionCount(),
+        origin: () => this.#sender.origin,
+        report: (errors) => this.#report(errors),
+        greet: () => this.#sender.mark(KIND_HEARTBEAT),
+      }, this.#stats);
+      this.#maxPending = checked.maxPending;
+      this.#outbox = new NatsOutbox(checked.maxPending);
+      this.#serverMaxPayload = natsMaxPayload(connection);
+      const onStatus = options.onStatus;
+      this.#watch = watchNatsStatus(connection, (status) => {
+        if (status.type === "disconnect") {
+          this.#outbox.disconnected();
+          this.#stats.disconnects++;
+          this.#report(
+            `Cannot relay tables in room ${
+              JSON.stringify(this.#room)
+            }: lost the NATS connection to ${status.server}; broadcasts are held until it is back, tables relayed meanwhile may be missed`,
+          );
+        }
+        if (status.type === "reconnect") {
+          this.#serverMaxPayload = natsMaxPayload(connection) ||
+            this.#serverMaxPayload;
+          this.#outbox.reconnected((subject, message) => {
+            try {
+              this.#publishNow(subject, message);
+            } catch (error) {
+              this.#lose(countOf(message), (error as Error).message);
+            }
+          });
+          // Tell the others at once how far this server got.
+          if (!this.#closed) this.#sender.mark(KIND_HEARTBEAT);
+        }
+        if (status.type === "close") {
+          this.#dropHeld("the NATS connection closed for good first");
+        }
+        if (!this.#closed || status.type === "close") onStatus?.(status);
+      });
+      this.#subscription = connection.subscribe(this.#subject, {
+        callback: (error, message) => {
+          if (error === null) this.#receiver.receive(message.data);
+        },
+      });
+      this.#heartbeat = setInterval(() => {
+        if (this.#outbox.connected) this.#sender.mark(KIND_HEARTBEAT);
+      }, checked.heartbeat);
+      this.#sender.mark(KIND_HEARTBEAT);
+    } catch (error) {
+      this.#attachment.detach();
+      throw error;
+    }
     connection.closed().then(() => this.close(), () => this.close());
   }
 

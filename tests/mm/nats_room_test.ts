@@ -298,3 +298,22 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "NatsRoom: a room that fails to start (its connection draining) leaves the server free to join again",
+  ignore: natsIgnore !== undefined,
+  async fn() {
+    await using nats = await startNatsServer();
+    await using server = new Server("127.0.0.1", 0);
+    const draining = await natsClient(nats.url);
+    const drained = draining.drain();
+    assert.throws(
+      () => new NatsRoom(server, draining, { room: "x" }),
+      /draining/,
+    );
+    await drained;
+    const room = await NatsRoom.join(server, { servers: nats.url, room: "x" });
+    await room.close();
+  },
+});
