@@ -4,6 +4,7 @@ import {
   checkNatsConnection,
   connectOwned,
   flushNats,
+  NATS_SUBJECT,
   type NatsConnectOptions,
   natsMaxPayload,
   NatsOutbox,
@@ -52,8 +53,6 @@ const SLAB_SIZE = 64 * 1024;
 const SLAB_MESSAGE_MAX = 4096;
 // How long close() waits for the server to confirm the last transmissions.
 const CLOSE_FLUSH_MS = 2000;
-// NATS subject tokens without wildcards or white space.
-const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /**
  * Options for a {@linkcode NatsModem}, however it is created.
@@ -157,7 +156,7 @@ function checkOptions(options: NatsModemOptions): {
       `Cannot create NATS modem: prefix must be a string, got ${typeof prefix}`,
     );
   }
-  if (!PREFIX.test(prefix)) {
+  if (!NATS_SUBJECT.test(prefix)) {
     throw new SyntaxError(
       `Cannot create NATS modem: prefix ${
         JSON.stringify(prefix)

@@ -7,6 +7,7 @@ import {
   checkNatsConnection,
   connectOwned,
   flushNats,
+  NATS_SUBJECT,
   type NatsConnectOptions,
   natsMaxPayload,
   NatsOutbox,
@@ -42,8 +43,6 @@ import { Server } from "./server.ts";
  */
 export const DEFAULT_NATS_ROOM_PREFIX = "moonwire.mm";
 
-// NATS subject tokens without wildcards or white space.
-const SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const CLOSE_FLUSH_MS = 2000;
 const encoder = new TextEncoder();
 
@@ -168,7 +167,7 @@ function checkToken(name: string, value: unknown): string {
       `Cannot join room: ${name} must be a string, got ${typeof value}`,
     );
   }
-  if (!SUBJECT.test(value)) {
+  if (!NATS_SUBJECT.test(value)) {
     throw new SyntaxError(
       `Cannot join room: ${name} ${
         JSON.stringify(value)

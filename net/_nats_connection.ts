@@ -122,6 +122,9 @@ export interface NatsConnectOptions {
   maxReconnectAttempts?: number;
 }
 
+/** NATS subject tokens without wildcards or white space, separated by ".". */
+export const NATS_SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
 /** The connect defaults of {@linkcode NatsConnectOptions}. */
 export const NATS_CONNECT_DEFAULTS = {
   pingInterval: 1000,
