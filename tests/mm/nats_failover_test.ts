@@ -133,3 +133,74 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "NatsRoom failover: broadcasts made while the connection is down are held and relayed after the reconnect; with maxPendingBytes 0 they are lost, reported at both ends with the count",
+  ignore: natsIgnore !== undefined,
+  async fn() {
+    await using cluster = await startNatsCluster(2);
+    const room = "hold";
+    const receiver = await roomMember(1, { servers: cluster.urls[1], room });
+    const holding = await roomMember(0, { servers: cluster.urls[0], room });
+    const dropping = await roomMember(0, {
+      servers: cluster.urls[0],
+      room,
+      maxPendingBytes: 0,
+    });
+    const members = [receiver, holding, dropping];
+    try {
+      await meshed(members);
+      cluster.servers[0].kill("SIGKILL");
+      await waitFor(
+        "both see the disconnect",
+        () =>
+          holding.room.stats.disconnects === 1 &&
+          dropping.room.stats.disconnects === 1,
+      );
+      for (const [o, m] of [[1, holding], [2, dropping]] as const) {
+        for (let n = 0; n < 3; n++) m.server.broadcast({ o, n });
+      }
+      await waitFor(
+        "the reconnects",
+        () =>
+          [holding, dropping].every((m) =>
+            m.room.getPort() === cluster.servers[1].port
+          ),
+      );
+      await timer(50);
+      dropping.server.broadcast({ o: 2, n: 3 });
+      const client = receiver.clients[0];
+      await waitFor("held tables and the one after", () => {
+        receiver.poll();
+        return receiver.received.get(client)!.length === 4;
+      });
+      // Each origin's tables in order; no order between the two origins.
+      const got = receiver.received.get(client) as { o: number; n: number }[];
+      assert.deepEqual(got.filter((t) => t.o === 1), [
+        { o: 1, n: 0 },
+        { o: 1, n: 1 },
+        { o: 1, n: 2 },
+      ]);
+      assert.deepEqual(got.filter((t) => t.o === 2), [{ o: 2, n: 3 }]);
+      assert.equal(holding.room.stats.lost, 0);
+      dropping.poll();
+      assert.equal(dropping.room.stats.lost, 3);
+      assert.ok(
+        dropping.roomErrors.includes(
+          'Cannot relay 3 tables in room "hold": the NATS connection is down and 0 bytes are held (maxPendingBytes 0)',
+        ),
+        dropping.roomErrors.join("\n"),
+      );
+      assert.ok(
+        receiver.roomErrors.includes(
+          `Cannot receive relayed tables in room "hold": 3 tables from origin ${dropping.room.origin} missed (sequence 0-2)`,
+        ),
+        receiver.roomErrors.join("\n"),
+      );
+      assert.equal(receiver.room.stats.missed, 3);
+    } finally {
+      await closeMembers(members);
+    }
+  },
+});
