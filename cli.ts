@@ -15,7 +15,9 @@
  * Commands: `ca init`; `cert new|sign|show`; `key show`; `cnet host`,
  * `cnet users add|del|list|passwd`, `cnet discover`, `cnet get|post|send`;
  * `mm serve|send|listen`; `net resolve|echo|get`. Every command takes
- * `--help`.
+ * `--help`. The cnet commands talk over UDP (`--modem udp`, the default:
+ * multicast or `--peers`) or through NATS servers (`--modem nats --nats
+ * nats://host:4222,...`, a `NatsModem`), across machines.
  *
  * Results go to stdout (one JSON document per line with `--json`), progress
  * and logs to stderr; a live progress line is drawn only when stderr is a

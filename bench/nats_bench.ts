@@ -12,9 +12,16 @@
 //   rate; the ratio and PASS/MISS are printed at the end.
 // - cttp over nats: CTTP round trips over CTCP over CryptoNet on two
 //   NatsModems; p50/p99 printed at the end.
+// - mm across servers: 1000 broadcasts of a 64-byte table on one mm Server
+//   until the client of another Server in the same NatsRoom has received
+//   them all (NATS, then that server's TCP connection to its client), plain
+//   and sealed, vs the raw 1000 × 64 B pub/sub above (the baseline). The
+//   ratios are printed at the end.
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { CNetNode, CttpRequest } from "../cnet/mod.ts";
 import { NatsModem } from "../cnet/nats.ts";
+import { Client, EVENT_RECEIVE, NetworkEvents, Server } from "../mm/mod.ts";
+import { NatsRoom } from "../mm/nats.ts";
 import { type NatsServer, startNatsServer } from "../tests/_nats_server.ts";
 
 const DATAGRAMS = 1000;
@@ -154,6 +161,56 @@ Deno.bench({
   },
 });
 
+// mm across servers: one room per mode, a broadcasting server and a
+// receiving server with one client.
+const KEY = "0C03EA65238DD2C25EB87CE563868098";
+// 64 bytes encoded, as the raw messages.
+const table = { op: 10, data: "x".repeat(52) };
+const rooms: { close(): Promise<void> }[] = [];
+for (const sealed of [false, true]) {
+  const cipherKey = sealed ? KEY : undefined;
+  const name = sealed ? "mm-sealed" : "mm-plain";
+  const origin = new Server("127.0.0.1", 0, { cipherKey });
+  const target = new Server("127.0.0.1", 0, { cipherKey });
+  const originRoom = await NatsRoom.join(origin, { servers: url, room: name });
+  const targetRoom = await NatsRoom.join(target, { servers: url, room: name });
+  const events = new NetworkEvents({ capacity: 10_000 });
+  const client = new Client("127.0.0.1", target.getPort(), {
+    cipherKey,
+    events,
+  });
+  if (!(await client.waitForConnect(5)).ok) throw new Error("no mm client");
+  while (originRoom.peers < 1 || targetRoom.peers < 1) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  rooms.push({
+    close: async () => {
+      await originRoom.close();
+      await targetRoom.close();
+      await client.disconnect();
+      await origin.close();
+      await target.close();
+    },
+  });
+  Deno.bench({
+    name: `mm broadcast across servers (${
+      sealed ? "sealed" : "plain"
+    }), 1000 × 64 B`,
+    group: "nats 64 B",
+    async fn(b) {
+      b.start();
+      const started = performance.now();
+      for (let i = 0; i < DATAGRAMS; i++) origin.broadcast(table);
+      let received = 0;
+      for await (const event of events) {
+        if (event.event === EVENT_RECEIVE && ++received === DATAGRAMS) break;
+      }
+      record(name, performance.now() - started);
+      b.end();
+    },
+  });
+}
+
 globalThis.addEventListener("unload", () => {
   const raw = percentile("raw", 0.5);
   const modem = percentile("modem", 0.5);
@@ -169,6 +226,14 @@ globalThis.addEventListener("unload", () => {
       ratio.toFixed(2)
     }× (target ≥ ${TARGET}×) ${ratio >= TARGET ? "PASS" : "MISS"}`,
   );
+  for (const name of ["mm-plain", "mm-sealed"]) {
+    const mm = percentile(name, 0.5);
+    console.log(
+      `${name}: 1000 tables across servers in ${mm.toFixed(2)} ms (${
+        (DATAGRAMS / mm * 1000).toFixed(0)
+      }/s), raw NATS ${raw.toFixed(2)} ms: ratio ${(raw / mm).toFixed(2)}×`,
+    );
+  }
   console.log(
     `CTTP over NatsModem: p50 ${percentile("cttp", 0.5).toFixed(3)} ms, p99 ${
       percentile("cttp", 0.99).toFixed(3)
@@ -179,6 +244,7 @@ globalThis.addEventListener("unload", () => {
 // Tear down after the last benchmark (deno bench awaits pending work first).
 globalThis.addEventListener("beforeunload", () => {
   void (async () => {
+    for (const room of rooms) await room.close();
     await cttpClient.close();
     await cttpServer.close();
     await sender[Symbol.asyncDispose]();

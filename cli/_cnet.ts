@@ -32,7 +32,12 @@ import { readCaPublicKey } from "./_files.ts";
 import { fingerprint } from "./_fingerprint.ts";
 import { FolderServer } from "./_folder.ts";
 import { jsonText, parseJsonArgument } from "./_json.ts";
-import { createModem, MODEM_OPTIONS, modemKind } from "./_modem.ts";
+import {
+  createModem,
+  describeModem,
+  MODEM_OPTIONS,
+  modemKind,
+} from "./_modem.ts";
 import type { Output } from "./_output.ts";
 import { untilSignal } from "./_signal.ts";
 
@@ -70,10 +75,6 @@ async function openNode(
   const directory = directoryOption(input);
   const modem = await createModem(input);
   return { node: new CNetNode({ directory, modems: { top: modem } }), modem };
-}
-
-function modemAddress(modem: Modem): string {
-  return modem instanceof UdpModem ? `udp port ${modem.port}` : "modem";
 }
 
 async function caKeyOf(input: CommandInput) {
@@ -187,7 +188,7 @@ const host: CommandSpec = {
     } else {
       out.log(
         `cnet host ${name} ready on ${
-          modemAddress(modem)
+          describeModem(modem)
         }, channel ${server.channel}, certificate ${print} ${
           signed
             ? valid === null
@@ -374,6 +375,7 @@ const send: CommandSpec = {
 
 export const CNET_GROUP: GroupSpec = {
   name: "cnet",
-  summary: "cnet (CryptoNet) servers and clients",
+  summary:
+    "cnet (CryptoNet) servers and clients, over UDP or NATS (--modem nats --nats URL)",
   commands: [host, ...USERS_COMMANDS, discoverCommand, get, post, send],
 };

@@ -1,9 +1,10 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // The medium of the cnet commands (--modem and its options). Each medium is
-// one case of createModem; the NATS modem (./cnet/nats) is not part of this
-// build yet, so --modem nats is a usage error until its case is added here.
+// one case of createModem: UDP (multicast or a peer list) or NATS (the
+// NatsModem of ./cnet/nats, across machines on a NATS server or cluster).
 import { isIP } from "node:net";
 import { type Modem, UdpModem, type UdpModemPeer } from "../cnet/mod.ts";
+import { NatsModem } from "../cnet/nats.ts";
 import {
   type CommandInput,
   integerArgument,
@@ -16,8 +17,14 @@ export const MODEM_OPTIONS: Record<string, OptionSpec> = {
   modem: {
     type: "string",
     value: "KIND",
-    description: "Medium: udp (nats once the NATS modem is available)",
+    description: "Medium: udp, or nats (NATS subjects, across machines)",
     default: "udp",
+  },
+  nats: {
+    type: "string",
+    value: "URL,...",
+    description:
+      "NATS server URLs for --modem nats (a cluster's nodes announce the others)",
   },
   peers: {
     type: "string",
@@ -45,6 +52,8 @@ export const MODEM_OPTIONS: Record<string, OptionSpec> = {
   },
 };
 
+const UDP_ONLY = ["peers", "group", "port", "bind"];
+
 /** Parses `--peers host:port,...` (IPv4 addresses). */
 export function parsePeers(text: string): UdpModemPeer[] {
   return text.split(",").filter((entry) => entry !== "").map((entry) => {
@@ -61,19 +70,64 @@ export function parsePeers(text: string): UdpModemPeer[] {
   });
 }
 
+/** Parses `--nats url,...`: NATS URLs (`nats://host:port` or `host:port`). */
+export function parseNatsServers(text: string): string[] {
+  const servers = text.split(",").filter((entry) => entry !== "");
+  if (servers.length === 0) {
+    throw new UsageError("--nats needs at least one URL");
+  }
+  for (const server of servers) {
+    if (!/^(nats:\/\/)?[^\s/:]+(:[0-9]{1,5})?$/.test(server)) {
+      throw new UsageError(
+        `--nats entry ${
+          JSON.stringify(server)
+        } is not a NATS URL (nats://HOST:PORT)`,
+      );
+    }
+  }
+  return servers;
+}
+
 /** Checks the modem options before anything is opened. */
-export function modemKind(input: CommandInput): "udp" {
+export function modemKind(input: CommandInput): "udp" | "nats" {
   const kind = stringOption(input, "modem", "udp");
-  if (kind === "nats") throw new UsageError("NATS modem not available");
-  if (kind !== "udp") {
-    throw new UsageError(`Unknown modem ${JSON.stringify(kind)} (use udp)`);
+  if (kind !== "udp" && kind !== "nats") {
+    throw new UsageError(
+      `Unknown modem ${JSON.stringify(kind)} (use udp or nats)`,
+    );
+  }
+  const nats = stringOption(input, "nats");
+  if (kind === "udp" && nats !== undefined) {
+    throw new UsageError("--nats needs --modem nats");
+  }
+  if (kind === "nats") {
+    if (nats === undefined) {
+      throw new UsageError("--modem nats needs --nats URL");
+    }
+    parseNatsServers(nats);
+    for (const name of UDP_ONLY) {
+      if (stringOption(input, name) !== undefined) {
+        throw new UsageError(`--${name} is for --modem udp`);
+      }
+    }
   }
   return kind;
 }
 
+/** Says where a modem of createModem is attached, for the ready line. */
+export function describeModem(modem: Modem): string {
+  if (modem instanceof UdpModem) return `udp port ${modem.port}`;
+  if (modem instanceof NatsModem) return `nats ${modem.server}`;
+  return "modem";
+}
+
 /** Opens the modem the options describe. */
 export async function createModem(input: CommandInput): Promise<Modem> {
-  modemKind(input);
+  if (modemKind(input) === "nats") {
+    return await NatsModem.connect(
+      parseNatsServers(stringOption(input, "nats")!),
+    );
+  }
   const peersText = stringOption(input, "peers");
   const portText = stringOption(input, "port");
   const group = stringOption(input, "group");

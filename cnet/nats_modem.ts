@@ -1,10 +1,13 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import {
-  connectNats,
+  checkNatsConnection,
+  connectOwned,
   flushNats,
+  NATS_SUBJECT,
   type NatsConnectOptions,
   natsMaxPayload,
+  NatsOutbox,
   type NatsStatusHandler,
   type NatsStatusWatch,
   watchNatsStatus,
@@ -15,7 +18,7 @@ import type {
   ModemMessageHandler,
   ModemSubscription,
 } from "./modem.ts";
-import { NatsOutbox } from "./_nats_outbox.ts";
+import { checkChannel, checkMaxOpenChannels } from "./_modem_channels.ts";
 
 /**
  * Bytes NatsModem puts before each payload: `"N"` (0x4e), version 1, the
@@ -46,13 +49,10 @@ export const DEFAULT_NATS_MODEM_PREFIX = "moonwire.cnet";
 
 const MAGIC = 0x4e;
 const VERSION = 1;
-const MAX_CHANNEL = 65535;
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MESSAGE_MAX = 4096;
 // How long close() waits for the server to confirm the last transmissions.
 const CLOSE_FLUSH_MS = 2000;
-// NATS subject tokens without wildcards or white space.
-const PREFIX = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /**
  * Options for a {@linkcode NatsModem}, however it is created.
@@ -144,20 +144,6 @@ export interface NatsModemStats {
   lost: number;
 }
 
-function checkChannel(action: string, channel: unknown): number {
-  if (typeof channel !== "number") {
-    throw new TypeError(
-      `Cannot ${action}: channel must be a number, got ${typeof channel}`,
-    );
-  }
-  if (!Number.isInteger(channel) || channel < 0 || channel > MAX_CHANNEL) {
-    throw new RangeError(
-      `Cannot ${action}: channel ${channel} is not an integer in 0-65535`,
-    );
-  }
-  return channel;
-}
-
 function checkOptions(options: NatsModemOptions): {
   prefix: string;
   maxOpen: number;
@@ -170,19 +156,17 @@ function checkOptions(options: NatsModemOptions): {
       `Cannot create NATS modem: prefix must be a string, got ${typeof prefix}`,
     );
   }
-  if (!PREFIX.test(prefix)) {
+  if (!NATS_SUBJECT.test(prefix)) {
     throw new SyntaxError(
       `Cannot create NATS modem: prefix ${
         JSON.stringify(prefix)
       } is not a subject (letters, digits, "_" and "-" in tokens separated by ".")`,
     );
   }
-  const maxOpen = options.maxOpenChannels ?? 128;
-  if (!Number.isInteger(maxOpen) || maxOpen < 1 || maxOpen > 65536) {
-    throw new RangeError(
-      `Cannot create NATS modem: maxOpenChannels ${maxOpen} is not in 1-65536`,
-    );
-  }
+  const maxOpen = checkMaxOpenChannels(
+    "create NATS modem",
+    options.maxOpenChannels ?? 128,
+  );
   const maxPayload = options.maxPayloadSize ?? Infinity;
   if (
     maxPayload !== Infinity && (!Number.isInteger(maxPayload) || maxPayload < 1)
@@ -337,29 +321,19 @@ export class NatsModem implements Modem, AsyncDisposable {
     options: NatsModemConnectOptions = {},
   ): Promise<NatsModem> {
     checkOptions(options);
-    const { name, user, pass, token, pingInterval, maxPingOut, timeout } =
-      options;
-    const connection = await connectNats("connect NATS modem", servers, {
-      name,
-      user,
-      pass,
-      token,
-      pingInterval,
-      maxPingOut,
-      timeout,
-      reconnectTimeWait: options.reconnectTimeWait,
-      maxReconnectAttempts: options.maxReconnectAttempts,
-      noEcho: true,
-    });
-    NatsModem.#owning = true;
-    try {
-      return new NatsModem(connection, options);
-    } catch (error) {
-      await connection.close();
-      throw error;
-    } finally {
-      NatsModem.#owning = false;
-    }
+    return await connectOwned(
+      "connect NATS modem",
+      servers,
+      options,
+      (connection) => {
+        NatsModem.#owning = true;
+        try {
+          return new NatsModem(connection, options);
+        } finally {
+          NatsModem.#owning = false;
+        }
+      },
+    );
   }
 
   /**
@@ -385,18 +359,7 @@ export class NatsModem implements Modem, AsyncDisposable {
    */
   constructor(connection: NatsConnection, options: NatsModemOptions = {}) {
     const { prefix, maxOpen, maxPayload, maxPending } = checkOptions(options);
-    if (
-      typeof connection !== "object" || connection === null ||
-      typeof connection.publish !== "function" ||
-      typeof connection.isClosed !== "function"
-    ) {
-      throw new TypeError(
-        "Cannot create NATS modem: connection must be a NatsConnection",
-      );
-    }
-    if (connection.isClosed()) {
-      throw new TypeError("Cannot create NATS modem: connection is closed");
-    }
+    checkNatsConnection("create NATS modem", connection);
     const owned = NatsModem.#owning;
     this.#connection = connection;
     this.#owned = owned;

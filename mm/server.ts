@@ -20,6 +20,7 @@ import {
 } from "./_options.ts";
 import { listenTcp } from "./_listen.ts";
 import { QueueBudget } from "./_queue_budget.ts";
+import { type BroadcastRelay, roomHook } from "./_room_hook.ts";
 import { framedOptions, Session } from "./_session.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
@@ -184,6 +185,30 @@ export class Server<
   #handshakeDone: (() => void) | undefined;
   #closed = false;
   #closeTask: Promise<void> | undefined;
+  // Set while a NATS room (mm/nats) relays this server's broadcasts.
+  #relay: BroadcastRelay | undefined;
+
+  static {
+    roomHook.attach = (server, relay) => {
+      if (!(server instanceof Server)) {
+        throw new TypeError("Cannot join room: server must be an mm Server");
+      }
+      if (server.#relay !== undefined) {
+        throw new Error("Cannot join room: server is already in a room");
+      }
+      server.#relay = relay;
+      return {
+        deliver: (encoded) =>
+          server.#sessions.size - server.#enqueueAll(encoded),
+        error: (object, errors) => server.#emitError(object, errors),
+        maxMessageSize: server.#options.maxMessageSize,
+        psk: server.#options.psk,
+        detach: () => {
+          if (server.#relay === relay) server.#relay = undefined;
+        },
+      };
+    };
+  }
 
   /**
    * Listens on `address` and `port`.
@@ -430,15 +455,25 @@ export class Server<
    *
    * @typeParam T The table's type, as for {@linkcode send}.
    * @param table The table to send.
+   * In a NATS room (`@moonwire/moonwire/mm/nats`) the table also goes to
+   * the clients of the room's other servers; the result counts this
+   * server's connections only.
+   *
    * @returns How many connections accepted the table (those whose queue is
    *   full do not count).
    * @throws {TypeError} If `table` is not a valid table.
-   * @throws {RangeError} If the encoded table exceeds `maxMessageSize`.
+   * @throws {RangeError} If the encoded table exceeds `maxMessageSize` (or,
+   *   in a NATS room, what one NATS message can carry); nobody gets it.
    */
   broadcast<T extends (LuaTable extends Send ? object : Send) & LuaTableOf<T>>(
     table: T,
   ): number {
     const encoded = this.#encode(table);
+    if (!this.#closed) this.#relay?.(encoded);
+    return this.#enqueueAll(encoded);
+  }
+
+  #enqueueAll(encoded: Uint8Array): number {
     let count = 0;
     for (const session of this.#sessions.values()) {
       if (session.enqueue(encoded)) count++;

@@ -1,7 +1,8 @@
 // Copyright 2026 the moonwire authors. MIT license.
-// The NATS connection code the NATS entry points share (cnet/nats now,
-// mm/nats later): connecting with options that notice a hung node within
-// seconds, the status events users see, the payload limit, and closing.
+// The NATS connection code the NATS entry points share (cnet/nats, mm/nats):
+// connecting with options that notice a hung node within seconds, the status
+// events users see, the payload limit, holding publishes while the connection
+// is down, and closing.
 // Only NATS entry points may import this file: it is the one place that
 // imports the NATS client, so users of the other entry points never
 // download it.
@@ -121,6 +122,9 @@ export interface NatsConnectOptions {
   maxReconnectAttempts?: number;
 }
 
+/** NATS subject tokens without wildcards or white space, separated by ".". */
+export const NATS_SUBJECT = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
 /** The connect defaults of {@linkcode NatsConnectOptions}. */
 export const NATS_CONNECT_DEFAULTS = {
   pingInterval: 1000,
@@ -190,10 +194,23 @@ export async function connectNats(
     -1,
     1_000_000,
   );
+  // Only the connection's own options: callers pass theirs along with them.
+  const picked: NatsConnectOptions & { noEcho?: boolean } = {
+    name: options.name,
+    user: options.user,
+    pass: options.pass,
+    token: options.token,
+    pingInterval: options.pingInterval,
+    maxPingOut: options.maxPingOut,
+    timeout: options.timeout,
+    reconnectTimeWait: options.reconnectTimeWait,
+    maxReconnectAttempts: options.maxReconnectAttempts,
+    noEcho: options.noEcho,
+  };
   try {
     return await connect({
       ...NATS_CONNECT_DEFAULTS,
-      ...definedOnly(options),
+      ...definedOnly(picked),
       servers: list,
       reconnectToServer: notTheSameServerTwice(),
     });
@@ -205,6 +222,49 @@ export async function connectNats(
       } (${reason})`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * Connects as {@linkcode connectNats} does, with `noEcho`, and hands the
+ * connection to `create`, whose result then owns it; closes it again when
+ * `create` throws.
+ */
+export async function connectOwned<T>(
+  action: string,
+  servers: string | string[],
+  options: NatsConnectOptions,
+  create: (connection: NatsConnection) => T,
+): Promise<T> {
+  const connection = await connectNats(action, servers, {
+    ...options,
+    noEcho: true,
+  });
+  try {
+    return create(connection);
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+/** Throws a TypeError unless `connection` is an open NATS connection. */
+export function checkNatsConnection(
+  action: string,
+  connection: unknown,
+): asserts connection is NatsConnection {
+  const candidate = connection as NatsConnection | null;
+  if (
+    typeof candidate !== "object" || candidate === null ||
+    typeof candidate.publish !== "function" ||
+    typeof candidate.isClosed !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot ${action}: connection must be a NatsConnection`,
+    );
+  }
+  if (candidate.isClosed()) {
+    throw new TypeError(`Cannot ${action}: connection is closed`);
   }
 }
 
@@ -313,5 +373,116 @@ export async function flushNats(
     ]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** What a {@linkcode NatsOutbox} publishes through (its owner's connection). */
+export type Publish = (subject: string, message: Uint8Array) => void;
+
+/**
+ * Messages accepted while a connection is down. The NATS client (nats.js 3)
+ * discards its own write buffer on every dial attempt, so whatever is
+ * published between a disconnect and the reconnect is lost unless it is
+ * held here and published after the reconnect, in order. Bounded in bytes.
+ */
+export class NatsOutbox {
+  readonly #maxBytes: number;
+  #subjects: string[] = [];
+  #messages: Uint8Array[] = [];
+  #bytes = 0;
+  #connected = true;
+  #waiters: (() => void)[] = [];
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Whether the connection is up as far as the status events tell. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Messages held. */
+  get length(): number {
+    return this.#messages.length;
+  }
+
+  /**
+   * Publishes at once while connected, else holds the message. Returns
+   * false, holding nothing, when the message does not fit.
+   */
+  send(publish: Publish, subject: string, message: Uint8Array): boolean {
+    if (this.#connected) {
+      publish(subject, message);
+      return true;
+    }
+    if (this.#bytes + message.length > this.#maxBytes) return false;
+    this.#subjects.push(subject);
+    this.#messages.push(message);
+    this.#bytes += message.length;
+    return true;
+  }
+
+  /** The connection went down: hold what is sent from now on. */
+  disconnected(): void {
+    this.#connected = false;
+  }
+
+  /**
+   * The connection is up again: publishes everything held, in order, in
+   * this same call (also what is sent while it runs, so no send can
+   * overtake a held one), then sends go straight through again. Returns how
+   * many were published.
+   */
+  reconnected(publish: Publish): number {
+    let count = 0;
+    // Still "disconnected" while publishing: a send made meanwhile is held
+    // behind the others, and the loop checks again before opening up.
+    while (this.#messages.length > 0) {
+      const subjects = this.#subjects;
+      const messages = this.#messages;
+      this.#subjects = [];
+      this.#messages = [];
+      this.#bytes = 0;
+      for (let i = 0; i < messages.length; i++) {
+        publish(subjects[i], messages[i]);
+      }
+      count += messages.length;
+    }
+    this.#connected = true;
+    for (const wake of this.#waiters.splice(0)) wake();
+    return count;
+  }
+
+  /** Drops everything held (closing for good) and returns it. */
+  clear(): Uint8Array[] {
+    const dropped = this.#messages;
+    this.#subjects = [];
+    this.#messages = [];
+    this.#bytes = 0;
+    for (const wake of this.#waiters.splice(0)) wake();
+    return dropped;
+  }
+
+  /**
+   * Resolves true once nothing is held (at once when nothing is), or false
+   * after `timeout` ms.
+   */
+  async empty(timeout: number): Promise<boolean> {
+    if (this.#messages.length === 0) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await new Promise<boolean>((resolve) => {
+        this.#waiters.push(() => resolve(this.#messages.length === 0));
+        timer = setTimeout(() => resolve(false), timeout);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -99,11 +99,32 @@ Deno.test("cli: each usage error exits 2 with one line on stderr", async () => {
     [["key", "show"], "moonwire key show: Missing argument FILE"],
     [
       ["cnet", "get", "shop", "/", "--modem", "nats"],
-      "moonwire cnet get: NATS modem not available",
+      "moonwire cnet get: --modem nats needs --nats URL",
+    ],
+    [
+      ["cnet", "discover", "--nats", "nats://127.0.0.1:4222"],
+      "moonwire cnet discover: --nats needs --modem nats",
+    ],
+    [
+      ["cnet", "discover", "--modem", "nats", "--nats", "http://x/y"],
+      'moonwire cnet discover: --nats entry "http://x/y" is not a NATS URL (nats://HOST:PORT)',
+    ],
+    [
+      [
+        "cnet",
+        "discover",
+        "--modem",
+        "nats",
+        "--nats",
+        "127.0.0.1:4222",
+        "--peers",
+        "127.0.0.1:1",
+      ],
+      "moonwire cnet discover: --peers is for --modem udp",
     ],
     [
       ["cnet", "discover", "--modem", "carrier-pigeon"],
-      'moonwire cnet discover: Unknown modem "carrier-pigeon" (use udp)',
+      'moonwire cnet discover: Unknown modem "carrier-pigeon" (use udp or nats)',
     ],
     [
       ["cnet", "discover", "--peers", "localhost:1"],

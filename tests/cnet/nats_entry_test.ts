@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
-// Only the NATS entry points load the NATS client: the module graphs of the
-// other entry points have no @nats-io package, and only NATS entry point
-// files import net/_nats_connection.ts.
+// Only the NATS entry points (cnet/nats, mm/nats) load the NATS client: the
+// module graphs of the other entry points have no @nats-io package, and only
+// NATS entry point files import net/_nats_connection.ts.
 import assert from "node:assert/strict";
 
 const root = new URL("../../", import.meta.url);
@@ -21,9 +21,11 @@ async function graph(entry: string): Promise<string[]> {
   return info.modules.map((m) => m.specifier);
 }
 
-Deno.test("the NATS client is in the cnet/nats graph and in no other entry point's", async () => {
-  const nats = await graph("cnet/nats.ts");
-  assert.ok(nats.some((s) => s.includes("@nats-io/transport-node")));
+Deno.test("the NATS client is in the cnet/nats and mm/nats graphs and in no other entry point's", async () => {
+  for (const entry of ["cnet/nats.ts", "mm/nats.ts"]) {
+    const nats = await graph(entry);
+    assert.ok(nats.some((s) => s.includes("@nats-io/transport-node")), entry);
+  }
   for (
     const entry of [
       "mod.ts",
@@ -40,7 +42,7 @@ Deno.test("the NATS client is in the cnet/nats graph and in no other entry point
   }
 });
 
-Deno.test("only the cnet/nats entry point's files import net/_nats_connection.ts", async () => {
+Deno.test("only the NATS entry points' files import net/_nats_connection.ts", async () => {
   const importers: string[] = [];
   for (const folder of ["cnet", "net", "mm", "crypto"]) {
     for await (const entry of Deno.readDir(new URL(`${folder}/`, root))) {
@@ -53,5 +55,10 @@ Deno.test("only the cnet/nats entry point's files import net/_nats_connection.ts
       }
     }
   }
-  assert.deepEqual(importers.sort(), ["cnet/nats.ts", "cnet/nats_modem.ts"]);
+  assert.deepEqual(importers.sort(), [
+    "cnet/nats.ts",
+    "cnet/nats_modem.ts",
+    "mm/nats.ts",
+    "mm/nats_room.ts",
+  ]);
 });

@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
-// The NatsModem's hold-while-disconnected queue, without a server.
+// The NATS entry points' hold-while-disconnected queue, without a server.
 import assert from "node:assert/strict";
-import { NatsOutbox } from "../../cnet/_nats_outbox.ts";
+import { NatsOutbox } from "../../net/_nats_connection.ts";
 
 const bytes = (n: number, fill = 0) => new Uint8Array(n).fill(fill);
 
