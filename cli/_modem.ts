@@ -4,7 +4,7 @@
 // NatsModem of ./cnet/nats, across machines on a NATS server or cluster).
 import { isIP } from "node:net";
 import { type Modem, UdpModem, type UdpModemPeer } from "../cnet/mod.ts";
-import { NatsModem } from "../cnet/nats.ts";
+import type { NatsModem } from "../cnet/nats.ts";
 import {
   type CommandInput,
   integerArgument,
@@ -117,13 +117,15 @@ export function modemKind(input: CommandInput): "udp" | "nats" {
 /** Says where a modem of createModem is attached, for the ready line. */
 export function describeModem(modem: Modem): string {
   if (modem instanceof UdpModem) return `udp port ${modem.port}`;
-  if (modem instanceof NatsModem) return `nats ${modem.server}`;
+  if ("server" in modem) return `nats ${(modem as NatsModem).server}`;
   return "modem";
 }
 
 /** Opens the modem the options describe. */
 export async function createModem(input: CommandInput): Promise<Modem> {
   if (modemKind(input) === "nats") {
+    // Loaded only here, so `--modem udp` never loads the NATS client.
+    const { NatsModem } = await import("../cnet/nats.ts");
     return await NatsModem.connect(
       parseNatsServers(stringOption(input, "nats")!),
     );
