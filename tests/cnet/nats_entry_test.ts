@@ -56,6 +56,7 @@ Deno.test("only the NATS entry points' files import net/_nats_connection.ts", as
     }
   }
   assert.deepEqual(importers.sort(), [
+    "cnet/_nats_modem_options.ts",
     "cnet/nats.ts",
     "cnet/nats_modem.ts",
     "mm/nats.ts",
