@@ -91,8 +91,13 @@ export interface ConnectOptions {
   certTimeout?: number;
   /**
    * The server's certificate or its file (default `<serverName>.crt` when
-   * that file exists). A given certificate is trusted as is (NK handshake);
-   * without one the certificate is learned in the handshake (NX).
+   * that file exists); the handshake is then NK. A certificate the user
+   * loaded from a file or built is trusted as is (the seed's rule); one
+   * that came from `discover()`, `requestCertificate()` or an earlier NX
+   * `socket.certificate` came from the network and is verified like one
+   * learned in a handshake: with a CA key it must carry its signature
+   * (unless `allowUnsigned`). Without a certificate it is learned in the
+   * handshake (NX).
    */
   certificate?: Certificate | string;
   /** The modem to use (default: a side with a modem). */
@@ -100,9 +105,10 @@ export interface ConnectOptions {
   /**
    * The certificate authority public key or its file (default
    * `certAuth.key` when it exists). A file that exists but is invalid throws.
-   * Certificates learned in the handshake must carry its signature; a given
-   * `certificate` is trusted as is and only checked (for
-   * `socket.certificateVerified`) against an explicitly given key.
+   * Certificates learned in the handshake or from the network must carry
+   * its signature; the user's own `certificate` is trusted as is and only
+   * checked (for `socket.certificateVerified`) against an explicitly given
+   * key.
    */
   certAuthKey?: Uint8Array | string;
   /**
@@ -119,14 +125,31 @@ export interface DiscoverOptions {
   timeout?: number;
   /** The modem to use (default: a side with a modem). */
   modemSide?: ModemSide;
+  /**
+   * The certificate authority public key or its file (no default file:
+   * answers are only listed). With it, each answer's `verified` says
+   * whether it vouches for the certificate, and answers it does not vouch
+   * for are left out unless `allowUnsigned`.
+   */
+  certAuthKey?: Uint8Array | string;
+  /** With `certAuthKey`, list unverified answers too (default false). */
+  allowUnsigned?: boolean;
 }
 
 /** A server that answered {@linkcode CryptoNetNode.discover}. */
 export interface DiscoveredServer {
   /** Its name. */
   name: string;
-  /** Its certificate, `undefined` when it hides it. Not verified. */
+  /**
+   * Its certificate, `undefined` when it hides it. It came from the
+   * network: `connect` verifies it like one learned in a handshake.
+   */
   certificate: Certificate | undefined;
+  /**
+   * Whether the certificate's signature is valid for the `certAuthKey`
+   * given to `discover` (`false` without one, or without a certificate).
+   */
+  verified: boolean;
 }
 
 /** Options for {@linkcode CryptoNetNode.requestCertificate}. */

@@ -168,7 +168,9 @@ Deno.test("CryptoNet: a hidden certificate is never revealed; NK still works", a
     },
   );
   const found = await clientNode.discover({ timeout: 0.2 });
-  assert.deepEqual(found, [{ name: "vault", certificate: undefined }]);
+  assert.deepEqual(found, [
+    { name: "vault", certificate: undefined, verified: false },
+  ]);
   const socket = await clientNode.connect("vault", {
     certificate: server.certificate,
   });
