@@ -13,7 +13,7 @@ import type { ModemEntry } from "./_modem_table.ts";
 import { checkPayload } from "./_modem_table.ts";
 import type { NodeContext } from "./_node_context.ts";
 import type { ConnectOptions } from "./_node_options.ts";
-import { nameBytes, PROTOCOL_NAMES, toHex } from "./_packet.ts";
+import { nameBytes, PacketType, PROTOCOL_NAMES, toHex } from "./_packet.ts";
 import { randomReplyChannel, serverChannel } from "./_server_channel.ts";
 import { Session } from "./_session.ts";
 import { closeSession, service } from "./_session_driver.ts";
@@ -172,8 +172,12 @@ async function run(
   const timer = new DeadlineTimer(() =>
     handshake.handleTimeout(Date.now()).then(step)
   );
-  ctx.helloWaiters.set(where.id, (reply) => {
-    handshake.handleReply(reply).then(step);
+  ctx.helloWaiters.set(where.id, (packet) => {
+    if (packet.type === PacketType.COOKIE) {
+      // The server is under load: the HELLO again, with its cookie.
+      handshake.handleCookie(packet.cookie, Date.now());
+      step();
+    } else handshake.handleReply(packet.message).then(step);
   });
   where.caKey.then(
     (key) => handshake.setCaKey(key),

@@ -38,8 +38,28 @@ export interface CryptoNetNodeOptions {
   requestTimeout?: number;
   /** Largest encoded message in bytes, after reassembly (1 MiB). */
   maxMessageSize?: number;
-  /** Most sessions (open and half-open) per server (1024). */
+  /**
+   * Most sessions (open and half-open) per server (1024). Once all are
+   * taken, the oldest session not logged in (see `maxPreLoginSessions`) is
+   * closed for a new client; logged-in sessions are never closed for one.
+   */
   maxSessions?: number;
+  /**
+   * Most half-open handshakes per server (64); once full the oldest is
+   * dropped for a new one. From half of it in use (or with the pre-login
+   * or total cap reached), the server is under load: it answers a HELLO
+   * with a stateless cookie and does the handshake only when the client
+   * repeats its HELLO with it, proving it receives on its reply channel.
+   */
+  maxHalfOpenSessions?: number;
+  /**
+   * Most sessions not logged in (half-open included) per server (256);
+   * once full, the oldest of them (by when it connected) with no login
+   * being checked is closed for a new client. So a new client keeps its
+   * slot until that many newer anonymous sessions arrive, and for good
+   * once logged in.
+   */
+  maxPreLoginSessions?: number;
 }
 
 /** Options for {@linkcode CryptoNetNode.host} (the seed's parameters). */
