@@ -116,7 +116,7 @@
  * | `CryptoNet.host(name, discoverable, hideCertificate, modemSide, certificate, privateKey, userTablePath)` | `await CryptoNet.host(name, { ... })` → `Server` |
  * | `CryptoNet.connect(name, timeout, certTimeout, certificate, modemSide, certAuthKey, allowUnsigned)` | `await CryptoNet.connect(name?, { ... })` → `Socket`; throws `TimeoutError` / `HandshakeError` |
  * | `CryptoNet.send(socket, message)` / `sendUnencrypted` | `await CryptoNet.send(socket, message)` / `await CryptoNet.sendUnencrypted(socket, message)` |
- * | `CryptoNet.discover()` | `await CryptoNet.discover({ timeout, modemSide })` → `{ name, certificate }[]` |
+ * | `CryptoNet.discover()` | `await CryptoNet.discover({ timeout, modemSide, certAuthKey })` → `{ name, certificate, verified }[]` |
  * | `CryptoNet.requestCertificate(name)` | `await CryptoNet.requestCertificate(name, { ... })` → `{ certificate, verified }` |
  * | `CryptoNet.close(socketOrServer)` / `closeAll()` | same names (Promises) |
  * | `CryptoNet.listen()` / event handlers | `await CryptoNet.listen()`, `for await (const e of node)`, `CryptoNet.on(name, handler)` |

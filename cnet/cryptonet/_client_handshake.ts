@@ -66,6 +66,7 @@ export class ClientHandshake {
   readonly #caKey = Promise.withResolvers<Uint8Array | undefined>();
   readonly #unverified = new Map<string, Candidate>();
   readonly #rejections: string[] = [];
+  #message: Uint8Array | undefined;
   #hello: Uint8Array<ArrayBuffer> | undefined;
   #transmits: Uint8Array<ArrayBuffer>[] = [];
   #result: HandshakeResult | undefined;
@@ -107,6 +108,7 @@ export class ClientHandshake {
   /** Writes the HELLO; it goes out at the first handleTimeout (due now). */
   async start(): Promise<void> {
     const message = await this.#primary.writeMessage();
+    this.#message = message;
     this.#hello = encodeHello(
       this.#init.idBytes,
       this.pattern,
@@ -125,6 +127,24 @@ export class ClientHandshake {
   handleReply(reply: Uint8Array): Promise<void> {
     this.#chain = this.#chain.then(() => this.#examine(reply)).catch(() => {});
     return this.#chain;
+  }
+
+  /**
+   * A COOKIE from a server under load: the HELLO is repeated with it at
+   * once, and so are its retransmissions (the latest cookie wins).
+   */
+  handleCookie(cookie: Uint8Array, now: number): void {
+    if (this.#result !== undefined || this.#message === undefined) return;
+    const { idBytes, name, retransmit } = this.#init;
+    this.#hello = encodeHello(
+      idBytes,
+      this.pattern,
+      name,
+      this.#message,
+      cookie,
+    );
+    this.#transmits.push(this.#hello);
+    this.#nextSend = now + retransmit;
   }
 
   /** HELLO retransmission, the end of the certificate window, the deadline. */

@@ -3,16 +3,17 @@
 // certificate, the CA key), runs the sans-I/O ClientHandshake over the
 // modem with a real timer, and turns the chosen answer into an open
 // client session.
-import { HandshakeError } from "../../crypto/mod.ts";
+import { HandshakeError, verifyCertificate } from "../../crypto/mod.ts";
 import { ConnectionClosedError } from "../../net/mod.ts";
 import { type Candidate, ClientHandshake } from "./_client_handshake.ts";
 import { DeadlineTimer } from "./_deadline_timer.ts";
+import { isLearned, markLearned } from "./_discovery.ts";
 import { loadCaKey, loadClientCertificate } from "./_files.ts";
 import type { ModemEntry } from "./_modem_table.ts";
 import { checkPayload } from "./_modem_table.ts";
 import type { NodeContext } from "./_node_context.ts";
 import type { ConnectOptions } from "./_node_options.ts";
-import { nameBytes, PROTOCOL_NAMES, toHex } from "./_packet.ts";
+import { nameBytes, PacketType, PROTOCOL_NAMES, toHex } from "./_packet.ts";
 import { randomReplyChannel, serverChannel } from "./_server_channel.ts";
 import { Session } from "./_session.ts";
 import { closeSession, service } from "./_session_driver.ts";
@@ -47,9 +48,11 @@ export async function connect(
     );
   }
   // Loaded while the handshake runs; awaited before any answer is judged.
-  // A given certificate is trusted as is (the seed's rule), so the default
-  // CA key file is only read for certificates learned in the handshake.
-  const caKey = provided !== undefined && options.certAuthKey === undefined
+  // The user's own certificate is trusted as is (the seed's rule), so the
+  // default CA key file is only read for certificates from the network.
+  const learned = provided !== undefined && isLearned(provided);
+  const caKey = provided !== undefined && !learned &&
+      options.certAuthKey === undefined
     ? Promise.resolve(undefined)
     : loadCaKey(
       ctx.directory,
@@ -58,6 +61,16 @@ export async function connect(
       action,
     );
   caKey.catch(() => {});
+  if (learned && !options.allowUnsigned) {
+    // Judged before any HELLO: an NK session to an impostor whose
+    // certificate discovery handed over would carry the user's secrets.
+    const key = await caKey;
+    if (key !== undefined && !verifyCertificate(provided, key)) {
+      throw new HandshakeError(
+        `Cannot ${action}: the certificate came from the network and is not signed by the certificate authority`,
+      );
+    }
+  }
   const entry = ctx.modems.entry(action, options.modemSide);
   checkPayload(action, entry.modem);
   const idBytes = crypto.getRandomValues(new Uint8Array(16));
@@ -106,7 +119,10 @@ export async function connect(
       now: Date.now(),
       closer: (s) => closeSession(ctx, s, "closed", true),
     });
-    session.certificate = candidate.certificate;
+    // Learned in an NX handshake: from the network, if it is used again.
+    session.certificate = provided === undefined
+      ? markLearned(candidate.certificate)
+      : candidate.certificate;
     session.certificateVerified = candidate.verified;
     session.core.established(candidate.handshake.split(), Date.now());
     ctx.clientSessions.set(id, session);
@@ -156,8 +172,12 @@ async function run(
   const timer = new DeadlineTimer(() =>
     handshake.handleTimeout(Date.now()).then(step)
   );
-  ctx.helloWaiters.set(where.id, (reply) => {
-    handshake.handleReply(reply).then(step);
+  ctx.helloWaiters.set(where.id, (packet) => {
+    if (packet.type === PacketType.COOKIE) {
+      // The server is under load: the HELLO again, with its cookie.
+      handshake.handleCookie(packet.cookie, Date.now());
+      step();
+    } else handshake.handleReply(packet.message).then(step);
   });
   where.caKey.then(
     (key) => handshake.setCaKey(key),

@@ -39,6 +39,22 @@ import type {
   RequestedCertificate,
 } from "./_node_options.ts";
 
+// Certificates that came from the network (discover, requestCertificate,
+// an NX handshake): connect verifies these like a handshake's; only one
+// the user loaded or built is trusted as is (seed 000).
+const learned = new WeakSet<Certificate>();
+
+/** Marks `certificate` as learned from the network; returns it. */
+export function markLearned(certificate: Certificate): Certificate {
+  learned.add(certificate);
+  return certificate;
+}
+
+/** Whether `certificate` came from the network (see markLearned). */
+export function isLearned(certificate: Certificate): boolean {
+  return learned.has(certificate);
+}
+
 /** The node's servers listening on `channel` of the modem `entry`. */
 export function serversOn(
   ctx: NodeContext,
@@ -144,6 +160,11 @@ export async function discover(
   const action = "discover";
   ctx.checkOpen(action);
   const timeout = seconds(action, "timeout", options.timeout ?? 1);
+  // Only a key given here: answers are listed, not trusted, so the default
+  // file is left to connect, which verifies what it is handed.
+  const caKey = options.certAuthKey === undefined
+    ? undefined
+    : await loadCaKey(ctx.directory, options.certAuthKey, true, action);
   const entry = ctx.modems.entry(action, options.modemSide);
   const found = new Map<string, DiscoveredServer>();
   await collect(ctx, entry, timeout, (requestId) => ({
@@ -161,10 +182,26 @@ export async function discover(
       }
       if (certificate.name !== packet.name) return;
     }
+    const verified = certificate !== undefined && caKey !== undefined &&
+      verifyCertificate(certificate, caKey);
+    // With a CA key, a certificate it does not vouch for is an impostor's
+    // as likely as not: listed only when asked for.
+    if (
+      certificate !== undefined && caKey !== undefined && !verified &&
+      !options.allowUnsigned
+    ) {
+      return;
+    }
     const key = `${packet.name}\0${
       certificate ? toHex(certificate.publicKey) : ""
     }`;
-    if (!found.has(key)) found.set(key, { name: packet.name, certificate });
+    if (!found.has(key)) {
+      found.set(key, {
+        name: packet.name,
+        certificate: certificate && markLearned(certificate),
+        verified,
+      });
+    }
   });
   return [...found.values()].sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0
@@ -213,9 +250,14 @@ export async function requestCertificate(
     }
   });
   const first = verified.values().next();
-  if (!first.done) return { certificate: first.value, verified: true };
+  if (!first.done) {
+    return { certificate: markLearned(first.value), verified: true };
+  }
   if (unverified.size === 1) {
-    return { certificate: unverified.values().next().value!, verified: false };
+    return {
+      certificate: markLearned(unverified.values().next().value!),
+      verified: false,
+    };
   }
   if (unverified.size > 1) throw ambiguousAnswers(action, unverified.size);
   if (refused > 0) {

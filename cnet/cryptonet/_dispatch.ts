@@ -1,14 +1,16 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Packet dispatch: every modem message of the node lands here and goes to
 // its unit: raw traffic to `modem_message`, requests to the discovery
-// unit, answers to their collectors, HELLOs to a new server session,
-// HELLO_REPLYs to a waiting connect, DATA and PLAIN to their session core.
+// unit, answers to their collectors, HELLOs to a new server session (or a
+// cookie, under load), HELLO_REPLYs and COOKIEs to a waiting connect, DATA
+// and PLAIN to their session core.
 import type { ModemMessage } from "../modem.ts";
 import { answerRequest, serversOn } from "./_discovery.ts";
 import type { ModemEntry } from "./_modem_table.ts";
 import type { NodeContext } from "./_node_context.ts";
 import {
   decodePacket,
+  encodeCookie,
   HandshakePattern,
   type Packet,
   PacketType,
@@ -16,6 +18,7 @@ import {
   toHex,
 } from "./_packet.ts";
 import { type ServerState, Session } from "./_session.ts";
+import { admit } from "./_session_caps.ts";
 import { closeSession, forget, service } from "./_session_driver.ts";
 
 export function onModemMessage(
@@ -65,7 +68,8 @@ function dispatch(
     case PacketType.CERT_REPLY:
       ctx.collectors.get(toHex(packet.requestId))?.(packet);
       return;
-    case PacketType.HELLO: {
+    case PacketType.HELLO:
+    case PacketType.HELLO_COOKIE: {
       const server = serversOn(ctx, entry, channel).find((s) =>
         s.name === packet.name
       );
@@ -73,7 +77,8 @@ function dispatch(
       return;
     }
     case PacketType.HELLO_REPLY:
-      ctx.helloWaiters.get(toHex(packet.sessionId))?.(packet.message);
+    case PacketType.COOKIE:
+      ctx.helloWaiters.get(toHex(packet.sessionId))?.(packet);
       return;
     case PacketType.DATA_TO_SERVER:
     case PacketType.DATA_TO_CLIENT: {
@@ -127,7 +132,7 @@ function find(
 function acceptHello(
   ctx: NodeContext,
   server: ServerState,
-  packet: Extract<Packet, { type: 5 }>,
+  packet: Extract<Packet, { type: 5 | 12 }>,
   replyChannel: number,
 ): void {
   const id = toHex(packet.sessionId);
@@ -142,7 +147,31 @@ function acceptHello(
     return;
   }
   if (packet.pattern === HandshakePattern.NX && server.hideCertificate) return;
-  if (server.sessions.size >= ctx.settings.maxSessions) {
+  const now = Date.now();
+  const subject = {
+    side: server.side,
+    channel: server.channel,
+    replyChannel,
+    sessionId: packet.sessionId,
+    pattern: packet.pattern,
+    name: packet.name,
+    message: packet.message,
+  };
+  // A wrong or stale cookie counts as none: the sender gets a fresh one.
+  const proven = packet.type === PacketType.HELLO_COOKIE &&
+    ctx.cookies.check(subject, packet.cookie, now);
+  const admission = admit(ctx, server, proven);
+  if (admission === "cookie") {
+    server.counters.cookies++;
+    ctx.transmit(
+      server.modem,
+      replyChannel,
+      server.channel,
+      encodeCookie(packet.sessionId, ctx.cookies.make(subject, now)),
+    );
+    return;
+  }
+  if (admission === "refuse") {
     ctx.drop(server);
     return;
   }
@@ -158,7 +187,7 @@ function acceptHello(
     remoteChannel: replyChannel,
     protocol: PROTOCOL_NAMES[packet.pattern],
     limits: ctx.limits,
-    now: Date.now(),
+    now,
     closer: (s) => closeSession(ctx, s, "closed", true),
   });
   session.certificate = server.certificate;

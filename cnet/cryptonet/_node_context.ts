@@ -4,19 +4,19 @@
 // hands it to each unit.
 import { ConnectionClosedError } from "../../net/mod.ts";
 import type { Modem } from "../modem.ts";
+import { CookieJar } from "./_cookie.ts";
 import type { EventHub } from "./_event_hub.ts";
 import type { ModemTable } from "./_modem_table.ts";
 import type { Packet } from "./_packet.ts";
 import type { CryptoNetNodeStats } from "./_node_options.ts";
 import { ServerState, Session } from "./_session.ts";
+import type { SessionCaps } from "./_session_caps.ts";
 import type { SessionLimits } from "./_session_types.ts";
 import { UnauthenticatedSocket } from "./_unauthenticated_socket.ts";
 
 /** The node's timeouts (ms) and limits, checked by the constructor. */
 export interface NodeSettings
-  extends Omit<SessionLimits, "reassembly" | "maxCounter"> {
-  maxSessions: number;
-}
+  extends Omit<SessionLimits, "reassembly" | "maxCounter">, SessionCaps {}
 
 export class NodeContext {
   readonly directory: string;
@@ -26,7 +26,13 @@ export class NodeContext {
   readonly servers = new Set<ServerState>();
   readonly serverSessions = new Map<string, Session>();
   readonly clientSessions = new Map<string, Session>();
-  readonly helloWaiters = new Map<string, (reply: Uint8Array) => void>();
+  /** Connects waiting for their HELLO_REPLY (or a COOKIE), by session id. */
+  readonly helloWaiters = new Map<
+    string,
+    (packet: Extract<Packet, { type: 6 | 11 }>) => void
+  >();
+  /** Makes and checks the cookies servers send under load. */
+  readonly cookies = new CookieJar(Date.now());
   readonly collectors = new Map<string, (packet: Packet) => void>();
   readonly abort = new AbortController();
   readonly counters = {

@@ -38,7 +38,11 @@ export interface CryptoNetNodeOptions {
   requestTimeout?: number;
   /** Largest encoded message in bytes, after reassembly (1 MiB). */
   maxMessageSize?: number;
-  /** Most sessions (open and half-open) per server (1024). */
+  /**
+   * Most sessions (open and half-open) per server (1024). Once all are
+   * taken, the oldest session not logged in (see `maxPreLoginSessions`) is
+   * closed for a new client; logged-in sessions are never closed for one.
+   */
   maxSessions?: number;
   /**
    * Password checks (32 MiB of scrypt each) running at once across all of
@@ -56,6 +60,22 @@ export interface CryptoNetNodeOptions {
    * gets in.
    */
   maxWaitingLogins?: number;
+  /**
+   * Most half-open handshakes per server (64); once full the oldest is
+   * dropped for a new one. From half of it in use (or with the pre-login
+   * or total cap reached), the server is under load: it answers a HELLO
+   * with a stateless cookie and does the handshake only when the client
+   * repeats its HELLO with it, proving it receives on its reply channel.
+   */
+  maxHalfOpenSessions?: number;
+  /**
+   * Most sessions not logged in (half-open included) per server (256);
+   * once full, the oldest of them (by when it connected) with no login
+   * being checked is closed for a new client. So a new client keeps its
+   * slot until that many newer anonymous sessions arrive, and for good
+   * once logged in.
+   */
+  maxPreLoginSessions?: number;
 }
 
 /** Options for {@linkcode CryptoNetNode.host} (the seed's parameters). */
@@ -107,8 +127,13 @@ export interface ConnectOptions {
   certTimeout?: number;
   /**
    * The server's certificate or its file (default `<serverName>.crt` when
-   * that file exists). A given certificate is trusted as is (NK handshake);
-   * without one the certificate is learned in the handshake (NX).
+   * that file exists); the handshake is then NK. A certificate the user
+   * loaded from a file or built is trusted as is (the seed's rule); one
+   * that came from `discover()`, `requestCertificate()` or an earlier NX
+   * `socket.certificate` came from the network and is verified like one
+   * learned in a handshake: with a CA key it must carry its signature
+   * (unless `allowUnsigned`). Without a certificate it is learned in the
+   * handshake (NX).
    */
   certificate?: Certificate | string;
   /** The modem to use (default: a side with a modem). */
@@ -116,9 +141,10 @@ export interface ConnectOptions {
   /**
    * The certificate authority public key or its file (default
    * `certAuth.key` when it exists). A file that exists but is invalid throws.
-   * Certificates learned in the handshake must carry its signature; a given
-   * `certificate` is trusted as is and only checked (for
-   * `socket.certificateVerified`) against an explicitly given key.
+   * Certificates learned in the handshake or from the network must carry
+   * its signature; the user's own `certificate` is trusted as is and only
+   * checked (for `socket.certificateVerified`) against an explicitly given
+   * key.
    */
   certAuthKey?: Uint8Array | string;
   /**
@@ -135,14 +161,31 @@ export interface DiscoverOptions {
   timeout?: number;
   /** The modem to use (default: a side with a modem). */
   modemSide?: ModemSide;
+  /**
+   * The certificate authority public key or its file (no default file:
+   * answers are only listed). With it, each answer's `verified` says
+   * whether it vouches for the certificate, and answers it does not vouch
+   * for are left out unless `allowUnsigned`.
+   */
+  certAuthKey?: Uint8Array | string;
+  /** With `certAuthKey`, list unverified answers too (default false). */
+  allowUnsigned?: boolean;
 }
 
 /** A server that answered {@linkcode CryptoNetNode.discover}. */
 export interface DiscoveredServer {
   /** Its name. */
   name: string;
-  /** Its certificate, `undefined` when it hides it. Not verified. */
+  /**
+   * Its certificate, `undefined` when it hides it. It came from the
+   * network: `connect` verifies it like one learned in a handshake.
+   */
   certificate: Certificate | undefined;
+  /**
+   * Whether the certificate's signature is valid for the `certAuthKey`
+   * given to `discover` (`false` without one, or without a certificate).
+   */
+  verified: boolean;
 }
 
 /** Options for {@linkcode CryptoNetNode.requestCertificate}. */

@@ -4,6 +4,7 @@
 // to the login exchange), and the order things stop in on close.
 import type { CertificateAuthority } from "../../crypto/mod.ts";
 import { positiveInteger, seconds } from "./_checks.ts";
+import { sessionCaps } from "./_session_caps.ts";
 import { onModemMessage } from "./_dispatch.ts";
 import { EventHub } from "./_event_hub.ts";
 import { answerLogin } from "./_login_exchange.ts";
@@ -52,12 +53,7 @@ export function createContext(options: CryptoNetNodeOptions): NodeContext {
       options.maxMessageSize ?? 1024 * 1024,
       64 * 1024 * 1024,
     ),
-    maxSessions: positiveInteger(
-      action,
-      "maxSessions",
-      options.maxSessions ?? 1024,
-      1_000_000,
-    ),
+    ...sessionCaps(action, options),
   };
   const modems = new ModemTable((entry, message) =>
     onModemMessage(ctx, entry, message)

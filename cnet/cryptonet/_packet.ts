@@ -11,6 +11,15 @@
 //   HELLO_REPLY     sessionId[16] noiseMessage
 //   DATA_*          sessionId[16] counter[8, big-endian] ciphertext
 //   PLAIN_*         sessionId[16] table
+//   COOKIE          sessionId[16] cookie[32]
+//   HELLO_COOKIE    sessionId[16] cookie[32] pattern[1] nameLength[1] name
+//                   noiseMessage
+//
+// COOKIE and HELLO_COOKIE are the server's stateless retry step under load
+// (_cookie.ts): it answers a HELLO with a COOKIE and keeps no state; the
+// client repeats the HELLO with it. A server not under load never sends a
+// COOKIE, so clients from before this step (which drop it) still connect
+// then; the version stays 1.
 //
 // The first 28 bytes of a DATA packet (header + session id + counter) are the
 // AEAD associated data, so neither can be changed in transit. Parsing is
@@ -25,6 +34,8 @@ export const SESSION_ID_LENGTH = 16;
 export const DATA_HEADER_LENGTH = HEADER_LENGTH + SESSION_ID_LENGTH + 8;
 /** AEAD tag length of ChaChaPoly. */
 export const TAG_LENGTH = 16;
+/** Length of a COOKIE's MAC. */
+export const COOKIE_LENGTH = 32;
 /** Longest server name in UTF-8 bytes. */
 export const MAX_NAME_BYTES = 128;
 
@@ -39,6 +50,8 @@ export const PacketType = {
   DATA_TO_CLIENT: 8,
   PLAIN_TO_SERVER: 9,
   PLAIN_TO_CLIENT: 10,
+  COOKIE: 11,
+  HELLO_COOKIE: 12,
 } as const;
 export type PacketType = typeof PacketType[keyof typeof PacketType];
 
@@ -73,9 +86,22 @@ export type Packet =
     message: Uint8Array<ArrayBuffer>;
   }
   | {
+    type: 12;
+    sessionId: Uint8Array<ArrayBuffer>;
+    cookie: Uint8Array<ArrayBuffer>;
+    pattern: HandshakePattern;
+    name: string;
+    message: Uint8Array<ArrayBuffer>;
+  }
+  | {
     type: 6;
     sessionId: Uint8Array<ArrayBuffer>;
     message: Uint8Array<ArrayBuffer>;
+  }
+  | {
+    type: 11;
+    sessionId: Uint8Array<ArrayBuffer>;
+    cookie: Uint8Array<ArrayBuffer>;
   }
   | {
     type: 7 | 8;
@@ -180,22 +206,32 @@ export function encodeCertReply(
   return encodeFields(PacketType.CERT_REPLY, 8, requestId, certificate);
 }
 
+/** A HELLO, or with `cookie` a HELLO_COOKIE (the repeat under load). */
 export function encodeHello(
   sessionId: Uint8Array,
   pattern: HandshakePattern,
   name: string,
   message: Uint8Array,
+  cookie?: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
   const n = nameBytes("connect", name);
-  return encodeFields(
-    PacketType.HELLO,
-    SESSION_ID_LENGTH,
-    sessionId,
-    pattern,
-    n.length,
-    n,
-    message,
-  );
+  const rest = [pattern, n.length, n, message];
+  return cookie === undefined
+    ? encodeFields(PacketType.HELLO, SESSION_ID_LENGTH, sessionId, ...rest)
+    : encodeFields(
+      PacketType.HELLO_COOKIE,
+      SESSION_ID_LENGTH,
+      sessionId,
+      cookie,
+      ...rest,
+    );
+}
+
+export function encodeCookie(
+  sessionId: Uint8Array,
+  cookie: Uint8Array,
+): Uint8Array<ArrayBuffer> {
+  return encodeFields(PacketType.COOKIE, SESSION_ID_LENGTH, sessionId, cookie);
 }
 
 export function encodeHelloReply(
@@ -297,22 +333,29 @@ export function decodePacket(
         requestId: bytes.slice(4, 12),
         certificate: bytes.slice(12),
       };
-    case PacketType.HELLO: {
-      if (bytes.length < 22) return undefined;
-      const pattern = bytes[20];
+    case PacketType.HELLO:
+    case PacketType.HELLO_COOKIE: {
+      const at = type === PacketType.HELLO ? 20 : 20 + COOKIE_LENGTH;
+      if (bytes.length < at + 2) return undefined;
+      const pattern = bytes[at];
       if (pattern !== HandshakePattern.NK && pattern !== HandshakePattern.NX) {
         return undefined;
       }
-      const name = readName(bytes, 21);
+      const name = readName(bytes, at + 1);
       if (name === undefined || name.end >= bytes.length) return undefined;
-      return {
-        type,
+      const hello = {
         sessionId: bytes.slice(4, 20),
         pattern,
         name: name.name,
         message: bytes.slice(name.end),
       };
+      return type === PacketType.HELLO
+        ? { type, ...hello }
+        : { type, ...hello, cookie: bytes.slice(20, at) };
     }
+    case PacketType.COOKIE:
+      if (bytes.length !== 20 + COOKIE_LENGTH) return undefined;
+      return { type, sessionId: bytes.slice(4, 20), cookie: bytes.slice(20) };
     case PacketType.HELLO_REPLY:
       if (bytes.length <= 20) return undefined;
       return {

@@ -186,6 +186,8 @@ export class ServerState implements Server {
     droppedPackets: 0,
     replayedPackets: 0,
     handshakes: 0,
+    cookies: 0,
+    evicted: 0,
   };
   readonly #closer: (server: ServerState) => Promise<void>;
   open = true;

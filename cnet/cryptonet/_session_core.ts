@@ -299,13 +299,15 @@ export class SessionCore {
 
   /**
    * Closes the session: queues CLOSE after everything already queued when
-   * `notify` (and the session was open), emits `closed`, and resolves once
+   * `notify` (and the peer has the keys), emits `closed`, and resolves once
    * the last packet is sealed and the keys are wiped. Idempotent.
    */
   close(reason: CloseReason, notify: boolean, now: number): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     if (isClosed(this)) return Promise.resolve();
     const wasOpen = this.state === "open";
+    // A pending server session's client believes it is open: tell it.
+    const peerOpen = wasOpen || this.state === "pending";
     this.state = "closed";
     this.#openAt = undefined;
     this.#firstOpen = false;
@@ -313,7 +315,7 @@ export class SessionCore {
     for (const requestId of [...this.#requests.keys()]) {
       this.#failRequest(requestId, "closed");
     }
-    if (notify && wasOpen) {
+    if (notify && peerOpen) {
       this.#queue(Uint8Array.of(Inner.CLOSE), now, undefined, true).catch(
         () => {},
       );

@@ -19,6 +19,8 @@ import type { ModemSide } from "../modem_side.ts";
  *   droppedPackets: 0,
  *   replayedPackets: 0,
  *   handshakes: 1,
+ *   cookies: 0,
+ *   evicted: 0,
  * };
  * assert.equal(stats.droppedPackets, 0);
  * ```
@@ -30,6 +32,16 @@ export interface ServerStats {
   replayedPackets: number;
   /** Handshakes answered (not counting retransmitted answers). */
   handshakes: number;
+  /**
+   * HELLOs answered with a cookie under load instead of a handshake (no
+   * state kept, no key work done).
+   */
+  cookies: number;
+  /**
+   * Sessions not logged in (half-open ones included) closed to make room
+   * for a new client.
+   */
+  evicted: number;
 }
 
 /**

@@ -272,7 +272,10 @@ export class CryptoNetNode implements AsyncDisposable {
    * the working directory) the handshake is Noise NK; without, Noise NX
    * and the learned certificate must carry the name, match the handshake
    * key and be signed by the CA key — or, without a CA key (or with
-   * `allowUnsigned`), be the only one answering.
+   * `allowUnsigned`), be the only one answering. Trust rule: only a
+   * certificate the user loaded from a file or built is trusted as is; one
+   * from `discover()`, `requestCertificate()` or an NX socket came from the
+   * network and, with a CA key, must carry its signature too.
    * Module example: connecting.
    *
    * @param serverName The server's name; inferred from `options.certificate`
@@ -283,7 +286,8 @@ export class CryptoNetNode implements AsyncDisposable {
    * file name (`<serverName>.crt`).
    * @throws {TimeoutError} No (acceptable) answer within `timeout`.
    * @throws {HandshakeError} Answers were refused (wrong key, name or
-   * signature) or several different unsigned certificates answered.
+   * signature), several different unsigned certificates answered, or a
+   * certificate from the network is not signed by the CA key.
    */
   connect(
     serverName?: string,
@@ -330,11 +334,13 @@ export class CryptoNetNode implements AsyncDisposable {
 
   /**
    * Lists the discoverable servers in range (the seed's `discover`): every
-   * answer within `timeout`, sorted by name, with the (unverified)
-   * certificate unless the server hides it.
+   * answer within `timeout`, sorted by name, with the certificate unless
+   * the server hides it. Answers are not authenticated: `verified` tells
+   * whether `certAuthKey` vouches for the certificate, and with a key the
+   * others are listed only with `allowUnsigned`.
    * Module example: discovery.
    *
-   * @param options Timeout and modem side.
+   * @param options Timeout, modem side, CA key.
    * @returns The servers that answered.
    */
   discover(

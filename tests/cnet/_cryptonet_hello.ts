@@ -32,3 +32,24 @@ export async function sendRogueHello(
     encodeHello(sessionId, 1, server.name, await handshake.writeMessage()),
   );
 }
+
+/**
+ * Sends one NX HELLO whose "ephemeral key" is 32 random bytes (no key work
+ * for the sender) to `server` from `modem`; answers go to `replyChannel`.
+ */
+export function sendRandomHello(
+  modem: Modem,
+  server: CryptoNet.Server,
+  replyChannel = 4321,
+): void {
+  modem.transmit(
+    server.channel,
+    replyChannel,
+    encodeHello(
+      crypto.getRandomValues(new Uint8Array(16)),
+      2,
+      server.name,
+      crypto.getRandomValues(new Uint8Array(32)),
+    ),
+  );
+}

@@ -183,6 +183,14 @@ Deno.test("Packet codec: seeded random and mutated input never throws", () => {
     packet.encodeDiscoverReply(new Uint8Array(8), "abc", new Uint8Array(40)),
     packet.encodeCertRequest(new Uint8Array(8), "abc"),
     packet.encodeHello(new Uint8Array(16), 1, "abc", new Uint8Array(48)),
+    packet.encodeHello(
+      new Uint8Array(16),
+      2,
+      "abc",
+      new Uint8Array(32),
+      new Uint8Array(32),
+    ),
+    packet.encodeCookie(new Uint8Array(16), new Uint8Array(32)),
     packet.joinBytes(
       packet.encodeDataHeader(8, new Uint8Array(16), 1n),
       new Uint8Array(30),

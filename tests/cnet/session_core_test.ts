@@ -542,3 +542,29 @@ Deno.test("session core: login travels sealed and reaches the server core with i
     { type: "logout", requestId: out.requestId },
   ]);
 });
+
+Deno.test("session core: closing a pending server session (evicted before the client's OPEN) tells the client, which believes it is open", async () => {
+  const { client, server } = await pair();
+  assert.equal(server.state, "pending");
+  assert.equal(client.isOpen, true);
+  await server.close("closed", true, 10);
+  assert.deepEqual(events(server), [
+    { type: "closed", reason: "closed", wasOpen: false },
+  ]);
+  const sent = drain(server);
+  assert.equal(sent.length, 1);
+  await deliver(client, sent, 10);
+  assert.deepEqual(events(client), [
+    { type: "closed", reason: "peer", wasOpen: true },
+  ]);
+  // A half-open session with no keys yet has nothing to say.
+  const fresh = new SessionCore({
+    role: "server",
+    idBytes: new Uint8Array(16),
+    maxPayloadSize: PAYLOAD,
+    limits: LIMITS,
+    now: 0,
+  });
+  await fresh.close("closed", true, 0);
+  assert.equal(fresh.pollTransmit(), undefined);
+});
