@@ -11,13 +11,19 @@ const SESSIONS = 200;
 // 50 sessions per attacker node: within a modem's 128 open channels.
 using network = new MemoryNetwork();
 const options = { directory, requestTimeout: 60 };
-const node = () =>
+const node = (caps = {}) =>
   new CryptoNet.CryptoNetNode({
     ...options,
+    ...caps,
     modems: { top: network.createModem() },
     eventQueueSize: 10,
   });
-await using serverNode = node();
+// Room for all 200 at once: this storm is about password checks, not the
+// session caps (tests/cnet/cryptonet_load_test.ts covers those).
+await using serverNode = node({
+  maxHalfOpenSessions: 256,
+  maxPreLoginSessions: 512,
+});
 const server = await serverNode.host("bank", { discoverable: false });
 await serverNode.addUser(server, "alice", "alice's secret", 2);
 await using attackerA = node();
