@@ -7,6 +7,7 @@ import type {
   DiscoveredServer,
   DiscoverOptions,
   InitCertificateAuthorityOptions,
+  LoginOptions,
   RequestCertificateOptions,
   RequestedCertificate,
   Server,
@@ -508,12 +509,14 @@ export abstract class CNetNodeBase {
   /**
    * Logs in over a CTCP connection or a CryptoNet socket. The result also
    * arrives as a `login` or `login_failed` event. No answer or a closed
-   * session is a failed login (`false`), not an error.
+   * session is a failed login (`false`), not an error; an abort is.
    *
    * @param connection A CTCP connection or a CryptoNet socket.
    * @param username The user name.
    * @param password The password.
+   * @param options `signal`: see {@linkcode CryptoNetNode.login}.
    * @returns Whether the login succeeded.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    *
    * @example Log in over a session
    * ```ts
@@ -535,10 +538,11 @@ export abstract class CNetNodeBase {
     connection: CtcpConnection<Socket> | Socket,
     username: string,
     password: string,
+    options: LoginOptions = {},
   ): Promise<boolean> {
     const socket = socketOf("log in", connection);
     try {
-      return await this.#cryptoNet.login(socket, username, password);
+      return await this.#cryptoNet.login(socket, username, password, options);
     } catch (error) {
       if (isLinkFailure(error)) return false;
       throw error;

@@ -17,12 +17,14 @@ import type {
   DiscoverOptions,
   HostOptions,
   InitCertificateAuthorityOptions,
+  LoginOptions,
   RequestCertificateOptions,
   RequestedCertificate,
   SignCertificateOptions,
 } from "./_node_options.ts";
 import * as unit from "./_node_setup.ts";
 import { ServerState, Session } from "./_session.ts";
+import { withSignal } from "./_signal_call.ts";
 import * as users from "./_user_store.ts";
 import type {
   CryptoNetEvent,
@@ -276,19 +278,24 @@ export class CryptoNetNode implements AsyncDisposable {
    *
    * @param serverName The server's name; inferred from `options.certificate`
    * when omitted.
-   * @param options The seed's options.
+   * @param options The seed's options; `signal` aborts at once, and a session
+   * the handshake still opens is closed at once (opened, then closed events).
    * @returns The open socket.
    * @throws {RangeError} No certificate is given and the name cannot be a
    * file name (`<serverName>.crt`).
    * @throws {TimeoutError} No (acceptable) answer within `timeout`.
    * @throws {HandshakeError} Answers were refused (wrong key, name or
    * signature) or several different unsigned certificates answered.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    */
   connect(
     serverName?: string,
     options: ConnectOptions = {},
   ): Promise<Socket> {
-    return unit.connect(this.#ctx, serverName, options);
+    const to = serverName === undefined ? "" : ` to "${serverName}"`;
+    const run = () => unit.connect(this.#ctx, serverName, options);
+    const close = (late: Socket) => this.close(late);
+    return withSignal(`connect${to}`, options.signal, run, close);
   }
 
   /**
@@ -331,13 +338,14 @@ export class CryptoNetNode implements AsyncDisposable {
    * certificate unless the server hides it.
    * Module example: discovery.
    *
-   * @param options Timeout and modem side.
+   * @param options Timeout, modem side and `signal`: its abort rejects at
+   * once and the answers collected until the timeout are dropped.
    * @returns The servers that answered.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    */
-  discover(
-    options: DiscoverOptions = {},
-  ): Promise<DiscoveredServer[]> {
-    return unit.discover(this.#ctx, options);
+  discover(options: DiscoverOptions = {}): Promise<DiscoveredServer[]> {
+    const run = () => unit.discover(this.#ctx, options);
+    return withSignal("discover", options.signal, run);
   }
 
   /**
@@ -347,16 +355,19 @@ export class CryptoNetNode implements AsyncDisposable {
    * `allowUnsigned`) an unsigned one only when it is the only one.
    *
    * @param name The server's name.
-   * @param options Timeout, modem side, CA key, allowUnsigned.
+   * @param options Timeout, modem side, CA key, allowUnsigned and
+   * `signal`: its abort rejects at once and a later answer is dropped.
    * @returns The certificate and whether a CA key vouched for it.
    * @throws {TimeoutError} Nobody answered.
    * @throws {HandshakeError} Answers were refused or ambiguous.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    */
   requestCertificate(
     name: string,
     options: RequestCertificateOptions = {},
   ): Promise<RequestedCertificate> {
-    return unit.requestCertificate(this.#ctx, name, options);
+    const run = () => unit.requestCertificate(this.#ctx, name, options);
+    return withSignal(`request certificate for "${name}"`, options.signal, run);
   }
 
   /**
@@ -504,17 +515,23 @@ export class CryptoNetNode implements AsyncDisposable {
    * @param socket A client socket of this node.
    * @param username The user.
    * @param password The password.
+   * @param options `signal`: its abort rejects at once; a login the server
+   * still accepts is logged out at once (`login`, then `logout`, both sides).
    * @returns `true` when logged in; then `socket.username` and
    * `socket.permissionLevel` are set.
    * @throws {TimeoutError} No answer within the node's `requestTimeout`.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    */
-  async login(
+  login(
     socket: Socket,
     username: string,
     password: string,
+    options: LoginOptions = {},
   ): Promise<boolean> {
-    const session = this.#ctx.session("log in", socket);
-    return await unit.login(this.#ctx, session, username, password);
+    return withSignal("log in", options.signal, async () => {
+      const session = this.#ctx.session("log in", socket);
+      return await unit.login(this.#ctx, session, username, password);
+    }, (loggedIn) => loggedIn && this.logout(socket));
   }
 
   /**
