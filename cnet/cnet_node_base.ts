@@ -1,6 +1,6 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { Certificate, CertificateAuthority } from "../crypto/mod.ts";
-import type { LuaValue } from "../net/table_codec.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 import type {
   CryptoNetConnectOptions,
   CryptoNetNode,
@@ -106,6 +106,8 @@ export abstract class CNetNodeBase {
   /**
    * Sends an encrypted message over a CryptoNet socket (seed 000's `send`).
    *
+   * @typeParam T Checked by {@linkcode LuaValueOf}: interfaces fit; functions,
+   * Dates, bigints do not; `undefined` fields are nil.
    * @param socket An open socket of this node.
    * @param message Any table value.
    * @returns A promise that resolves when the message is handed to the modem.
@@ -127,7 +129,7 @@ export abstract class CNetNodeBase {
    * await Deno.remove(directory, { recursive: true });
    * ```
    */
-  send(socket: Socket, message: LuaValue): Promise<void> {
+  send<T extends LuaValueOf<T>>(socket: Socket, message: T): Promise<void> {
     return this.#cryptoNet.send(socket, message);
   }
 

@@ -3,7 +3,7 @@
 // over to a unit (_node_setup.ts wires them; the protocol itself is the
 // sans-I/O session core in _session_core.ts and _client_handshake.ts).
 import type { Certificate, CertificateAuthority } from "../../crypto/mod.ts";
-import type { LuaValue } from "../../net/mod.ts";
+import type { LuaValue, LuaValueOf } from "../../net/mod.ts";
 import type { Modem } from "../modem.ts";
 import type { ModemSide } from "../modem_side.ts";
 import { checkChannel } from "../_modem_channels.ts";
@@ -302,6 +302,8 @@ export class CryptoNetNode implements AsyncDisposable {
    * Sends `message` encrypted over `socket` (the seed's `send`; see the
    * class example), fragmented to fit the modem.
    *
+   * @typeParam T Checked by {@linkcode LuaValueOf}: interfaces fit; functions,
+   * Dates, bigints do not; `undefined` fields are nil.
    * @param socket An open socket of this node.
    * @param message Any Lua value (null, boolean, number, string, bytes,
    * tables), at most `maxMessageSize` bytes encoded.
@@ -309,12 +311,12 @@ export class CryptoNetNode implements AsyncDisposable {
    * then arrives at most once and in order, but a lossy modem may lose it.
    * Rejects with the modem's error when it refused the packet.
    */
-  async send(socket: Socket, message: LuaValue): Promise<void> {
-    await unit.sendMessage(
-      this.#ctx,
-      this.#ctx.session("send", socket),
-      message,
-    );
+  async send<T extends LuaValueOf<T>>(
+    socket: Socket,
+    message: T,
+  ): Promise<void> {
+    const session = this.#ctx.session("send", socket);
+    await unit.sendMessage(this.#ctx, session, message as LuaValue);
   }
 
   /**

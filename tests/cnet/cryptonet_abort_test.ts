@@ -4,6 +4,7 @@
 // the signal's reason), an already fired signal rejects before anything is
 // sent, a non-AbortSignal is a TypeError, and what completes after the
 // abort is cleaned up (a late session closed, a late login logged out).
+// Also: typed `send` sends `undefined` fields as nil.
 import assert from "node:assert/strict";
 import { CNetNode, type CryptoNet } from "../../cnet/mod.ts";
 import { assertAborted } from "../_abort.ts";
@@ -230,4 +231,22 @@ Deno.test("CNetNode login: an abort rejects with the AbortError, not a failed lo
   await until(() => types(serverEvents, "logout").length === 1, 10_000);
   assert.deepEqual(types(serverEvents, "login", "logout"), ["login", "logout"]);
   assert.equal(socket.username, undefined);
+});
+
+Deno.test("CryptoNet send: a typed message's undefined fields arrive as nil", async () => {
+  await using w = await createWorld();
+  const client = await w.node("client");
+  const server = await w.node("server");
+  await server.host("typed");
+  interface Move {
+    x: number;
+    note?: string;
+    path: (number | undefined)[];
+  }
+  const move: Move = { x: 1, note: undefined, path: [1, undefined, 3] };
+  const heard = new Promise<CryptoNet.EncryptedMessageEvent>((resolve) =>
+    server.on("encrypted_message", resolve)
+  );
+  await client.send(await client.connect("typed"), move);
+  assert.deepEqual((await heard).message, { x: 1, path: [1, null, 3] });
 });
