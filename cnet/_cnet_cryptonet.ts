@@ -15,6 +15,7 @@ export {
   type DiscoverOptions,
   type HostOptions as CryptoNetHostOptions,
   type InitCertificateAuthorityOptions,
+  type LoginOptions,
   type RequestCertificateOptions,
   type RequestedCertificate,
   type SignCertificateOptions,

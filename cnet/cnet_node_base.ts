@@ -1,12 +1,13 @@
 // Copyright 2026 the moonwire authors. MIT license.
 import type { Certificate, CertificateAuthority } from "../crypto/mod.ts";
-import type { LuaValue } from "../net/table_codec.ts";
+import type { LuaValue, LuaValueOf } from "../net/table_codec.ts";
 import type {
   CryptoNetConnectOptions,
   CryptoNetNode,
   DiscoveredServer,
   DiscoverOptions,
   InitCertificateAuthorityOptions,
+  LoginOptions,
   RequestCertificateOptions,
   RequestedCertificate,
   Server,
@@ -105,6 +106,8 @@ export abstract class CNetNodeBase {
   /**
    * Sends an encrypted message over a CryptoNet socket (seed 000's `send`).
    *
+   * @typeParam T Checked by {@linkcode LuaValueOf}: interfaces fit; functions,
+   * Dates, bigints do not; `undefined` fields are nil.
    * @param socket An open socket of this node.
    * @param message Any table value.
    * @returns A promise that resolves when the message is handed to the modem.
@@ -126,7 +129,7 @@ export abstract class CNetNodeBase {
    * await Deno.remove(directory, { recursive: true });
    * ```
    */
-  send(socket: Socket, message: LuaValue): Promise<void> {
+  send<T extends LuaValueOf<T>>(socket: Socket, message: T): Promise<void> {
     return this.#cryptoNet.send(socket, message);
   }
 
@@ -515,12 +518,14 @@ export abstract class CNetNodeBase {
   /**
    * Logs in over a CTCP connection or a CryptoNet socket. The result also
    * arrives as a `login` or `login_failed` event. No answer or a closed
-   * session is a failed login (`false`), not an error.
+   * session is a failed login (`false`), not an error; an abort is.
    *
    * @param connection A CTCP connection or a CryptoNet socket.
    * @param username The user name.
    * @param password The password.
+   * @param options `signal`: see {@linkcode CryptoNetNode.login}.
    * @returns Whether the login succeeded.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    *
    * @example Log in over a session
    * ```ts
@@ -542,10 +547,11 @@ export abstract class CNetNodeBase {
     connection: CtcpConnection<Socket> | Socket,
     username: string,
     password: string,
+    options: LoginOptions = {},
   ): Promise<boolean> {
     const socket = socketOf("log in", connection);
     try {
-      return await this.#cryptoNet.login(socket, username, password);
+      return await this.#cryptoNet.login(socket, username, password, options);
     } catch (error) {
       if (isLinkFailure(error)) return false;
       throw error;

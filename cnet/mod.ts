@@ -191,6 +191,7 @@ export type {
   InitCertificateAuthorityOptions,
   LoginEvent,
   LoginFailedEvent,
+  LoginOptions,
   LogoutEvent,
   ModemMessageEvent,
   PlainMessageEvent,

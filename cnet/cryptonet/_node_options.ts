@@ -153,6 +153,8 @@ export interface ConnectOptions {
    * server answers.
    */
   allowUnsigned?: boolean;
+  /** Aborts the wait (AbortError); a session opened later is closed at once. */
+  signal?: AbortSignal;
 }
 
 /** Options for {@linkcode CryptoNetNode.discover}. */
@@ -170,6 +172,8 @@ export interface DiscoverOptions {
   certAuthKey?: Uint8Array | string;
   /** With `certAuthKey`, list unverified answers too (default false). */
   allowUnsigned?: boolean;
+  /** Aborts the wait (AbortError); the answers are dropped. */
+  signal?: AbortSignal;
 }
 
 /** A server that answered {@linkcode CryptoNetNode.discover}. */
@@ -198,6 +202,8 @@ export interface RequestCertificateOptions {
   certAuthKey?: Uint8Array | string;
   /** As in {@linkcode ConnectOptions.allowUnsigned}. */
   allowUnsigned?: boolean;
+  /** Aborts the wait (AbortError); the answer is dropped. */
+  signal?: AbortSignal;
 }
 
 /** The answer of {@linkcode CryptoNetNode.requestCertificate}. */
@@ -206,6 +212,12 @@ export interface RequestedCertificate {
   certificate: Certificate;
   /** Whether a CA key vouched for it. */
   verified: boolean;
+}
+
+/** Options for {@linkcode CryptoNetNode.login}. */
+export interface LoginOptions {
+  /** Aborts the wait (AbortError); a login that succeeds later is logged out. */
+  signal?: AbortSignal;
 }
 
 /** Options for {@linkcode CryptoNetNode.initCertificateAuthority}. */

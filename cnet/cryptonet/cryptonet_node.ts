@@ -3,7 +3,7 @@
 // over to a unit (_node_setup.ts wires them; the protocol itself is the
 // sans-I/O session core in _session_core.ts and _client_handshake.ts).
 import type { Certificate, CertificateAuthority } from "../../crypto/mod.ts";
-import type { LuaValue } from "../../net/mod.ts";
+import type { LuaValue, LuaValueOf } from "../../net/mod.ts";
 import type { Modem } from "../modem.ts";
 import type { ModemSide } from "../modem_side.ts";
 import { checkChannel } from "../_modem_channels.ts";
@@ -17,12 +17,14 @@ import type {
   DiscoverOptions,
   HostOptions,
   InitCertificateAuthorityOptions,
+  LoginOptions,
   RequestCertificateOptions,
   RequestedCertificate,
   SignCertificateOptions,
 } from "./_node_options.ts";
 import * as unit from "./_node_setup.ts";
 import { ServerState, Session } from "./_session.ts";
+import { withSignal } from "./_signal_call.ts";
 import { UnauthenticatedSocket } from "./_unauthenticated_socket.ts";
 import * as users from "./_user_store.ts";
 import type {
@@ -36,17 +38,13 @@ import type { Socket } from "./socket.ts";
 export type * from "./_node_options.ts";
 
 /**
- * One CryptoNet "computer": modems attached by side, a working directory for
- * file paths, the servers it hosts, its sockets and its events. The seed's
- * functions are its methods; `CryptoNet`'s module-level functions call them
- * on a default node. Sessions are Noise NK (the client has the server's
- * certificate) or NX (it learns and checks it); messages carry counters
- * checked by a replay window and are fragmented to the modem's payload. The
- * `CryptoNet` module documentation covers delivery (ordered, at most once,
- * not reliable), modem ownership (`close()` closes them unless
- * `closeModems: false`) and events (`on` handlers, and a bounded queue once
- * `listen()` or `events()` ran). It also holds a runnable example for
- * every method, one per topic.
+ * One CryptoNet "computer": modems by side, a working directory, its
+ * servers, sockets and events; the seed's functions are its methods (the
+ * module-level ones call them on a default node). Sessions are Noise NK or
+ * NX, with replay-checked counters and fragmentation. The `CryptoNet`
+ * module documentation covers delivery (ordered, at most once, not
+ * reliable), modem ownership (`close()` closes them unless `closeModems:
+ * false`) and events, with a runnable example for every method.
  *
  * @example A server and a client on one in-memory network
  * ```ts
@@ -149,8 +147,8 @@ export class CryptoNetNode implements AsyncDisposable {
   }
 
   /**
-   * The modem on `side`, or on the default side ("a side with a modem").
-   * Module example: modems.
+   * The modem on `side`, or on the default side ("a side with a modem";
+   * module example: modems).
    *
    * @param side One of {@linkcode ModemSide}; omitted for the default.
    * @returns The modem.
@@ -161,8 +159,7 @@ export class CryptoNetNode implements AsyncDisposable {
 
   /**
    * Opens a raw channel: its non-CryptoNet traffic arrives as
-   * `modem_message` events.
-   * Module example: raw channels.
+   * `modem_message` events (module example: raw channels).
    *
    * @param channel 0–65535.
    * @param options The modem side.
@@ -215,8 +212,7 @@ export class CryptoNetNode implements AsyncDisposable {
 
   /**
    * Every event as an async iterator (also `for await (... of node)`);
-   * ends when the node closes.
-   * Module example: events.
+   * ends when the node closes (module example: events).
    *
    * @returns An async iterator over the node's events.
    */
@@ -236,8 +232,7 @@ export class CryptoNetNode implements AsyncDisposable {
   /**
    * Runs the event loop (the seed's `setup`): calls `onStart(node)`, then
    * keeps the process alive until the node is closed. Events are dispatched
-   * whether or not the loop runs.
-   * Module example: the event loop.
+   * whether or not the loop runs (module example: the event loop).
    *
    * @param onStart Called once the loop runs; may be async. If it throws,
    * the node is closed and the error rethrown.
@@ -272,15 +267,14 @@ export class CryptoNetNode implements AsyncDisposable {
    * the working directory) the handshake is Noise NK; without, Noise NX
    * and the learned certificate must carry the name, match the handshake
    * key and be signed by the CA key — or, without a CA key (or with
-   * `allowUnsigned`), be the only one answering. Trust rule: only a
-   * certificate the user loaded from a file or built is trusted as is; one
-   * from `discover()`, `requestCertificate()` or an NX socket came from the
-   * network and, with a CA key, must carry its signature too.
-   * Module example: connecting.
+   * `allowUnsigned`), be the only one answering. Trust rule (see
+   * `ConnectOptions.certificate`): only a certificate loaded from a file or
+   * built is trusted as is. Module example: connecting.
    *
    * @param serverName The server's name; inferred from `options.certificate`
    * when omitted.
-   * @param options The seed's options.
+   * @param options The seed's options; `signal` aborts at once, and a session
+   * the handshake still opens is closed at once (opened, then closed events).
    * @returns The open socket.
    * @throws {RangeError} No certificate is given and the name cannot be a
    * file name (`<serverName>.crt`).
@@ -288,31 +282,37 @@ export class CryptoNetNode implements AsyncDisposable {
    * @throws {HandshakeError} Answers were refused (wrong key, name or
    * signature), several different unsigned certificates answered, or a
    * certificate from the network is not signed by the CA key.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    */
   connect(
     serverName?: string,
     options: ConnectOptions = {},
   ): Promise<Socket> {
-    return unit.connect(this.#ctx, serverName, options);
+    const to = serverName === undefined ? "" : ` to "${serverName}"`;
+    const run = () => unit.connect(this.#ctx, serverName, options);
+    const close = (late: Socket) => this.close(late);
+    return withSignal(`connect${to}`, options.signal, run, close);
   }
 
   /**
    * Sends `message` encrypted over `socket` (the seed's `send`; see the
    * class example), fragmented to fit the modem.
    *
+   * @typeParam T Checked by {@linkcode LuaValueOf}: interfaces fit; functions,
+   * Dates, bigints do not; `undefined` fields are nil.
    * @param socket An open socket of this node.
    * @param message Any Lua value (null, boolean, number, string, bytes,
    * tables), at most `maxMessageSize` bytes encoded.
-   * @returns Resolves once encrypted and handed to the modem: the message
-   * then arrives at most once and in order, but a lossy modem may lose it.
-   * Rejects with the modem's error when it refused the packet.
+   * @returns Resolves once encrypted and handed to the modem (then it
+   * arrives at most once, in order, unless a lossy modem loses it); rejects
+   * with the modem's error when it refused the packet.
    */
-  async send(socket: Socket, message: LuaValue): Promise<void> {
-    await unit.sendMessage(
-      this.#ctx,
-      this.#ctx.session("send", socket),
-      message,
-    );
+  async send<T extends LuaValueOf<T>>(
+    socket: Socket,
+    message: T,
+  ): Promise<void> {
+    const session = this.#ctx.session("send", socket);
+    await unit.sendMessage(this.#ctx, session, message as LuaValue);
   }
 
   /**
@@ -320,8 +320,8 @@ export class CryptoNetNode implements AsyncDisposable {
    * channels (the seed's `sendUnencrypted`); it arrives as a
    * `plain_message` event with `authenticated: false` and the session's
    * login withheld (anyone who saw the session id, sent in clear, can send
-   * one in its name). Must fit one modem payload.
-   * Module example: plain messages.
+   * one in its name). Must fit one modem payload. Module example: plain
+   * messages.
    *
    * @param socket An open socket of this node.
    * @param message Any Lua value.
@@ -337,16 +337,16 @@ export class CryptoNetNode implements AsyncDisposable {
    * answer within `timeout`, sorted by name, with the certificate unless
    * the server hides it. Answers are not authenticated: `verified` tells
    * whether `certAuthKey` vouches for the certificate, and with a key the
-   * others are listed only with `allowUnsigned`.
-   * Module example: discovery.
+   * others are listed only with `allowUnsigned`. Module example: discovery.
    *
-   * @param options Timeout, modem side, CA key.
+   * @param options Timeout, modem side, CA key and `signal`: its abort
+   * rejects at once and the answers collected until the timeout are dropped.
    * @returns The servers that answered.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    */
-  discover(
-    options: DiscoverOptions = {},
-  ): Promise<DiscoveredServer[]> {
-    return unit.discover(this.#ctx, options);
+  discover(options: DiscoverOptions = {}): Promise<DiscoveredServer[]> {
+    const run = () => unit.discover(this.#ctx, options);
+    return withSignal("discover", options.signal, run);
   }
 
   /**
@@ -356,24 +356,26 @@ export class CryptoNetNode implements AsyncDisposable {
    * `allowUnsigned`) an unsigned one only when it is the only one.
    *
    * @param name The server's name.
-   * @param options Timeout, modem side, CA key, allowUnsigned.
+   * @param options Timeout, modem side, CA key, allowUnsigned and
+   * `signal`: its abort rejects at once and a later answer is dropped.
    * @returns The certificate and whether a CA key vouched for it.
    * @throws {TimeoutError} Nobody answered.
    * @throws {HandshakeError} Answers were refused or ambiguous.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    */
   requestCertificate(
     name: string,
     options: RequestCertificateOptions = {},
   ): Promise<RequestedCertificate> {
-    return unit.requestCertificate(this.#ctx, name, options);
+    const run = () => unit.requestCertificate(this.#ctx, name, options);
+    return withSignal(`request certificate for "${name}"`, options.signal, run);
   }
 
   /**
    * Closes a socket (telling the peer) or a server (closing its sessions)
    * (the seed's `close`). Without a target, closes the node: every socket
    * and server, pending waits (rejected with ConnectionClosedError), its
-   * modems (see `closeModems`) and the event loop.
-   * Module example: closing.
+   * modems (see `closeModems`) and the event loop. Module example: closing.
    *
    * @param target A socket or server of this node; omitted for the node.
    */
@@ -398,8 +400,8 @@ export class CryptoNetNode implements AsyncDisposable {
   }
 
   /**
-   * Adds a user to `server`'s table (scrypt hash, saved atomically).
-   * Module example: users.
+   * Adds a user to `server`'s table (scrypt hash, saved atomically; module
+   * example: users).
    *
    * @param server A server of this node.
    * @param username 1–64 characters, not yet in the table.
@@ -509,23 +511,29 @@ export class CryptoNetNode implements AsyncDisposable {
    * sides fire `login` or `login_failed`. Failed logins are throttled per
    * socket, per user name and per server (see {@linkcode HostOptions}); a
    * throttled attempt fails at once with reason `rate_limited`, one beyond
-   * the node's `maxWaitingLogins` with reason `busy`.
-   * Module example: logins.
+   * the node's `maxWaitingLogins` with reason `busy` (module example:
+   * logins).
    *
    * @param socket A client socket of this node.
    * @param username The user.
    * @param password The password.
+   * @param options `signal`: its abort rejects at once; a login the server
+   * still accepts is logged out at once (`login`, then `logout`, both sides).
    * @returns `true` when logged in; then `socket.username` and
    * `socket.permissionLevel` are set.
    * @throws {TimeoutError} No answer within the node's `requestTimeout`.
+   * @throws {DOMException} `AbortError` once `signal` fired.
    */
-  async login(
+  login(
     socket: Socket,
     username: string,
     password: string,
+    options: LoginOptions = {},
   ): Promise<boolean> {
-    const session = this.#ctx.session("log in", socket);
-    return await unit.login(this.#ctx, session, username, password);
+    return withSignal("log in", options.signal, async () => {
+      const session = this.#ctx.session("log in", socket);
+      return await unit.login(this.#ctx, session, username, password);
+    }, (loggedIn) => loggedIn && this.logout(socket));
   }
 
   /**
@@ -555,9 +563,9 @@ export class CryptoNetNode implements AsyncDisposable {
   }
 
   /**
-   * Signs a certificate with the CA private key. Given a file path, the
-   * signed certificate is written back to that file.
-   * Module example: certificate authority.
+   * Signs a certificate with the CA private key; a file path's signed
+   * certificate is written back to it (module example: certificate
+   * authority).
    *
    * @param certificate A certificate or its file.
    * @param options The CA private key or its file.

@@ -1,7 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Seed 000's face: servers, sessions, messages and discovery on the default
 // node; each function calls the same CryptoNetNode method.
-import type { LuaValue } from "../../net/mod.ts";
+import type { LuaValue, LuaValueOf } from "../../net/mod.ts";
 import type {
   ConnectOptions,
   DiscoveredServer,
@@ -84,6 +84,8 @@ export function connect(
 /**
  * Sends an encrypted message (the seed's `send`); see {@linkcode CryptoNetNode.send}.
  *
+ * @typeParam T Checked by {@linkcode LuaValueOf}: interfaces fit; functions,
+ * Dates, bigints do not; `undefined` fields are nil.
  * @param socket An open socket of the default node.
  * @param message Any Lua value.
  * @returns Resolves once handed to the modem.
@@ -112,7 +114,10 @@ export function connect(
  * await Deno.remove(directory, { recursive: true });
  * ```
  */
-export function send(socket: Socket, message: LuaValue): Promise<void> {
+export function send<T extends LuaValueOf<T>>(
+  socket: Socket,
+  message: T,
+): Promise<void> {
   return getDefaultNode().send(socket, message);
 }
 

@@ -1,6 +1,7 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // Seed 000's face: user tables and logins on the default node; each function
 // calls the same CryptoNetNode method.
+import type { LoginOptions } from "./cryptonet_node.ts";
 import { getDefaultNode } from "./default_node_current.ts";
 import type { Server } from "./server.ts";
 import type { Socket } from "./socket.ts";
@@ -252,7 +253,9 @@ export function checkPassword(
  * @param socket A client socket of the default node.
  * @param username The user.
  * @param password The password.
+ * @param options `signal`: see {@linkcode CryptoNetNode.login}.
  * @returns `true` when logged in.
+ * @throws {DOMException} `AbortError` once `signal` fired.
  *
  * @example Log in
  * ```ts
@@ -280,8 +283,9 @@ export function login(
   socket: Socket,
   username: string,
   password: string,
+  options: LoginOptions = {},
 ): Promise<boolean> {
-  return getDefaultNode().login(socket, username, password);
+  return getDefaultNode().login(socket, username, password, options);
 }
 
 /**
