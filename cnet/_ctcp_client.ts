@@ -64,8 +64,9 @@ export class CtcpClient {
       certAuthKey: options.certAuthKey,
       allowUnsigned: options.allowUnsigned,
     });
-    // CryptoNet's connect takes no signal yet: after an abort its attempt
-    // runs out by itself, and a session it still opens is closed at once.
+    // The abort is CTCP's own (its message names the CTCP action), so the
+    // CryptoNet connect gets no signal: after an abort its attempt runs out
+    // by itself, and a session it still opens is closed at once.
     const socket = await abortable(opening, signal, action, () => {
       opening.then((late) => {
         this.#sockets.add(late);

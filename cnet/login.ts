@@ -1,5 +1,5 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import type { Socket } from "./_cnet_cryptonet.ts";
+import type { LoginOptions, Socket } from "./_cnet_cryptonet.ts";
 import { CNetNode } from "./cnet_node.ts";
 import type { CtcpConnection } from "./ctcp_connection.ts";
 
@@ -13,6 +13,8 @@ import type { CtcpConnection } from "./ctcp_connection.ts";
  * @param connection A CTCP connection or a CryptoNet socket.
  * @param username The user name.
  * @param password The password.
+ * @param options `signal` aborts the wait (a `DOMException` `AbortError`,
+ * not `false`); a login the server still accepts is logged out at once.
  * @returns Whether the login succeeded.
  *
  * @example Register, then log in
@@ -53,6 +55,7 @@ export function login(
   connection: CtcpConnection<Socket> | Socket,
   username: string,
   password: string,
+  options?: LoginOptions,
 ): Promise<boolean> {
-  return CNetNode.default.login(connection, username, password);
+  return CNetNode.default.login(connection, username, password, options);
 }

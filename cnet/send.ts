@@ -1,5 +1,5 @@
 // Copyright 2026 the moonwire authors. MIT license.
-import type { LuaValue } from "../net/table_codec.ts";
+import type { LuaValueOf } from "../net/table_codec.ts";
 import type { Socket } from "./_cnet_cryptonet.ts";
 import { CNetNode } from "./cnet_node.ts";
 
@@ -9,8 +9,10 @@ import { CNetNode } from "./cnet_node.ts";
  * in send order, not reliable (a lossy modem may lose a message); use CTCP
  * (`connectCtcp`) for reliable requests.
  *
+ * @typeParam T Checked by {@linkcode LuaValueOf}: interfaces fit; functions,
+ * Dates, bigints do not; `undefined` fields are nil.
  * @param socket The socket.
- * @param message Any table value.
+ * @param message Any Lua value.
  * @returns A promise that resolves when the message is handed to the modem.
  *
  * @example Send a table
@@ -32,6 +34,9 @@ import { CNetNode } from "./cnet_node.ts";
  * await Deno.remove(directory, { recursive: true });
  * ```
  */
-export function send(socket: Socket, message: LuaValue): Promise<void> {
+export function send<T extends LuaValueOf<T>>(
+  socket: Socket,
+  message: T,
+): Promise<void> {
   return CNetNode.default.send(socket, message);
 }
