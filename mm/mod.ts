@@ -103,6 +103,15 @@
  * closed or unknown connection, full `maxQueuedBytes` or
  * `maxServerQueuedBytes`) sends nothing of that table.
  *
+ * ## Across servers
+ *
+ * `@moonwire/moonwire/mm/nats` exports `NatsRoom`: several `Server`s (other
+ * processes, other machines) join one room on NATS, and `broadcast()` on any
+ * of them reaches every client of every server once, in each origin's order;
+ * `send()` stays local. With a cipher key the relayed tables are sealed;
+ * tables the bus lost are reported as `EVENT_ERROR` with counts. Only that
+ * entry point loads the NATS client (README, "Scaling out").
+ *
  * ## Deliberate differences from Macro Monkey
  *
  * - **No garbage-collection close.** The seed closes a `ClientConnection`
