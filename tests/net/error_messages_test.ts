@@ -13,6 +13,7 @@ import { recorder } from "./_link_recorder.ts";
 import type { TcpLink } from "../../net/tcp_link.ts";
 import { ignoreReason } from "../_tools.ts";
 import { makeTestCertificates } from "../_certs.ts";
+import { silentPort } from "../_silent_port.ts";
 
 const encoder = new TextEncoder();
 
@@ -195,38 +196,6 @@ Deno.test({
     await Promise.all([link.closed, server.closed]);
   },
 });
-
-// A listener whose accept backlog is full: the kernel answers no further
-// SYN, so a connect to it waits until its timeout.
-async function silentPort(): Promise<{
-  port: number;
-  [Symbol.dispose](): void;
-}> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  for (;;) {
-    const connecting = Deno.connect({
-      hostname: "127.0.0.1",
-      port: listener.addr.port,
-    });
-    const conn = await Promise.race([
-      connecting,
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), 500)),
-    ]);
-    if (conn === null) {
-      connecting.then((late) => late.close(), () => {});
-      break;
-    }
-    conns.push(conn);
-  }
-  return {
-    port: listener.addr.port,
-    [Symbol.dispose]() {
-      for (const conn of conns) conn.close();
-      listener.close();
-    },
-  };
-}
 
 Deno.test("connect timing out names the target once in onError", async () => {
   using silent = await silentPort();
