@@ -96,7 +96,15 @@ export interface NatsModemOptions {
  * ```
  */
 export interface NatsModemConnectOptions
-  extends NatsModemOptions, NatsConnectOptions {}
+  extends NatsModemOptions, NatsConnectOptions {
+  /**
+   * Aborts the connect: it rejects at once with a DOMException named
+   * "AbortError" (`Cannot connect NATS modem: aborted`, the signal's reason
+   * as `cause`), without connecting when the signal has already fired; a
+   * connection that opens later is closed at once.
+   */
+  signal?: AbortSignal;
+}
 
 /**
  * Counters of a {@linkcode NatsModem}.

@@ -133,9 +133,14 @@ export class NatsModem implements Modem, AsyncDisposable {
    *
    * @param servers One URL or several (`"nats://127.0.0.1:4222"`,
    * `"127.0.0.1:4222"`); the nodes of a cluster announce the others too.
-   * @param options Modem options, credentials and connection timing.
+   * @param options Modem options, credentials, connection timing and
+   *   `signal`, which aborts the connect.
    * @returns The open modem.
-   * @throws {TypeError} For `servers` that are not URL strings.
+   * @throws {TypeError} For `servers` that are not URL strings, or a
+   * `signal` that is not an AbortSignal.
+   * @throws {DOMException} "AbortError" when `signal` fires first, also
+   * before the call (`Cannot connect NATS modem: aborted`, its reason as
+   * `cause`); a connection that opens later is closed at once.
    * @throws {RangeError} For a limit or timing outside its range.
    * @throws {Error} When no server answers (`Cannot connect NATS modem: no
    * NATS server answered at 127.0.0.1:1 (...)`, the client's error as

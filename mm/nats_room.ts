@@ -112,6 +112,13 @@ export interface NatsRoomJoinOptions
   extends NatsRoomOptions, NatsConnectOptions {
   /** One NATS URL or several; the nodes of a cluster announce the others. */
   servers: string | string[];
+  /**
+   * Aborts the join: it rejects at once with a DOMException named
+   * "AbortError" (`Cannot join room: aborted`, the signal's reason as
+   * `cause`), without connecting when the signal has already fired; a
+   * connection that opens later is closed at once.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -330,11 +337,14 @@ export class NatsRoom implements NetworkObject, AsyncDisposable {
    * 3 s and reconnect to another node for ever.
    *
    * @param server The mm server whose broadcasts the room relays.
-   * @param options `servers`, `room`, and the room's and connection's
-   *   options.
+   * @param options `servers`, `room`, the room's and connection's
+   *   options, and `signal`, which aborts the join.
    * @returns The room, subscribed.
    * @throws {TypeError} For a `server` that is not an mm `Server` or a bad
-   *   option type.
+   *   option type (also a `signal` that is not an AbortSignal).
+   * @throws {DOMException} "AbortError" when `signal` fires first, also
+   *   before the call (`Cannot join room: aborted`, its reason as `cause`);
+   *   a connection that opens later is closed at once.
    * @throws {SyntaxError} For a room or prefix that is not a subject, or a
    *   cipher key that is not hex.
    * @throws {RangeError} For a number out of range or a cipher key of the

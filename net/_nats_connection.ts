@@ -13,6 +13,7 @@ import {
   type ReconnectToServerHandler,
   type Status,
 } from "@nats-io/transport-node";
+import { abortable, checkSignal, throwIfAborted } from "./_abort.ts";
 
 /**
  * A change of a NATS connection's state, as the NATS entry points report it
@@ -228,17 +229,26 @@ export async function connectNats(
 /**
  * Connects as {@linkcode connectNats} does, with `noEcho`, and hands the
  * connection to `create`, whose result then owns it; closes it again when
- * `create` throws.
+ * `create` throws. `signal` (checked: TypeError unless an AbortSignal)
+ * rejects with `Cannot <action>: aborted`, before connecting when it has
+ * already fired; a connection that opens after the abort is closed at once.
  */
 export async function connectOwned<T>(
   action: string,
   servers: string | string[],
-  options: NatsConnectOptions,
+  options: NatsConnectOptions & { signal?: AbortSignal },
   create: (connection: NatsConnection) => T,
 ): Promise<T> {
-  const connection = await connectNats(action, servers, {
+  const signal = checkSignal(options.signal, action);
+  throwIfAborted(signal, action);
+  const connecting = connectNats(action, servers, {
     ...options,
     noEcho: true,
+  });
+  // The client cannot stop a connect: the abort lets go of it, and closes
+  // what it still opens.
+  const connection = await abortable(connecting, signal, action, () => {
+    connecting.then((late) => late.close(), () => {});
   });
   try {
     return create(connection);
