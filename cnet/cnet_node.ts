@@ -388,12 +388,19 @@ export class CNetNode extends CNetNodeBase implements AsyncDisposable {
    * type. CTCP packets are the node's own and never reach the
    * `encrypted_message` handler.
    *
+   * @typeParam T The event type.
+   * @typeParam M The type of message events' `message`
+   * (`setMessageHandler<"encrypted_message", Chat>`): a promise, not a
+   * check, see {@linkcode EncryptedMessageEvent}.
    * @param eventType The event type.
    * @param handler The handler.
    */
-  setMessageHandler<T extends MessageEventType>(
+  setMessageHandler<
+    T extends MessageEventType,
+    M extends LuaValueOf<M> = LuaValue,
+  >(
     eventType: T,
-    handler: MessageHandler<T> | undefined,
+    handler: MessageHandler<T, M> | undefined,
   ): void {
     if (!Object.values(MessageEventType).includes(eventType)) {
       throw new TypeError(

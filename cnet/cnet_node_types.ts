@@ -191,7 +191,12 @@ export interface SendCttpRequestOptions {
 
 /**
  * A handler for CryptoNet message events; see
- * {@linkcode CNetNode.setMessageHandler}.
+ * {@linkcode CNetNode.setMessageHandler}. `M` types the `message` of
+ * `encrypted_message` and `plain_message` events: a promise, not a check
+ * (see {@linkcode EncryptedMessageEvent}).
+ *
+ * @typeParam T The event type.
+ * @typeParam M The type of message events' `message`.
  *
  * @example A login handler
  * ```ts
@@ -202,9 +207,10 @@ export interface SendCttpRequestOptions {
  * assert.equal(typeof handler, "function");
  * ```
  */
-export type MessageHandler<T extends MessageEventType = MessageEventType> = (
-  event: CryptoNetEventMap[T],
-) => void;
+export type MessageHandler<
+  T extends MessageEventType = MessageEventType,
+  M = LuaValue,
+> = (event: CryptoNetEventMap<M>[T]) => void;
 
 /**
  * A REST handler: gets the path segments after the registered prefix, the

@@ -179,6 +179,7 @@ export type {
   ConnectionOpenedEvent,
   ConnectOptions,
   CryptoNetEvent,
+  CryptoNetEventHandler,
   CryptoNetEventMap,
   CryptoNetNode,
   CryptoNetNodeOptions,

@@ -29,7 +29,7 @@ import { UnauthenticatedSocket } from "./_unauthenticated_socket.ts";
 import * as users from "./_user_store.ts";
 import type {
   CryptoNetEvent,
-  CryptoNetEventMap,
+  CryptoNetEventHandler,
   EventSubscription,
 } from "./events.ts";
 import type { Server } from "./server.ts";
@@ -188,14 +188,14 @@ export class CryptoNetNode implements AsyncDisposable {
    * Registers `handler` for events named `type` (see the class example).
    *
    * @param type An event name, e.g. `"encrypted_message"`.
-   * @param handler Called synchronously with each such event.
+   * @param handler Called synchronously with each such event; `M` (unchecked) types `message`.
    * @returns A subscription; `close()` removes the handler.
    */
-  on<K extends keyof CryptoNetEventMap>(
+  on<K extends CryptoNetEvent["type"], M extends LuaValueOf<M> = LuaValue>(
     type: K,
-    handler: (event: CryptoNetEventMap[K]) => void,
+    handler: CryptoNetEventHandler<K, M>,
   ): EventSubscription {
-    return this.#ctx.hub.on(type, handler);
+    return this.#ctx.hub.on(type, handler as CryptoNetEventHandler<K>);
   }
 
   /**

@@ -54,6 +54,26 @@ export interface ConnectionClosedEvent {
 /**
  * An encrypted message arrived on a session.
  *
+ * `Message` is the type of `message`: any {@linkcode LuaValue} unless the
+ * handler names one (`node.on<"encrypted_message", Chat>(...)`). The type is
+ * a promise, not a check: the decoder guarantees a well-formed Lua value
+ * (at most `maxMessageSize` bytes encoded), never your shape, so validate
+ * messages from peers you do not trust.
+ *
+ * @typeParam Message The type of `message`.
+ *
+ * @example Type the message
+ * ```ts
+ * import type { CryptoNet } from "@moonwire/moonwire/cnet";
+ * import assert from "node:assert/strict";
+ *
+ * interface Chat {
+ *   text: string;
+ * }
+ * const text = (event: CryptoNet.EncryptedMessageEvent<Chat>) => event.message.text;
+ * assert.equal(text({ message: { text: "hi" } } as CryptoNet.EncryptedMessageEvent<Chat>), "hi");
+ * ```
+ *
  * @example Narrow an event
  * ```ts
  * import type { CryptoNet } from "@moonwire/moonwire/cnet";
@@ -67,11 +87,11 @@ export interface ConnectionClosedEvent {
  * assert.equal(text({ type: "logout", username: "a" } as CryptoNet.CryptoNetEvent), undefined);
  * ```
  */
-export interface EncryptedMessageEvent {
+export interface EncryptedMessageEvent<Message = LuaValue> {
   /** The event name. */
   type: "encrypted_message";
-  /** The decoded message value. */
-  message: LuaValue;
+  /** The decoded message value (its type is a promise, see above). */
+  message: Message;
   /** The session the event is about. */
   socket: Socket;
   /** The accepting server (server side), `undefined` on the client. */
@@ -88,6 +108,12 @@ export interface EncryptedMessageEvent {
  * a user sent it; `send(socket, ...)`, `sendUnencrypted` and `close` accept
  * this socket and reach the session it names.
  *
+ * `Message` is the type of `message`, as for
+ * {@linkcode EncryptedMessageEvent}: a promise, not a check, and a plain
+ * message is from anyone, so validate it before use.
+ *
+ * @typeParam Message The type of `message`.
+ *
  * @example The event's shape
  * ```ts
  * import type { CryptoNet } from "@moonwire/moonwire/cnet";
@@ -99,13 +125,13 @@ export interface EncryptedMessageEvent {
  * assert.equal(authenticated, false);
  * ```
  */
-export interface PlainMessageEvent {
+export interface PlainMessageEvent<Message = LuaValue> {
   /** The event name. */
   type: "plain_message";
   /** Always `false`: nothing vouches for the sender. */
   authenticated: false;
-  /** The decoded message value. */
-  message: LuaValue;
+  /** The decoded message value (its type is a promise, see above). */
+  message: Message;
   /**
    * The session the packet names, with its identity withheld (`username`
    * `undefined`, `permissionLevel` 0); not the same object as the
@@ -256,7 +282,11 @@ export type CryptoNetEvent =
   | ModemMessageEvent;
 
 /**
- * Event name → event type, for `on(name, handler)`.
+ * Event name → event type, for `on(name, handler)`. `Message` types the
+ * `message` of `encrypted_message` and `plain_message` events (a promise,
+ * not a check: see {@linkcode EncryptedMessageEvent}).
+ *
+ * @typeParam Message The type of message events' `message`.
  *
  * @example Type a handler
  * ```ts
@@ -267,15 +297,15 @@ export type CryptoNetEvent =
  * assert.equal(typeof handler, "function");
  * ```
  */
-export interface CryptoNetEventMap {
+export interface CryptoNetEventMap<Message = LuaValue> {
   /** The `connection_opened` event. */
   connection_opened: ConnectionOpenedEvent;
   /** The `connection_closed` event. */
   connection_closed: ConnectionClosedEvent;
   /** The `encrypted_message` event. */
-  encrypted_message: EncryptedMessageEvent;
+  encrypted_message: EncryptedMessageEvent<Message>;
   /** The `plain_message` event. */
-  plain_message: PlainMessageEvent;
+  plain_message: PlainMessageEvent<Message>;
   /** The `login` event. */
   login: LoginEvent;
   /** The `login_failed` event. */
@@ -285,6 +315,36 @@ export interface CryptoNetEventMap {
   /** The `modem_message` event. */
   modem_message: ModemMessageEvent;
 }
+
+/**
+ * A handler of the events named `K`, for `on(name, handler)`; `Message`
+ * types the `message` of `encrypted_message` and `plain_message` events (a
+ * promise, not a check: see {@linkcode EncryptedMessageEvent}).
+ *
+ * @typeParam K The event name.
+ * @typeParam Message The type of message events' `message`.
+ *
+ * @example A typed message handler
+ * ```ts
+ * import { CryptoNet } from "@moonwire/moonwire/cnet";
+ * import assert from "node:assert/strict";
+ *
+ * interface Chat {
+ *   text: string;
+ * }
+ * const seen: string[] = [];
+ * const handler: CryptoNet.CryptoNetEventHandler<"encrypted_message", Chat> = (
+ *   event,
+ * ) => seen.push(event.message.text);
+ * await using node = new CryptoNet.CryptoNetNode();
+ * node.on("encrypted_message", handler).close();
+ * assert.deepEqual(seen, []);
+ * ```
+ */
+export type CryptoNetEventHandler<
+  K extends keyof CryptoNetEventMap,
+  Message = LuaValue,
+> = (event: CryptoNetEventMap<Message>[K]) => void;
 
 /**
  * A handler registration from `on(name, handler)`; `close()` (or `using`)
