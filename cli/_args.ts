@@ -4,14 +4,9 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Output } from "./_output.ts";
+import { UsageError } from "./_usage_error.ts";
 
-/** A command line mistake; `main` prints its one line and exits with 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 /** One `--option` of a command. */
 export interface OptionSpec {

@@ -2,7 +2,7 @@
 // JSON on the command line, to and from Lua-style tables. Byte strings have
 // no JSON form: they print as {"$base64": "..."} and that shape is read back
 // as bytes, so a table printed by `mm listen` can be sent again as it is.
-import { UsageError } from "./_args.ts";
+import { UsageError } from "./_usage_error.ts";
 
 function replace(_key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) return { $base64: value.toBase64() };

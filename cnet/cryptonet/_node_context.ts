@@ -10,8 +10,7 @@ import type { ModemTable } from "./_modem_table.ts";
 import type { Packet } from "./_packet.ts";
 import type { CryptoNetNodeStats } from "./_node_options.ts";
 import { ServerState, Session } from "./_session.ts";
-import type { SessionCaps } from "./_session_caps.ts";
-import type { SessionLimits } from "./_session_types.ts";
+import type { SessionCaps, SessionLimits } from "./_session_types.ts";
 import { UnauthenticatedSocket } from "./_unauthenticated_socket.ts";
 
 /** The node's timeouts (ms) and limits, checked by the constructor. */

@@ -14,6 +14,7 @@ import { positiveInteger } from "./_checks.ts";
 import type { NodeContext } from "./_node_context.ts";
 import type { CryptoNetNodeOptions } from "./_node_options.ts";
 import type { ServerState, Session } from "./_session.ts";
+import type { SessionCaps } from "./_session_types.ts";
 import { closeSession } from "./_session_driver.ts";
 
 /** The caps' defaults, per server. */
@@ -22,13 +23,6 @@ export const SESSION_CAP_DEFAULTS = {
   maxHalfOpenSessions: 64,
   maxPreLoginSessions: 256,
 } as const;
-
-/** Per-server session caps, checked. */
-export interface SessionCaps {
-  maxSessions: number;
-  maxHalfOpenSessions: number;
-  maxPreLoginSessions: number;
-}
 
 /** The caps from the node's options (RangeError for a bad one). */
 export function sessionCaps(

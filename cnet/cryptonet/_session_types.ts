@@ -88,3 +88,10 @@ export function withRequestId(
 export function readRequestId(body: Uint8Array): number {
   return new DataView(body.buffer, body.byteOffset).getUint32(0);
 }
+
+/** Per-server session caps, checked. */
+export interface SessionCaps {
+  maxSessions: number;
+  maxHalfOpenSessions: number;
+  maxPreLoginSessions: number;
+}
