@@ -408,7 +408,11 @@ export class FrameSendQueue {
       this.#readyWaiters = [];
       for (const waiter of waiters) waiter.resolve();
     }
-    if (this.#queued > 0) this.#flush();
+    if (this.#sealed.length > 0) this.#flush();
+    // Only the filling arena is left: write it on a microtask, after the
+    // senders just woken by ready() (and admitted above) have added to it,
+    // so a paced stream keeps writing full arenas, not one frame at a time.
+    else if (this.#queued > 0) this.#schedule();
     else if (this.#blocked.length === 0) {
       this.#scheduleTrim();
       this.#notifyIdle();
