@@ -80,7 +80,7 @@ export async function framedTarget(): Promise<Target> {
   return {
     title: "P1 FramedConnection (borrowFrames, send + readMany) vs raw " +
       "Deno.Conn, same framed bytes",
-    rounds: 5,
+    rounds: 7,
     warmup: true,
     rows: CASES.map(({ label, size, count, goal }) =>
       ratioRow(
