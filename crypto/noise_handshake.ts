@@ -11,6 +11,7 @@ import {
   dh,
   type DhKey,
   dhPublicKey,
+  dhStaticPublicKey,
   generateDhKey,
   InvalidPublicKeyError,
   loadDhKey,
@@ -378,7 +379,7 @@ export class NoiseHandshake {
     const ephemeral = remote === this.#re;
     const cached = ephemeral ? this.#reKey : this.#rsKey;
     if (cached !== undefined && cached.from === remote) return cached.key;
-    const key = dhPublicKey(remote);
+    const key = ephemeral ? dhPublicKey(remote) : dhStaticPublicKey(remote);
     if (ephemeral) this.#reKey = { from: remote, key };
     else this.#rsKey = { from: remote, key };
     return key;
