@@ -280,20 +280,23 @@ export function generateDhKey(): DhKey {
 }
 
 /**
- * Generates a fresh X25519 key pair as bytes, already loaded for
- * {@linkcode loadDhKey} (for callers that keep the raw keys).
+ * A fresh X25519 key pair as bytes (`generated`, or one generated now),
+ * already loaded for {@linkcode loadDhKey} (for callers that keep the raw
+ * keys).
  */
-export function generateDhKeyPair(): {
+export function generateDhKeyPair(
+  generated: DhKey = generateDhKey(),
+): {
   publicKey: Uint8Array<ArrayBuffer>;
   privateKey: Uint8Array<ArrayBuffer>;
 } {
-  const { publicKey, privateKey } = generateKeyPairSync("x25519");
+  const { publicKey, keyObject: privateKey } = generated;
   const pkcs8 = privateKey.export({ format: "der", type: "pkcs8" });
   if (pkcs8.length !== 48) {
     throw new Error("Cannot generate X25519 key pair: unexpected DER layout");
   }
   const pair = {
-    publicKey: rawPublicKey(publicKey),
+    publicKey: publicKey.slice(),
     privateKey: Uint8Array.from(pkcs8.subarray(16)),
   };
   pkcs8.fill(0);

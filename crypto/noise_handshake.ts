@@ -12,7 +12,6 @@ import {
   type DhKey,
   dhPublicKey,
   dhStaticPublicKey,
-  generateDhKey,
   InvalidPublicKeyError,
   loadDhKey,
   type NoiseProtocol,
@@ -20,6 +19,7 @@ import {
 } from "./_noise_functions.ts";
 import type { NoiseToken } from "./_noise_patterns.ts";
 import { SymmetricState } from "./_noise_symmetric_state.ts";
+import { takeEphemeralKey } from "./_ephemeral_pool.ts";
 import { NoiseCipherState } from "./noise_cipher_state.ts";
 import { disableNoiseCipherState } from "./_noise_cipher_access.ts";
 
@@ -492,7 +492,7 @@ export class NoiseHandshake {
       for (const token of tokens) {
         if (token === "e") {
           const e = this.#fixedEphemeral === undefined
-            ? generateDhKey()
+            ? takeEphemeralKey()
             : loadDhKey(this.#fixedEphemeral);
           this.#e = e;
           message.set(e.publicKey, offset);
