@@ -1,10 +1,17 @@
 // Copyright 2026 the moonwire authors. MIT license.
-// Noise handshakes per second (both parties, in memory) and the per-message
-// overhead of NoiseCipherState over the raw AEAD.
+// Noise handshakes per second (both parties, in memory), the per-message
+// overhead of NoiseCipherState over the raw AEAD, and the primitives one
+// CryptoNet NK connect cannot avoid.
 import { NoiseHandshake } from "../crypto/noise_handshake.ts";
 import { NoiseCipherState } from "../crypto/noise_cipher_state.ts";
 import { createAead } from "../crypto/aead.ts";
 import { generateX25519KeyPair } from "../crypto/key_pair.ts";
+import {
+  dh,
+  dhPublicKey,
+  generateDhKey,
+  parseProtocolName,
+} from "../crypto/_noise_functions.ts";
 
 const server = generateX25519KeyPair();
 const NK = "Noise_NK_25519_ChaChaPoly_SHA256";
@@ -93,5 +100,55 @@ Deno.bench({
   warmup: 2000,
   async fn() {
     await receiver.decrypt(await sender.encrypt(message));
+  },
+});
+
+// The floor of one CryptoNet NK connect: the native primitives both ends
+// run, counted per connect (4 DH, 2 keygens, 6 HKDF, 12 MixHash, 8 AEAD
+// calls with the first message and the close). Compare the sum with the
+// P5 figure before looking for glue to cut.
+const protocol = parseProtocolName(NK);
+const local = generateDhKey();
+const remote = dhPublicKey(generateDhKey().publicKey);
+const chainingKey = crypto.getRandomValues(new Uint8Array(32));
+
+Deno.bench({
+  name: "X25519 DH (node:crypto), 4 per NK connect",
+  group: "NK connect primitives",
+  baseline: true,
+  n: 3000,
+  warmup: 300,
+  fn() {
+    dh(local, remote);
+  },
+});
+
+Deno.bench({
+  name: "X25519 keygen + raw public key (node:crypto), 2 per NK connect",
+  group: "NK connect primitives",
+  n: 3000,
+  warmup: 300,
+  fn() {
+    generateDhKey();
+  },
+});
+
+Deno.bench({
+  name: "Noise HKDF, 2 outputs (SHA256), 6 per NK connect",
+  group: "NK connect primitives",
+  n: 10000,
+  warmup: 1000,
+  fn() {
+    protocol.hash.hkdf(chainingKey, key, 2);
+  },
+});
+
+Deno.bench({
+  name: "Noise MixHash 32 B (SHA256), 12 per NK connect",
+  group: "NK connect primitives",
+  n: 10000,
+  warmup: 1000,
+  fn() {
+    protocol.hash.hashTwo(chainingKey, key);
   },
 });

@@ -98,10 +98,7 @@ export class SymmetricState {
   }
 
   mixHash(data: Uint8Array): void {
-    const joined = new Uint8Array(this.h.length + data.length);
-    joined.set(this.h);
-    joined.set(data, this.h.length);
-    this.h = this.hash.hash(joined);
+    this.h = this.hash.hashTwo(this.h, data);
   }
 
   mixKeyAndHash(inputKeyMaterial: Uint8Array): void {

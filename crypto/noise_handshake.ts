@@ -11,7 +11,7 @@ import {
   dh,
   type DhKey,
   dhPublicKey,
-  generateDhKey,
+  dhStaticPublicKey,
   InvalidPublicKeyError,
   loadDhKey,
   type NoiseProtocol,
@@ -19,6 +19,7 @@ import {
 } from "./_noise_functions.ts";
 import type { NoiseToken } from "./_noise_patterns.ts";
 import { SymmetricState } from "./_noise_symmetric_state.ts";
+import { takeEphemeralKey } from "./_ephemeral_pool.ts";
 import { NoiseCipherState } from "./noise_cipher_state.ts";
 import { disableNoiseCipherState } from "./_noise_cipher_access.ts";
 
@@ -378,7 +379,7 @@ export class NoiseHandshake {
     const ephemeral = remote === this.#re;
     const cached = ephemeral ? this.#reKey : this.#rsKey;
     if (cached !== undefined && cached.from === remote) return cached.key;
-    const key = dhPublicKey(remote);
+    const key = ephemeral ? dhPublicKey(remote) : dhStaticPublicKey(remote);
     if (ephemeral) this.#reKey = { from: remote, key };
     else this.#rsKey = { from: remote, key };
     return key;
@@ -491,7 +492,7 @@ export class NoiseHandshake {
       for (const token of tokens) {
         if (token === "e") {
           const e = this.#fixedEphemeral === undefined
-            ? generateDhKey()
+            ? takeEphemeralKey()
             : loadDhKey(this.#fixedEphemeral);
           this.#e = e;
           message.set(e.publicKey, offset);

@@ -7,6 +7,11 @@
 
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { certificateMessage, checkCertificate } from "./_certificate.ts";
+import {
+  rememberVerified,
+  verificationKey,
+  wasVerified,
+} from "./_verified_certificates.ts";
 import type { Certificate } from "./certificate.ts";
 
 /**
@@ -14,7 +19,10 @@ import type { Certificate } from "./certificate.ts";
  * given Ed25519 public key. Returns `false`, never throws, for anything
  * else: no signature, a malformed signature or certificate, another CA, or
  * a modified name or key. Verification is strict RFC 8032 (non-canonical
- * encodings are refused).
+ * encodings are refused). A success is remembered for the exact bytes
+ * checked (CA key, name, public key, version, signature), so checking the
+ * same certificate again, e.g. on every connect, is cheap; failures are
+ * never remembered.
  *
  * @example Reject a tampered certificate
  * ```ts
@@ -51,12 +59,14 @@ export function verifyCertificate(
     if (!(caPublicKey instanceof Uint8Array) || caPublicKey.length !== 32) {
       return false;
     }
-    return ed25519.verify(
-      signature,
-      certificateMessage(certificate, nameBytes),
-      caPublicKey,
-      { zip215: false },
-    );
+    const message = certificateMessage(certificate, nameBytes);
+    const key = verificationKey(caPublicKey, message, signature);
+    if (wasVerified(key)) return true;
+    const ok = ed25519.verify(signature, message, caPublicKey, {
+      zip215: false,
+    });
+    if (ok) rememberVerified(key);
+    return ok;
   } catch {
     // Malformed input of any kind is simply "not verified".
     return false;

@@ -5,6 +5,7 @@
 // client session.
 import { HandshakeError, verifyCertificate } from "../../crypto/mod.ts";
 import { ConnectionClosedError } from "../../net/mod.ts";
+import { refillEphemeralKeysSoon } from "../../crypto/_ephemeral_pool.ts";
 import { type Candidate, ClientHandshake } from "./_client_handshake.ts";
 import { DeadlineTimer } from "./_deadline_timer.ts";
 import { isLearned, markLearned } from "./_discovery.ts";
@@ -154,6 +155,7 @@ async function run(
 ): Promise<Candidate> {
   const decided = Promise.withResolvers<void>();
   const step = () => {
+    let sent = false;
     for (
       let hello = handshake.pollTransmit();
       hello;
@@ -161,11 +163,14 @@ async function run(
     ) {
       try {
         where.entry.modem.transmit(where.channel, where.replyChannel, hello);
+        sent = true;
       } catch (error) {
         // connect waits on these HELLOs: the modem's refusal fails it.
         handshake.abort(error as Error);
       }
     }
+    // The answer takes a round trip: make the next ephemeral keys now.
+    if (sent) refillEphemeralKeysSoon();
     if (handshake.result !== undefined) decided.resolve();
     else timer.set(handshake.pollTimeout());
   };

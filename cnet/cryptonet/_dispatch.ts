@@ -5,6 +5,7 @@
 // cookie, under load), HELLO_REPLYs and COOKIEs to a waiting connect, DATA
 // and PLAIN to their session core.
 import type { ModemMessage } from "../modem.ts";
+import { refillEphemeralKeysSoon } from "../../crypto/_ephemeral_pool.ts";
 import { answerRequest, serversOn } from "./_discovery.ts";
 import type { ModemEntry } from "./_modem_table.ts";
 import type { NodeContext } from "./_node_context.ts";
@@ -206,5 +207,7 @@ function acceptHello(
     // Refused (counted by its `dropped` event) or closed meanwhile.
     else forget(ctx, session);
     service(ctx, session);
+    // The answer is out; the client's first message takes a round trip.
+    refillEphemeralKeysSoon();
   });
 }

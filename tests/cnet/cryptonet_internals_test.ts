@@ -11,8 +11,14 @@ import {
   serverChannel,
 } from "../../cnet/cryptonet/_server_channel.ts";
 import { ephemeralKeyPair } from "../../cnet/cryptonet/_x25519.ts";
+import {
+  EPHEMERAL_POOL_SIZE,
+  pooledEphemeralKeys,
+  takeEphemeralKey,
+} from "../../crypto/_ephemeral_pool.ts";
 import { keyPairFromPrivateKey } from "../../crypto/mod.ts";
 import { mulberry32 } from "../_random.ts";
+import { createWorld } from "./_cryptonet_fixtures.ts";
 
 Deno.test("ReplayWindow accepts each counter once, tolerates reordering, rejects old", () => {
   const window = new ReplayWindow(64);
@@ -253,6 +259,28 @@ Deno.test("ephemeralKeyPair: native X25519 pairs that match", () => {
     seen.add(pair.publicKey.join());
   }
   assert.equal(seen.size, 20);
+});
+
+Deno.test("connect refills the ephemeral key pool on both ends once their handshake messages are out", async () => {
+  await using world = await createWorld();
+  const server = await world.node("server");
+  const client = await world.node("client");
+  const hosted = await server.host("pool");
+  const drain = () => {
+    while (pooledEphemeralKeys() > 0) takeEphemeralKey();
+  };
+  drain();
+  const received = new Promise((resolve) =>
+    server.on("encrypted_message", resolve)
+  );
+  const socket = await client.connect("pool", {
+    certificate: hosted.certificate,
+  });
+  // Refilled after the HELLO and again after the answer: full.
+  assert.equal(pooledEphemeralKeys(), EPHEMERAL_POOL_SIZE);
+  await client.send(socket, "x");
+  await received;
+  socket.close();
 });
 
 Deno.test("Packet encoders write the documented layout byte for byte", () => {

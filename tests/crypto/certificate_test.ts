@@ -9,6 +9,12 @@ import {
   verifyCertificate,
 } from "../../crypto/mod.ts";
 import { certificateMessage } from "../../crypto/_certificate.ts";
+import {
+  MAX_VERIFIED_CERTIFICATES,
+  rememberVerified,
+  verificationKey,
+  wasVerified,
+} from "../../crypto/_verified_certificates.ts";
 
 const encoder = new TextEncoder();
 
@@ -199,6 +205,52 @@ Deno.test("verifyCertificate() returns false, never throws, on every mismatch", 
       label,
     );
   }
+});
+
+Deno.test("verifyCertificate() remembers a success for its exact bytes only", () => {
+  const ca = createCertificateAuthority();
+  const other = createCertificateAuthority();
+  const signed = signCertificate(
+    generateCertificate("cached").certificate,
+    ca.privateKey,
+  );
+  const keyOf = (certificate: Certificate, caKey = ca.publicKey) =>
+    verificationKey(
+      caKey,
+      certificateMessage(certificate, encoder.encode(certificate.name)),
+      certificate.signature!,
+    );
+  assert.equal(wasVerified(keyOf(signed)), false);
+  assert.equal(verifyCertificate(signed, ca.publicKey), true);
+  assert.equal(wasVerified(keyOf(signed)), true);
+  // Changed in place after it verified: checked again, and refused.
+  signed.publicKey[0] ^= 1;
+  assert.equal(verifyCertificate(signed, ca.publicKey), false);
+  signed.publicKey[0] ^= 1;
+  signed.signature![5] ^= 1;
+  assert.equal(verifyCertificate(signed, ca.publicKey), false);
+  assert.equal(wasVerified(keyOf(signed)), false, "a failure is not kept");
+  signed.signature![5] ^= 1;
+  assert.equal(
+    verifyCertificate({ ...signed, name: "cachee" }, ca.publicKey),
+    false,
+  );
+  assert.equal(verifyCertificate(signed, other.publicKey), false);
+  assert.equal(wasVerified(keyOf(signed, other.publicKey)), false);
+  assert.equal(verifyCertificate(signed, ca.publicKey), true);
+});
+
+Deno.test("the verified-certificate cache drops the least recently used first", () => {
+  const first = "test-first";
+  const second = "test-second";
+  rememberVerified(first);
+  rememberVerified(second);
+  assert.equal(wasVerified(first), true); // now the most recent of the two
+  for (let i = 0; i < MAX_VERIFIED_CERTIFICATES - 1; i++) {
+    rememberVerified(`test-filler-${i}`);
+  }
+  assert.equal(wasVerified(second), false);
+  assert.equal(wasVerified(first), true);
 });
 
 Deno.test("verifyCertificate() cannot be fooled by moving bytes between name and key", () => {

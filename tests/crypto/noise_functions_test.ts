@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import { blake2b, blake2s } from "@noble/hashes/blake2.js";
 import {
   dh,
   dhPublicKey,
+  dhStaticPublicKey,
   generateDhKey,
   generateDhKeyPair,
   InvalidPublicKeyError,
@@ -111,6 +113,49 @@ Deno.test("Noise HKDF: SHA256 and SHA512 agree with HMAC-by-hand for 2 and 3 out
       }
     }
   }
+});
+
+Deno.test("Noise hashes: hash and hashTwo agree with @noble/hashes, empty and long input included", () => {
+  const random = mulberry32(11);
+  const bytes = (length: number) =>
+    Uint8Array.from({ length }, () => Math.floor(random() * 256));
+  for (
+    const [name, fn] of [
+      ["SHA256", sha256],
+      ["SHA512", sha512],
+      ["BLAKE2s", blake2s],
+      ["BLAKE2b", blake2b],
+    ] as const
+  ) {
+    const hash = parseProtocolName(`Noise_NN_25519_ChaChaPoly_${name}`).hash;
+    for (const [a, b] of [[0, 0], [32, 0], [0, 48], [64, 32], [3, 5000]]) {
+      const first = bytes(a);
+      const second = bytes(b);
+      const joined = new Uint8Array(a + b);
+      joined.set(first);
+      joined.set(second, a);
+      const expected = (fn as typeof sha256)(joined);
+      assert.deepEqual(
+        hash.hashTwo(first, second),
+        expected,
+        `${name} ${a}+${b}`,
+      );
+      assert.deepEqual(hash.hash(joined), expected, `${name} ${a + b}`);
+      // Owned bytes, not a view of a larger (pooled) buffer.
+      assert.equal(hash.hash(joined).buffer.byteLength, expected.length);
+    }
+  }
+});
+
+Deno.test("Noise DH: a static public key is imported once per key bytes", () => {
+  const a = generateDhKeyPair();
+  const b = generateDhKeyPair();
+  const key = dhStaticPublicKey(a.publicKey);
+  assert.equal(dhStaticPublicKey(a.publicKey.slice()), key);
+  assert.notEqual(dhStaticPublicKey(b.publicKey), key);
+  // The cached import is the same key: DH with it matches a fresh import.
+  const local = loadDhKey(b);
+  assert.deepEqual(dh(local, key), dh(local, a.publicKey));
 });
 
 Deno.test("Noise DH: loaded key pairs are reused per object and reloaded when their bytes change", () => {
