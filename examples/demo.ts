@@ -43,11 +43,7 @@ function step(text: string): void {
 }
 
 function hex(bytes: Uint8Array, length = 8): string {
-  return Array.from(
-    bytes.subarray(0, length),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("") +
-    "…";
+  return bytes.subarray(0, length).toHex() + "…";
 }
 
 async function demoCrypto(): Promise<void> {

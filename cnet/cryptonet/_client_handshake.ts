@@ -15,12 +15,7 @@ import {
   verifyCertificate,
 } from "../../crypto/mod.ts";
 import { TimeoutError } from "../../net/mod.ts";
-import {
-  encodeHello,
-  HandshakePattern,
-  PROTOCOL_NAMES,
-  toHex,
-} from "./_packet.ts";
+import { encodeHello, HandshakePattern, PROTOCOL_NAMES } from "./_packet.ts";
 import { prologue } from "./_prologue.ts";
 import { ephemeralKeyPair } from "./_x25519.ts";
 
@@ -289,7 +284,7 @@ export class ClientHandshake {
       );
       return;
     }
-    const key = toHex(certificate.publicKey);
+    const key = certificate.publicKey.toHex();
     if (!this.#unverified.has(key)) {
       this.#unverified.set(key, { handshake, certificate, verified: false });
     }

@@ -14,7 +14,7 @@ import type { ModemEntry } from "./_modem_table.ts";
 import { checkPayload } from "./_modem_table.ts";
 import type { NodeContext } from "./_node_context.ts";
 import type { ConnectOptions } from "./_node_options.ts";
-import { nameBytes, PacketType, PROTOCOL_NAMES, toHex } from "./_packet.ts";
+import { nameBytes, PacketType, PROTOCOL_NAMES } from "./_packet.ts";
 import { randomReplyChannel, serverChannel } from "./_server_channel.ts";
 import { Session } from "./_session.ts";
 import { closeSession, service } from "./_session_driver.ts";
@@ -92,7 +92,7 @@ export async function connect(
   ctx.modems.retain(entry, replyChannel);
   let session: Session | undefined;
   try {
-    const id = toHex(idBytes);
+    const id = idBytes.toHex();
     const candidate = await run(ctx, handshake, {
       entry,
       id,

@@ -22,7 +22,6 @@ import {
   nameBytes,
   type Packet,
   PacketType,
-  toHex,
 } from "./_packet.ts";
 import {
   DISCOVERY_CHANNEL,
@@ -120,7 +119,7 @@ async function collect(
   onPacket: (packet: Packet) => void,
 ): Promise<void> {
   const requestId = crypto.getRandomValues(new Uint8Array(8));
-  const key = toHex(requestId);
+  const key = requestId.toHex();
   const replyChannel = randomReplyChannel();
   const { channel, packet } = request(requestId);
   ctx.modems.retain(entry, replyChannel);
@@ -193,7 +192,7 @@ export async function discover(
       return;
     }
     const key = `${packet.name}\0${
-      certificate ? toHex(certificate.publicKey) : ""
+      certificate ? certificate.publicKey.toHex() : ""
     }`;
     if (!found.has(key)) {
       found.set(key, {
@@ -240,7 +239,7 @@ export async function requestCertificate(
       return;
     }
     if (certificate.name !== name) return;
-    const key = toHex(certificate.publicKey);
+    const key = certificate.publicKey.toHex();
     if (caKey !== undefined && verifyCertificate(certificate, caKey)) {
       verified.set(key, certificate);
     } else if (caKey === undefined || options.allowUnsigned) {

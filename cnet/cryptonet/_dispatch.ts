@@ -16,7 +16,6 @@ import {
   type Packet,
   PacketType,
   PROTOCOL_NAMES,
-  toHex,
 } from "./_packet.ts";
 import { type ServerState, Session } from "./_session.ts";
 import { admit } from "./_session_caps.ts";
@@ -67,7 +66,7 @@ function dispatch(
       return;
     case PacketType.DISCOVER_REPLY:
     case PacketType.CERT_REPLY:
-      ctx.collectors.get(toHex(packet.requestId))?.(packet);
+      ctx.collectors.get(packet.requestId.toHex())?.(packet);
       return;
     case PacketType.HELLO:
     case PacketType.HELLO_COOKIE: {
@@ -79,7 +78,7 @@ function dispatch(
     }
     case PacketType.HELLO_REPLY:
     case PacketType.COOKIE:
-      ctx.helloWaiters.get(toHex(packet.sessionId))?.(packet);
+      ctx.helloWaiters.get(packet.sessionId.toHex())?.(packet);
       return;
     case PacketType.DATA_TO_SERVER:
     case PacketType.DATA_TO_CLIENT: {
@@ -118,7 +117,7 @@ function find(
   const toServer = packet.type === PacketType.DATA_TO_SERVER ||
     packet.type === PacketType.PLAIN_TO_SERVER;
   const session = (toServer ? ctx.serverSessions : ctx.clientSessions).get(
-    toHex(packet.sessionId),
+    packet.sessionId.toHex(),
   );
   if (
     session === undefined || session.side !== entry.side ||
@@ -136,7 +135,7 @@ function acceptHello(
   packet: Extract<Packet, { type: 5 | 12 }>,
   replyChannel: number,
 ): void {
-  const id = toHex(packet.sessionId);
+  const id = packet.sessionId.toHex();
   const existing = ctx.serverSessions.get(id);
   if (existing !== undefined) {
     // A retransmitted HELLO gets the same answer again; anything else

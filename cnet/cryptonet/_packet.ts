@@ -402,9 +402,3 @@ export const FRAGMENT_HEADER_LENGTH = 1 + 4 + 2 + 2;
 
 /** Bytes a DATA packet adds around its inner plaintext. */
 export const DATA_OVERHEAD = DATA_HEADER_LENGTH + TAG_LENGTH;
-
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
-}

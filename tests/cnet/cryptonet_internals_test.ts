@@ -286,8 +286,7 @@ Deno.test("connect refills the ephemeral key pool on both ends once their handsh
 Deno.test("Packet encoders write the documented layout byte for byte", () => {
   const id8 = Uint8Array.from({ length: 8 }, (_, i) => i + 1);
   const id16 = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
-  const hex = (bytes: Uint8Array) =>
-    Array.from(bytes, (x) => x.toString(16).padStart(2, "0")).join("");
+  const hex = (bytes: Uint8Array) => bytes.toHex();
   const session = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf";
   assert.equal(
     hex(packet.encodeDiscover(id8)),

@@ -11,7 +11,6 @@ import {
   decodePacket,
   encodeHello,
   PacketType,
-  toHex,
 } from "../../cnet/cryptonet/_packet.ts";
 import { sendRandomHello } from "./_cryptonet_hello.ts";
 import { createWorld, settle, sleep, until } from "./_cryptonet_fixtures.ts";
@@ -145,7 +144,7 @@ Deno.test("CryptoNet: a flood that answers its cookies fills the half-open cap; 
   rogue.subscribe((message) => {
     const packet = decodePacket(message.payload);
     if (packet?.type !== PacketType.COOKIE) return;
-    const hello = decodePacket(hellos.get(toHex(packet.sessionId))!);
+    const hello = decodePacket(hellos.get(packet.sessionId.toHex())!);
     if (hello?.type !== PacketType.HELLO) return;
     rogue.transmit(
       server.channel,
@@ -166,7 +165,7 @@ Deno.test("CryptoNet: a flood that answers its cookies fills the half-open cap; 
       server.name,
       crypto.getRandomValues(new Uint8Array(32)),
     );
-    hellos.set(toHex(packet.subarray(4, 20)), packet);
+    hellos.set(packet.subarray(4, 20).toHex(), packet);
     rogue.transmit(server.channel, 4322, packet);
     if (i % 50 === 49) await sleep(1);
   }

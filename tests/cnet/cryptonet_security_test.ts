@@ -316,10 +316,7 @@ Deno.test("CryptoNet: garbage on a server channel is dropped and counted; the se
         0x4e,
         1,
         7,
-        ...Array.from(
-          { length: 16 },
-          (_, j) => parseInt(socket.id.slice(j * 2, j * 2 + 2), 16),
-        ),
+        ...Uint8Array.fromHex(socket.id),
         ...bytes(8 + 17 + Math.floor(random() * 500)),
       ]);
     }

@@ -34,8 +34,7 @@ const SUBJECT: CookieSubject = {
   message: new Uint8Array(32).fill(5),
 };
 
-const hex = (bytes: Uint8Array) =>
-  Array.from(bytes, (x) => x.toString(16).padStart(2, "0")).join("");
+const hex = (bytes: Uint8Array) => bytes.toHex();
 
 Deno.test("cookie jar: a cookie is bound to the side, channels, session id, pattern, name and Noise message", () => {
   const jar = new CookieJar(0, countingRandom());

@@ -54,15 +54,7 @@ function randomCase(
 }
 
 function hex(text: string): Uint8Array {
-  const clean = text.replace(/[\s:]/g, "");
-  return Uint8Array.from(
-    clean.match(/../g) ?? [],
-    (byte) => parseInt(byte, 16),
-  );
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return Uint8Array.fromHex(text.replace(/[\s:]/g, ""));
 }
 
 interface Vector {
@@ -82,11 +74,9 @@ const VECTORS: Vector[] = [
     key: "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
     nonce: "070000004041424344454647",
     ad: "50515253c0c1c2c3c4c5c6c7",
-    plaintext: toHex(
-      new TextEncoder().encode(
-        "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
-      ),
-    ),
+    plaintext: new TextEncoder().encode(
+      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+    ).toHex(),
     ciphertext:
       "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6" +
       "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36" +
@@ -135,9 +125,9 @@ for (const vector of VECTORS) {
         hex(vector.plaintext),
         hex(vector.ad),
       );
-      assert.equal(toHex(sealed), vector.ciphertext + vector.tag);
+      assert.equal(sealed.toHex(), vector.ciphertext + vector.tag);
       const opened = await aead.open(hex(vector.nonce), sealed, hex(vector.ad));
-      assert.equal(toHex(opened), vector.plaintext);
+      assert.equal(opened.toHex(), vector.plaintext);
     });
   }
 }

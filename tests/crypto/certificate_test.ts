@@ -18,10 +18,6 @@ import {
 
 const encoder = new TextEncoder();
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 Deno.test("generateCertificate() returns an unsigned certificate and its key", async () => {
   const { certificate, privateKey } = generateCertificate("server");
   assert.deepEqual(Object.keys(certificate).sort(), [
@@ -74,8 +70,8 @@ Deno.test("signCertificate() signs the documented length-prefixed message", () =
   const signed = signCertificate(certificate, ca.privateKey);
   const message = certificateMessage(certificate, encoder.encode("Xé"));
   assert.equal(
-    toHex(message),
-    "00000017" + toHex(encoder.encode("moonwire-certificate-v1")) +
+    message.toHex(),
+    "00000017" + (encoder.encode("moonwire-certificate-v1")).toHex() +
       "00000004" + "00000001" +
       "00000003" + "58c3a9" +
       "00000020" + "ab".repeat(32),
@@ -263,13 +259,13 @@ Deno.test("verifyCertificate() cannot be fooled by moving bytes between name and
   keyB.set(k.subarray(0, 31), 1);
   const b: Certificate = { version: 1, name: "X", publicKey: keyB };
   // Plain concatenation would make B's bytes a prefix of A's.
-  const concatA = toHex(encoder.encode(a.name)) + toHex(a.publicKey);
-  const concatB = toHex(encoder.encode(b.name)) + toHex(b.publicKey);
+  const concatA = (encoder.encode(a.name)).toHex() + a.publicKey.toHex();
+  const concatB = (encoder.encode(b.name)).toHex() + b.publicKey.toHex();
   assert.ok(concatA.startsWith(concatB));
   const messageA = certificateMessage(a, encoder.encode(a.name));
   const messageB = certificateMessage(b, encoder.encode(b.name));
   assert.notDeepEqual(messageA, messageB);
-  assert.ok(!toHex(messageA).startsWith(toHex(messageB)));
+  assert.ok(!messageA.toHex().startsWith(messageB.toHex()));
   const signedA = signCertificate(a, ca.privateKey);
   const signedB = signCertificate(b, ca.privateKey);
   assert.notDeepEqual(signedA.signature, signedB.signature);

@@ -2,14 +2,10 @@
 import assert from "node:assert/strict";
 import { deriveKey } from "../../crypto/mod.ts";
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 Deno.test("deriveKey() matches RFC 5869 test case 3 (empty salt and info)", () => {
   const okm = deriveKey(new Uint8Array(22).fill(0x0b), "", 42);
   assert.equal(
-    toHex(okm),
+    okm.toHex(),
     "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d" +
       "9d201395faa4b61a96c8",
   );

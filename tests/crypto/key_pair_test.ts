@@ -38,17 +38,11 @@ Deno.test("keyPairFromPrivateKey() rebuilds pairs and validates input", () => {
   assert.deepEqual(keyPairFromPrivateKey("x25519", x.privateKey), x);
   assert.deepEqual(keyPairFromPrivateKey("ed25519", e.privateKey), e);
   // RFC 7748 §6.1 Alice.
-  const alice = Uint8Array.from(
-    "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a".match(
-      /../g,
-    )!,
-    (h) => parseInt(h, 16),
+  const alice = Uint8Array.fromHex(
+    "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
   );
   assert.equal(
-    Array.from(
-      keyPairFromPrivateKey("x25519", alice).publicKey,
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join(""),
+    keyPairFromPrivateKey("x25519", alice).publicKey.toHex(),
     "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
   );
   const copy = keyPairFromPrivateKey("x25519", alice);

@@ -16,10 +16,8 @@ const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);
 
 // A low-order point of Curve25519 (order 8): DH with it is all zeros.
-const LOW_ORDER = Uint8Array.from(
-  "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157"
-    .match(/../g)!,
-  (b) => parseInt(b, 16),
+const LOW_ORDER = Uint8Array.fromHex(
+  "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
 );
 
 function pair(

@@ -46,14 +46,7 @@ if (vectors === undefined) {
 }
 
 function hex(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(
-    text.match(/../g) ?? [],
-    (byte) => parseInt(byte, 16),
-  );
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return Uint8Array.fromHex(text);
 }
 
 function keyPair(privateHex: string): KeyPair {
@@ -91,13 +84,13 @@ async function runVector(vector: Vector): Promise<void> {
     const { payload, ciphertext } = vector.messages[i];
     const [writer, reader] = i % 2 === 0 ? [init, resp] : [resp, init];
     const message = await writer.writeMessage(hex(payload));
-    assert.equal(toHex(message), ciphertext, `handshake message ${i}`);
-    assert.equal(toHex(await reader.readMessage(message)), payload);
+    assert.equal(message.toHex(), ciphertext, `handshake message ${i}`);
+    assert.equal((await reader.readMessage(message)).toHex(), payload);
   }
   assert.ok(init.isComplete && resp.isComplete);
   if (vector.handshake_hash !== undefined) {
-    assert.equal(toHex(init.getHandshakeHash()), vector.handshake_hash);
-    assert.equal(toHex(resp.getHandshakeHash()), vector.handshake_hash);
+    assert.equal((init.getHandshakeHash()).toHex(), vector.handshake_hash);
+    assert.equal((resp.getHandshakeHash()).toHex(), vector.handshake_hash);
   }
   const a = init.split();
   const b = resp.split();
@@ -107,8 +100,8 @@ async function runVector(vector: Vector): Promise<void> {
     const fromInitiator = pattern.oneWay || i % 2 === 0;
     const [sender, receiver] = fromInitiator ? [a, b] : [b, a];
     const message = await sender.send.encrypt(hex(payload));
-    assert.equal(toHex(message), ciphertext, `transport message ${i}`);
-    assert.equal(toHex(await receiver.receive.decrypt(message)), payload);
+    assert.equal(message.toHex(), ciphertext, `transport message ${i}`);
+    assert.equal((await receiver.receive.decrypt(message)).toHex(), payload);
   }
 }
 
