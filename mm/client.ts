@@ -127,11 +127,16 @@ export class Client<
   #port: number;
   #session: Session | undefined;
   #connected = false;
-  #settled = Promise.withResolvers<boolean>();
+  // Whether the connection came up, once known; the promise is made only
+  // when someone waits (an idle client holds no resolvers).
+  #settledResult: boolean | undefined;
+  #settled: PromiseWithResolvers<boolean> | undefined;
   #early: Uint8Array[] = [];
   #earlyBytes = 0;
-  #handedOver = Promise.withResolvers<void>(); // #early moved or dropped
-  #abort = new AbortController();
+  // Made when flush() waits for #early to be moved or dropped.
+  #handedOver: PromiseWithResolvers<void> | undefined;
+  // Cancels the connect; dropped once connected.
+  #abort: AbortController | undefined = new AbortController();
   #disconnected = false;
   #ended = false;
   #failure: string | undefined; // why the client is not (or no longer) connected
@@ -164,9 +169,10 @@ export class Client<
     let socket: StreamSocket;
     try {
       socket = await StreamSocket.connect(this.#address, this.#port, {
-        signal: this.#abort.signal,
+        signal: this.#abort!.signal,
         timeout: options.handshakeTimeout,
       });
+      this.#abort = undefined;
     } catch (error) {
       // A timeout already names the target: say it once.
       const target = `Cannot connect to ${this.#address}:${this.#port}`;
@@ -207,12 +213,12 @@ export class Client<
         errors: "",
         result: true,
       });
-      this.#settled.resolve(true);
+      this.#settle(true);
     }
     for (const encoded of this.#early) session.enqueue(encoded, true);
-    this.#early = [];
+    this.#early.length = 0;
     this.#earlyBytes = 0;
-    this.#handedOver.resolve();
+    this.#handOver();
     session.start({
       table: (packet, timestamp) =>
         events.push({
@@ -239,9 +245,22 @@ export class Client<
       },
     });
     // Disconnected while connecting: close once the queued tables are sent
-    // (close() stops new sends and events at once).
+    // (close() stops new sends and events at once). Otherwise nothing waits
+    // here while the connection is open: disconnect() awaits the session's
+    // close, which waits for its tasks.
     if (this.#disconnected) void session.close();
-    await session.done();
+  }
+
+  #settle(result: boolean): void {
+    if (this.#settledResult !== undefined) return;
+    this.#settledResult = result;
+    this.#settled?.resolve(result);
+    this.#settled = undefined;
+  }
+
+  #handOver(): void {
+    this.#handedOver?.resolve();
+    this.#handedOver = undefined;
   }
 
   #fail(errors: string, asError: boolean): void {
@@ -250,10 +269,10 @@ export class Client<
     const stranded = this.#early.length > 0;
     this.#ended = true;
     if (!this.#disconnected) this.#failure = errors;
-    this.#early = [];
+    this.#early.length = 0;
     this.#earlyBytes = 0;
-    this.#handedOver.resolve();
-    this.#settled.resolve(false);
+    this.#handOver();
+    this.#settle(false);
     if (this.#disconnected && !stranded) return;
     if (asError) this.#emitError(errors);
     this.#events.push({
@@ -356,7 +375,9 @@ export class Client<
   async flush(): Promise<void> {
     // Tables queued before the connection is up reach the session only once
     // it is (or are dropped when it fails).
-    if (this.#early.length > 0) await this.#handedOver.promise;
+    if (this.#early.length > 0) {
+      await (this.#handedOver ??= Promise.withResolvers<void>()).promise;
+    }
     await this.#session?.flush();
   }
 
@@ -396,9 +417,9 @@ export class Client<
     this.#disconnected = true;
     this.#failure ??=
       `Cannot connect to ${this.#address}:${this.#port}: client disconnected`;
-    this.#settled.resolve(false);
+    this.#settle(false);
     if (this.#early.length === 0) {
-      this.#abort.abort();
+      this.#abort?.abort();
       await this.#session?.close();
       await this.#task;
       return;
@@ -406,7 +427,7 @@ export class Client<
     // Tables were accepted before the connection was up: let it come up
     // (for up to CLOSE_GRACE ms) so #run sends them and then closes.
     const timer = setTimeout(() => {
-      this.#abort.abort();
+      this.#abort?.abort();
       void this.#session?.close(0);
     }, CLOSE_GRACE);
     try {
@@ -481,7 +502,12 @@ export class Client<
     });
     try {
       await abortable(
-        Promise.race([this.#settled.promise, timedOut]),
+        Promise.race([
+          this.#settledResult !== undefined
+            ? this.#settledResult
+            : (this.#settled ??= Promise.withResolvers<boolean>()).promise,
+          timedOut,
+        ]),
         signal,
         "wait for connect",
       );

@@ -313,11 +313,11 @@ export class Server<
         );
         continue;
       }
-      const task = this.#admit(conn).catch((error) => {
-        this.#emitError(this, (error as Error).message);
-      });
-      this.#tasks.add(task);
-      task.finally(() => this.#tasks.delete(task));
+      this.#track(
+        this.#admit(conn).catch((error) => {
+          this.#emitError(this, (error as Error).message);
+        }),
+      );
     }
   }
 
@@ -365,6 +365,7 @@ export class Server<
         }),
       end: (error) => {
         this.#sessions.delete(connection);
+        this.#track(session.done());
         const errors = error ? session.describe(error) : "";
         if (error) this.#emitError(connection, errors);
         events.push({
@@ -375,7 +376,14 @@ export class Server<
         });
       },
     });
-    await session.done();
+  }
+
+  // A task close() waits for: an ended or closing session's last steps.
+  // An open session is not one (close() closes it): an idle connection
+  // holds no pending task.
+  #track(task: Promise<void>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
   }
 
   #emitError(object: NetworkObject, errors: string): void {
@@ -509,9 +517,7 @@ export class Server<
       if (session === undefined) continue;
       this.#sessions.delete(connection);
       count++;
-      const task = session.close();
-      this.#tasks.add(task);
-      task.finally(() => this.#tasks.delete(task));
+      this.#track(session.close());
     }
     return count;
   }
