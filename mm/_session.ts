@@ -113,7 +113,11 @@ export class Session {
   // record came (queued here or in the framed queue), and any accepted
   // after it until the connection ends: what a close by the peer loses.
   #unsent = 0;
-  #readTask: Promise<void> = Promise.resolve();
+  // The read path is a chain of callbacks, not a suspended async function
+  // (an idle connection waits in one framed read): whether it has stopped,
+  // and a waiter made only when someone waits for it to stop.
+  #readStopped = true;
+  #readWaiter: PromiseWithResolvers<void> | undefined;
   #closeTask: Promise<void> | undefined;
 
   constructor(
@@ -254,7 +258,8 @@ export class Session {
   /** Starts the read loop and the sending of queued tables. */
   start(handlers: SessionHandlers): void {
     this.#handlers = handlers;
-    this.#readTask = this.#readLoop();
+    this.#readStopped = false;
+    this.#readNext();
     this.#scheduleFlush();
   }
 
@@ -498,44 +503,73 @@ export class Session {
     }
   }
 
-  async #readLoop(): Promise<void> {
-    const framed = this.#framed;
+  #readNext(): void {
+    this.#framed.read().then(this.#onFrame, this.#onReadError);
+  }
+
+  // Bound once per session: the continuations of every framed read.
+  #onFrame = (frame: Uint8Array | null): void => {
     try {
-      for (;;) {
-        let frame: Uint8Array | null;
-        try {
-          frame = await framed.read();
-        } catch (error) {
-          throw this.#cut(error);
-        }
-        if (this.#closing || this.#ended) break;
-        if (frame === null) throw this.#cut(undefined);
-        const record = this.#cipher === undefined
-          ? frame
-          : await this.#cipher.open(frame);
-        // A decrypted record is a fresh buffer (never the borrowed frame):
-        // its tables may keep views of it.
-        const owned = record.buffer !== frame.buffer;
-        if (isCloseRecord(record)) {
-          // Our tables not yet sent can no longer be delivered: the peer
-          // stopped reading them when it closed. Sends are still accepted
-          // (and counted) until the connection ends.
-          this.#peerClosed = true;
-          await this.#readEnd();
-          if (this.#unsent > 0) throw this.#lost(this.#unsent);
-          break;
-        }
-        const packets = readRecord(record, owned);
-        const timestamp = Date.now();
-        for (const packet of packets) {
-          if (this.#closing || this.#ended) return;
-          this.#handlers!.table(packet, timestamp);
-        }
-      }
-      this.#finish(undefined);
+      if (this.#closing || this.#ended) return this.#stopReading();
+      if (frame === null) throw this.#cut(undefined);
+      if (this.#cipher === undefined) return this.#onRecord(frame, frame);
+      this.#cipher.open(frame).then(
+        (record) => this.#onRecord(record, frame),
+        this.#onReadFailure,
+      );
     } catch (error) {
-      this.#fail(error as Error);
+      this.#onReadFailure(error);
     }
+  };
+
+  #onReadError = (error: unknown): void => {
+    this.#onReadFailure(this.#cut(error));
+  };
+
+  #onReadFailure = (error: unknown): void => {
+    this.#fail(error as Error);
+    this.#stopReading();
+  };
+
+  #onRecord(record: Uint8Array, frame: Uint8Array): void {
+    try {
+      // A decrypted record is a fresh buffer (never the borrowed frame):
+      // its tables may keep views of it.
+      const owned = record.buffer !== frame.buffer;
+      if (isCloseRecord(record)) {
+        // Our tables not yet sent can no longer be delivered: the peer
+        // stopped reading them when it closed. Sends are still accepted
+        // (and counted) until the connection ends.
+        this.#peerClosed = true;
+        this.#readEnd().then(() => {
+          if (this.#unsent > 0) throw this.#lost(this.#unsent);
+          this.#finish(undefined);
+          this.#stopReading();
+        }).catch(this.#onReadFailure);
+        return;
+      }
+      const packets = readRecord(record, owned);
+      const timestamp = Date.now();
+      for (const packet of packets) {
+        if (this.#closing || this.#ended) return this.#stopReading();
+        this.#handlers!.table(packet, timestamp);
+      }
+    } catch (error) {
+      return this.#onReadFailure(error);
+    }
+    this.#readNext();
+  }
+
+  #stopReading(): void {
+    this.#readStopped = true;
+    this.#readWaiter?.resolve();
+    this.#readWaiter = undefined;
+  }
+
+  // Resolves once the read path has stopped.
+  #readDone(): Promise<void> {
+    if (this.#readStopped) return Promise.resolve();
+    return (this.#readWaiter ??= Promise.withResolvers<void>()).promise;
   }
 
   #lost(tables: number): Error {
@@ -611,7 +645,7 @@ export class Session {
         ]);
       }
       framed.abort();
-      await Promise.allSettled([this.#readTask, framed.closed]);
+      await Promise.allSettled([this.#readDone(), framed.closed]);
     } finally {
       clearTimeout(timer);
       // Whatever was not sent by now never will be.
@@ -621,6 +655,6 @@ export class Session {
 
   /** Resolves once the connection's tasks have finished (after an end or close). */
   async done(): Promise<void> {
-    await Promise.allSettled([this.#readTask, this.#framed.closed]);
+    await Promise.allSettled([this.#readDone(), this.#framed.closed]);
   }
 }
