@@ -15,7 +15,6 @@ import {
   closeRecord,
   encodeMessage,
   isCloseRecord,
-  messageOptions,
   readRecord,
   RECORD_HEADER_SIZE,
   recordCount,
@@ -83,7 +82,6 @@ export interface SessionHandlers {
 }
 
 export class Session {
-  readonly peer: string;
   #framed: FramedConnection;
   #options: ResolvedOptions;
   #cipher: RecordCipher | undefined;
@@ -93,7 +91,8 @@ export class Session {
   #sink: ByteSink | undefined;
   #sinkCount = 0;
   #sinkCapacity = MIN_SINK;
-  #sealed: ByteSink[] = [];
+  // Made when a record is sealed while another waits (idle: none).
+  #sealed: ByteSink[] | undefined;
   // A sent record's buffer, reused by the next record (a record is sealed
   // in place in its buffer, and the framed connection copies it on send).
   #spare: ByteSink | undefined;
@@ -120,23 +119,32 @@ export class Session {
   #readWaiter: PromiseWithResolvers<void> | undefined;
   #closeTask: Promise<void> | undefined;
 
+  /**
+   * `tableOptions` is `messageOptions(options.maxMessageSize)`, shared by
+   * every session of its owner (an idle connection holds no copy).
+   */
   constructor(
     framed: FramedConnection,
     options: ResolvedOptions,
+    tableOptions: ResolvedTableOptions,
     budget?: QueueBudget,
   ) {
     this.#framed = framed;
     this.#options = options;
     this.#budget = budget;
-    this.#tableOptions = messageOptions(options.maxMessageSize);
+    this.#tableOptions = tableOptions;
     // A record is sealed once it reaches RECORD_TARGET: big enough to
     // amortise the AEAD call and async hops per record, small enough that
     // writing starts early and buffers stay modest. The table that reaches
     // it stays in it (no copy) when the record still fits the peer's frame
     // limit; a larger table gets a record of its own.
     this.#recordLimit = options.maxMessageSize;
-    const remote = framed.remoteAddr;
-    this.peer = `${remote.hostname}:${remote.port}`;
+  }
+
+  /** The peer's address and port, for messages (made when needed). */
+  get peer(): string {
+    const remote = this.#framed.remoteAddr;
+    return `${remote.hostname}:${remote.port}`;
   }
 
   get isOpen(): boolean {
@@ -386,7 +394,7 @@ export class Session {
     const sink = this.#sink!;
     sink.buffer[0] = 0xdd;
     sink.view.setUint32(1, this.#sinkCount);
-    this.#sealed.push(sink);
+    (this.#sealed ??= []).push(sink);
     // The next record starts with room for one like this.
     this.#sinkCapacity = Math.max(
       MIN_SINK,
@@ -405,7 +413,7 @@ export class Session {
     if (
       this.#flushing !== undefined || !this.#established ||
       this.#handlers === undefined || this.#peerClosed ||
-      (this.#sinkCount === 0 && this.#sealed.length === 0)
+      (this.#sinkCount === 0 && !this.#sealed?.length)
     ) {
       return;
     }
@@ -422,7 +430,7 @@ export class Session {
     let last: Promise<void> | undefined;
     try {
       while (!this.#ended && !this.#peerClosed) {
-        if (this.#sealed.length === 0) {
+        if (!this.#sealed?.length) {
           if (this.#sinkCount === 0) {
             if (last === undefined) break;
             const sending = last;
@@ -432,7 +440,7 @@ export class Session {
           }
           this.#seal();
         }
-        const sink = this.#sealed.shift()!;
+        const sink = this.#sealed!.shift()!;
         const tableBytes = sink.length - RECORD_HEADER_SIZE;
         const tables = recordCount(sink.buffer);
         this.#pendingBytes -= tableBytes;
@@ -460,6 +468,7 @@ export class Session {
     } finally {
       // An idle connection keeps no record buffer.
       this.#spare = undefined;
+      if (!this.#sealed?.length) this.#sealed = undefined;
       this.#flushing = undefined;
     }
   }
@@ -596,7 +605,7 @@ export class Session {
     this.#ended = true;
     this.#sink = undefined;
     this.#sinkCount = 0;
-    this.#sealed = [];
+    this.#sealed = undefined;
     this.#unsent = 0;
     this.#pendingBytes = 0;
     this.#release(this.#charged);

@@ -184,7 +184,7 @@ export class Client<
       return;
     }
     const framed = new FramedConnection(socket, framedOptions(options));
-    const session = new Session(framed, options);
+    const session = new Session(framed, options, this.#tableOptions);
     this.#session = session;
     // A disconnect while connecting still delivers the tables queued before
     // it (see #disconnect); with none there is nothing left to do.

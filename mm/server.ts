@@ -4,7 +4,10 @@
  *
  * @module
  */
-import { FramedConnection } from "../net/framed_connection.ts";
+import {
+  FramedConnection,
+  type FramedConnectionOptions,
+} from "../net/framed_connection.ts";
 import type { LuaTable, LuaTableOf } from "../net/table_codec.ts";
 import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
 import { encodeMessage, messageOptions } from "./_record.ts";
@@ -170,6 +173,8 @@ export class Server<
   #socketId = newSocketId();
   #options: ResolvedOptions;
   #tableOptions: ResolvedTableOptions;
+  // One set for all connections (a connection keeps what it is given).
+  #framedOptions: FramedConnectionOptions;
   #events: EventQueue;
   #listener: Deno.TcpListener;
   #address: string;
@@ -263,6 +268,7 @@ export class Server<
         `Cannot queue table: server queue is full (maxServerQueuedBytes ${maxQueued})`,
       ));
     this.#tableOptions = messageOptions(this.#options.maxMessageSize);
+    this.#framedOptions = framedOptions(this.#options);
     this.#events = this.#options.events;
     this.#listener = listenTcp(this.#address, wanted);
     this.#port = this.#listener.addr.port;
@@ -323,8 +329,13 @@ export class Server<
 
   async #admit(conn: Deno.TcpConn): Promise<void> {
     const options = this.#options;
-    const framed = new FramedConnection(conn, framedOptions(options));
-    const session = new Session(framed, options, this.#budget);
+    const framed = new FramedConnection(conn, this.#framedOptions);
+    const session = new Session(
+      framed,
+      options,
+      this.#tableOptions,
+      this.#budget,
+    );
     this.#handshaking.add(session);
     try {
       await session.handshake(false);
