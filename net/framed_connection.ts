@@ -6,14 +6,14 @@
  * @module
  */
 import { ConnectionClosedError, TimeoutError } from "./errors.ts";
-import { StreamSocket } from "./stream_socket.ts";
+import { StreamSocket, type StreamSocketHandlers } from "./stream_socket.ts";
 import {
   checkOption,
   type FramedConnectionConnectOptions,
   type FramedConnectionOptions,
   framedSettings,
 } from "./_framed_options.ts";
-import { FrameSendQueue } from "./_frame_send_queue.ts";
+import { type FrameSendHooks, FrameSendQueue } from "./_frame_send_queue.ts";
 import { FrameReadQueue } from "./_frame_read_queue.ts";
 import { FramedWatch } from "./_framed_watch.ts";
 
@@ -25,6 +25,13 @@ export type {
 
 // close() drops what is still queued once the peer read nothing this long.
 const FLUSH_STALL_MS = 5000;
+
+// A connection's callbacks for its socket and its send queue: one object
+// whose methods are on a prototype, not six closures per connection
+// (defined inside the class, so they reach its private members).
+let Hooks: new (
+  connection: FramedConnection,
+) => StreamSocketHandlers & FrameSendHooks;
 
 /**
  * A framed message connection over TCP, TLS or a Unix socket. Each message
@@ -108,6 +115,37 @@ export class FramedConnection
   #closing: Promise<void> | undefined;
   #shut = false;
 
+  static {
+    Hooks = class {
+      #connection: FramedConnection;
+      constructor(connection: FramedConnection) {
+        this.#connection = connection;
+      }
+      data(chunk: Uint8Array<ArrayBuffer>): void {
+        this.#connection.#onData(chunk);
+      }
+      end(): void {
+        this.#connection.#onEnd();
+      }
+      error(error: Error): void {
+        this.#connection.#onError(error);
+      }
+      write(bytes: Uint8Array): Promise<void> {
+        return this.#connection.#socket.write(bytes);
+      }
+      writing(): void {
+        this.#connection.#watch.sending();
+      }
+      failed(cause: Error): void {
+        this.#connection.#teardown(
+          new ConnectionClosedError("Cannot read frame: connection failed", {
+            cause,
+          }),
+        );
+      }
+    };
+  }
+
   /**
    * Wraps a connected socket and starts reading.
    *
@@ -128,23 +166,10 @@ export class FramedConnection
         maxQueuedBytes: settings.maxQueued,
         readChunkSize: options.readChunkSize,
       });
-    const stream = this.#socket;
-    this.#sender = new FrameSendQueue({
-      write: (bytes) => stream.write(bytes),
-      writing: () => this.#watch.sending(),
-      failed: (cause) =>
-        this.#teardown(
-          new ConnectionClosedError("Cannot read frame: connection failed", {
-            cause,
-          }),
-        ),
-    }, settings);
-    this.#receiver = new FrameReadQueue(stream, settings);
-    this.#socket.start({
-      data: (chunk) => this.#onData(chunk),
-      end: () => this.#onEnd(),
-      error: (error) => this.#onError(error),
-    }, { borrowChunks: settings.borrow });
+    const hooks = new Hooks(this);
+    this.#sender = new FrameSendQueue(hooks, settings);
+    this.#receiver = new FrameReadQueue(this.#socket, settings);
+    this.#socket.start(hooks, { borrowChunks: settings.borrow });
     this.#watch = new FramedWatch(
       this.#receiver,
       this.#sender,
