@@ -13,6 +13,9 @@ const COALESCE_LIMIT = 1024 * 1024;
 // Chunks at least this big are written without copying.
 const DIRECT_WRITE_SIZE = 32 * 1024;
 
+// What an idle queue holds instead of its arrays (never written to).
+const NO_BLOCKED: Blocked[] = [];
+
 interface Blocked {
   data: Uint8Array;
   done: PromiseWithResolvers<void>;
@@ -34,16 +37,17 @@ export class StreamWriteQueue {
   // Chunks accepted but not handed to the socket yet.
   #queue: Uint8Array[] = [];
   #queueDone: (PromiseWithResolvers<void> | undefined)[] = [];
-  #spareQueue: Uint8Array[] = [];
-  #spareDone: (PromiseWithResolvers<void> | undefined)[] = [];
-  #blocked: Blocked[] = [];
+  // Reused while writes keep coming; dropped when the pump goes idle.
+  #spareQueue: Uint8Array[] | undefined;
+  #spareDone: (PromiseWithResolvers<void> | undefined)[] | undefined;
+  #blocked: Blocked[] = NO_BLOCKED;
   #pending = 0;
   #writing = false;
   #scheduled = false;
   #writeTask: Promise<void> | undefined;
   #held = false;
   #closed = false;
-  #drainWaiters: PromiseWithResolvers<void>[] = [];
+  #drainWaiters: PromiseWithResolvers<void>[] | undefined;
 
   constructor(
     target: StreamWriteTarget,
@@ -71,6 +75,7 @@ export class StreamWriteQueue {
     if (this.#blocked.length === 0 && this.#fits(data.length)) {
       this.#enqueue(data, done);
     } else {
+      if (this.#blocked === NO_BLOCKED) this.#blocked = [];
       this.#blocked.push({ data, done });
     }
     return done.promise;
@@ -96,7 +101,7 @@ export class StreamWriteQueue {
       );
     }
     const waiter = Promise.withResolvers<void>();
-    this.#drainWaiters.push(waiter);
+    (this.#drainWaiters ??= []).push(waiter);
     return waiter.promise;
   }
 
@@ -121,7 +126,7 @@ export class StreamWriteQueue {
   unhold(resume: boolean): void {
     this.#held = false;
     if (!resume) return;
-    if (this.#queue.length > 0) this.#writeTask = this.#pump();
+    if (this.#queue.length > 0) this.#startPump();
     else this.#notifyDrained();
   }
 
@@ -136,10 +141,10 @@ export class StreamWriteQueue {
     const dropped = this.#pending > 0 || this.#blocked.length > 0;
     this.#queue = [];
     this.#queueDone = [];
-    this.#blocked = [];
+    this.#blocked = NO_BLOCKED;
     this.#pending = 0;
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
+    const waiters = this.#drainWaiters ?? [];
+    this.#drainWaiters = undefined;
     for (const w of waiters) {
       if (dropped) {
         w.reject(new ConnectionClosedError("Cannot drain: socket is closed"));
@@ -164,10 +169,16 @@ export class StreamWriteQueue {
       queueMicrotask(() => {
         this.#scheduled = false;
         if (!this.#writing && !this.#closed && !this.#held) {
-          this.#writeTask = this.#pump();
+          this.#startPump();
         }
       });
     }
+  }
+
+  #startPump(): void {
+    const task = this.#pump();
+    // A pump that already finished leaves no task behind.
+    if (this.#writing) this.#writeTask = task;
   }
 
   async #pump(): Promise<void> {
@@ -176,6 +187,10 @@ export class StreamWriteQueue {
       if (!await this.#flushHead(this.#queue.length)) break;
     }
     this.#writing = false;
+    // Idle: keep no spare arrays and no settled task.
+    this.#spareQueue = undefined;
+    this.#spareDone = undefined;
+    this.#writeTask = undefined;
     this.#notifyDrained();
   }
 
@@ -187,8 +202,8 @@ export class StreamWriteQueue {
       // Swap in the spare arrays: no allocation on the hot path.
       chunks = this.#queue;
       done = this.#queueDone;
-      this.#queue = this.#spareQueue;
-      this.#queueDone = this.#spareDone;
+      this.#queue = this.#spareQueue ?? [];
+      this.#queueDone = this.#spareDone ?? [];
     } else {
       chunks = this.#queue.splice(0, count);
       done = this.#queueDone.splice(0, count);
@@ -260,7 +275,8 @@ export class StreamWriteQueue {
   #notifyDrained(): void {
     if (this.#pending !== 0 || this.#blocked.length !== 0) return;
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
+    if (waiters === undefined) return;
+    this.#drainWaiters = undefined;
     for (const w of waiters) w.resolve();
   }
 

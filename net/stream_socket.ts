@@ -25,7 +25,10 @@ import {
   type StreamSocketStats,
   type StreamSocketUpgradeOptions,
 } from "./_stream_options.ts";
-import { StreamWriteQueue } from "./_stream_write_queue.ts";
+import {
+  StreamWriteQueue,
+  type StreamWriteTarget,
+} from "./_stream_write_queue.ts";
 
 export type {
   StreamSocketConnectOptions,
@@ -46,6 +49,10 @@ const DEFAULT_BORROW_CHUNK = 256 * 1024;
 // this size once no read filled its buffer for QUIET_MS.
 const FIRST_READ_SIZE = 1024;
 const QUIET_MS = 1000;
+
+// What the write queue calls back: one object with prototype methods, not
+// closures per socket (defined in the class to reach its private members).
+let WriteTarget: new (socket: StreamSocket) => StreamWriteTarget;
 
 /**
  * A byte-stream socket: push reads via {@linkcode StreamSocket.start}, with
@@ -88,14 +95,17 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   #closedDone: PromiseWithResolvers<void> | undefined;
   #finished = false;
   #paused = false;
-  #resumeWaiter: (() => void) | undefined;
+  // Reads chain callbacks, not a suspended async function (an idle socket
+  // holds only its conn.read); parked while paused, upgrading or lending.
+  #parked = false;
   #reading = false;
+  #readStopped = true;
+  #readWaiter: PromiseWithResolvers<void> | undefined;
   #borrow = false;
   #readSize = FIRST_READ_SIZE;
   #firstReadSize = FIRST_READ_SIZE;
   #filledAt = 0;
   #lent = false;
-  #readTask: Promise<void> | undefined;
   #readBuffer: Uint8Array<ArrayBuffer> | undefined;
   #writes: StreamWriteQueue;
   #writeShut = false;
@@ -106,6 +116,21 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     readCalls: 0,
     bytesRead: 0,
   };
+
+  static {
+    WriteTarget = class {
+      #socket: StreamSocket;
+      constructor(socket: StreamSocket) {
+        this.#socket = socket;
+      }
+      conn(): StreamConn {
+        return this.#socket.#conn;
+      }
+      failed(error: ConnectionClosedError): void {
+        this.#socket.#fail(error);
+      }
+    };
+  }
 
   /**
    * Wraps an open connection. Nothing is read until `start()`.
@@ -125,10 +150,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     );
     this.#chunkSizeGiven = options.readChunkSize !== undefined;
     this.#writes = new StreamWriteQueue(
-      {
-        conn: () => this.#conn,
-        failed: (error) => this.#fail(error),
-      },
+      new WriteTarget(this),
       this.#stats,
       maxQueued,
     );
@@ -276,7 +298,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       return;
     }
     if (this.#closed) return;
-    this.#readTask = this.#readLoop();
+    this.#readStopped = false;
+    this.#readNext();
   }
 
   /** Stops reading after the current read; data stays in the kernel. */
@@ -341,9 +364,12 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   }
 
   #wake(): void {
-    const waiter = this.#resumeWaiter;
-    this.#resumeWaiter = undefined;
-    waiter?.();
+    if (!this.#parked) return;
+    this.#parked = false;
+    // Reading goes on in a microtask, as after an await: a pause() right
+    // after resume() still holds it.
+    if (this.#closed) this.#stopReading();
+    else queueMicrotask(this.#continueReading);
   }
 
   // The buffer for the next read: reused while borrowing, otherwise fresh
@@ -360,66 +386,83 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     return this.#readBuffer = new Uint8Array(this.#readSize);
   }
 
-  async #readLoop(): Promise<void> {
-    const handlers = this.#handlers!;
-    const borrow = this.#borrow;
-    while (!this.#closed) {
-      if (this.#paused || this.#upgrading || this.#lent) {
-        const { promise, resolve } = Promise.withResolvers<void>();
-        this.#resumeWaiter = resolve;
-        await promise;
-        continue;
-      }
-      const buffer = this.#nextBuffer();
-      let n: number | null;
-      this.#reading = true;
-      try {
-        n = await this.#conn.read(buffer);
-      } catch (error) {
-        this.#reading = false;
-        if (this.#closed) return;
-        this.#fail(
-          new ConnectionClosedError(`Cannot read: ${messageOf(error)}`, {
-            cause: error,
-          }),
-        );
-        return;
-      }
-      this.#reading = false;
-      if (this.#closed) return;
-      if (n === null) {
-        this.#terminal ??= {};
-        this.#sendTerminal();
-        return;
-      }
-      this.#stats.readCalls++;
-      this.#stats.bytesRead += n;
-      if (n === buffer.length) {
-        // A full read: the stream is busy, read more at a time.
-        this.#filledAt = Date.now();
-        if (n < this.#chunkSize) {
-          this.#readSize = Math.min(n * 2, this.#chunkSize);
-        }
-      }
-      let chunk: Uint8Array<ArrayBuffer>;
-      if (borrow) {
-        chunk = buffer.subarray(0, n);
-        this.#lent = true;
-      } else if (n * 2 <= buffer.length) {
-        // Small read: copy out and reuse the buffer, so a kept chunk never
-        // pins a mostly empty big buffer.
-        chunk = buffer.slice(0, n);
-      } else {
-        chunk = buffer.subarray(0, n);
-        this.#readBuffer = undefined;
-      }
-      try {
-        handlers.data(chunk);
-      } catch (error) {
-        this.#fail(error instanceof Error ? error : new Error(String(error)));
-        return;
+  // Issues the next read, or parks until #wake.
+  #readNext(): void {
+    if (this.#closed) return this.#stopReading();
+    if (this.#paused || this.#upgrading || this.#lent) {
+      this.#parked = true;
+      return;
+    }
+    const buffer = this.#nextBuffer();
+    this.#reading = true;
+    this.#conn.read(buffer).then(this.#onRead, this.#onReadError);
+  }
+
+  // Bound once per socket: the continuations of every read.
+  #continueReading = (): void => this.#readNext();
+
+  #onRead = (n: number | null): void => {
+    this.#reading = false;
+    if (this.#closed) return this.#stopReading();
+    if (n === null) {
+      this.#terminal ??= {};
+      this.#sendTerminal();
+      return this.#stopReading();
+    }
+    // Only #readNext replaces it, and a close drops it (handled above).
+    const buffer = this.#readBuffer!;
+    this.#stats.readCalls++;
+    this.#stats.bytesRead += n;
+    if (n === buffer.length) {
+      // A full read: the stream is busy, read more at a time.
+      this.#filledAt = Date.now();
+      if (n < this.#chunkSize) {
+        this.#readSize = Math.min(n * 2, this.#chunkSize);
       }
     }
+    let chunk: Uint8Array<ArrayBuffer>;
+    if (this.#borrow) {
+      chunk = buffer.subarray(0, n);
+      this.#lent = true;
+    } else if (n * 2 <= buffer.length) {
+      // Small read: copy out and reuse the buffer, so a kept chunk never
+      // pins a mostly empty big buffer.
+      chunk = buffer.slice(0, n);
+    } else {
+      chunk = buffer.subarray(0, n);
+      this.#readBuffer = undefined;
+    }
+    try {
+      this.#handlers!.data(chunk);
+    } catch (error) {
+      this.#fail(error instanceof Error ? error : new Error(String(error)));
+      return this.#stopReading();
+    }
+    this.#readNext();
+  };
+
+  #onReadError = (error: unknown): void => {
+    this.#reading = false;
+    if (!this.#closed) {
+      this.#fail(
+        new ConnectionClosedError(`Cannot read: ${messageOf(error)}`, {
+          cause: error,
+        }),
+      );
+    }
+    this.#stopReading();
+  };
+
+  #stopReading(): void {
+    this.#readStopped = true;
+    this.#readWaiter?.resolve();
+    this.#readWaiter = undefined;
+  }
+
+  // Resolves once no read is in flight and none will be issued.
+  #readDone(): Promise<void> | undefined {
+    if (this.#readStopped) return undefined;
+    return (this.#readWaiter ??= Promise.withResolvers<void>()).promise;
   }
 
   #sendTerminal(): void {
@@ -636,7 +679,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     this.#readBuffer = undefined;
     this.#wake();
     const finished = (this.#conn as { finished?: Promise<void> }).finished;
-    Promise.allSettled([this.#readTask, this.#writes.task, finished]).then(
+    Promise.allSettled([this.#readDone(), this.#writes.task, finished]).then(
       () => {
         this.#finished = true;
         this.#closedDone?.resolve();
