@@ -57,17 +57,18 @@ export class FrameSendQueue {
   // Full arenas wait in #sealed; one arena is written at a time while the
   // next ones fill.
   #batch: Batch = { buffer: NO_ARENA, used: 0, done: undefined };
-  #sealed: Batch[] = [];
-  #pool: Batch[] = [];
+  // The lists below are made on first use (an idle connection holds none).
+  #sealed: Batch[] | undefined;
+  #pool: Batch[] | undefined;
   #arenaSize = FIRST_ARENA_SIZE;
   #queued = 0;
   #inflight = 0;
-  #blocked: BlockedSend[] = [];
+  #blocked: BlockedSend[] | undefined;
   #blockedBytes = 0;
   #writing = false;
   #scheduled = false;
-  #idleWaiters: PromiseWithResolvers<void>[] = [];
-  #readyWaiters: PromiseWithResolvers<void>[] = [];
+  #idleWaiters: PromiseWithResolvers<void>[] | undefined;
+  #readyWaiters: PromiseWithResolvers<void>[] | undefined;
   #trimTimer: WheelTimer | undefined;
   #sendError: Error | undefined;
   #sent = false;
@@ -116,7 +117,7 @@ export class FrameSendQueue {
         length > 0 && length <= this.maxFrameSize &&
         batch.used + size <= batch.buffer.length &&
         this.#queued + this.#inflight + size <= this.#maxQueued &&
-        this.#blocked.length === 0 && !this.#refusing
+        !this.#blocked?.length && !this.#refusing
       ) {
         writeFrame(batch.buffer, batch.used, payload);
         batch.used += size;
@@ -155,7 +156,7 @@ export class FrameSendQueue {
     if (this.#refusing) return this.closedRejection();
     if (this.#queued + this.#inflight < this.#readyMark) return RESOLVED;
     const waiter = Promise.withResolvers<void>();
-    this.#readyWaiters.push(waiter);
+    (this.#readyWaiters ??= []).push(waiter);
     return waiter.promise;
   }
 
@@ -177,11 +178,11 @@ export class FrameSendQueue {
 
   /** Resolves when everything accepted or waiting has been written. */
   flushed(): Promise<void> {
-    if (!this.#writing && this.#queued === 0 && this.#blocked.length === 0) {
+    if (!this.#writing && this.#queued === 0 && !this.#blocked?.length) {
       return Promise.resolve();
     }
     const waiter = Promise.withResolvers<void>();
-    this.#idleWaiters.push(waiter);
+    (this.#idleWaiters ??= []).push(waiter);
     return waiter.promise;
   }
 
@@ -191,19 +192,21 @@ export class FrameSendQueue {
     this.#shut = true;
     this.#sendError ??= error;
     this.#trimTimer?.stop();
-    this.#pool.length = 0;
+    this.#pool = undefined;
     const sendError = this.#closedSendError();
-    for (const batch of [...this.#sealed.splice(0), this.#batch]) {
+    const batches = [...this.#sealed ?? [], this.#batch];
+    this.#sealed = undefined;
+    for (const batch of batches) {
       batch.done?.reject(sendError);
       batch.done = undefined;
       batch.used = 0;
     }
     this.#queued = 0;
-    for (const blocked of this.#blocked.splice(0)) {
+    for (const blocked of this.#blocked?.splice(0) ?? []) {
       blocked.done.reject(sendError);
     }
     this.#blockedBytes = 0;
-    for (const waiter of this.#readyWaiters.splice(0)) {
+    for (const waiter of this.#readyWaiters?.splice(0) ?? []) {
       waiter.reject(sendError);
     }
     this.#notifyIdle();
@@ -251,7 +254,7 @@ export class FrameSendQueue {
     if (this.#refusing) return this.closedRejection();
     const pending = this.#queued + this.#inflight;
     if (
-      this.#blocked.length === 0 &&
+      !this.#blocked?.length &&
       (pending === 0 || pending + size <= this.#maxQueued)
     ) {
       return this.#append(payloads, size);
@@ -269,7 +272,7 @@ export class FrameSendQueue {
     const copy = payloads instanceof Uint8Array
       ? payloads.slice()
       : payloads.map((payload) => payload.slice());
-    this.#blocked.push({ payloads: copy, size, done });
+    (this.#blocked ??= []).push({ payloads: copy, size, done });
     this.#blockedBytes += size;
     return done.promise;
   }
@@ -317,22 +320,22 @@ export class FrameSendQueue {
       batch.buffer = grown;
       if (grown.length > this.#arenaSize) {
         this.#arenaSize = grown.length;
-        this.#pool.length = 0;
+        this.#pool = undefined;
       }
       return batch;
     }
     if (batch.used > 0) {
-      this.#sealed.push(batch);
+      (this.#sealed ??= []).push(batch);
       if (
         this.#arenaSize < ARENA_SIZE && batch.buffer.length >= this.#arenaSize
       ) {
         // A full arena: traffic is heavy, use bigger ones.
         this.#arenaSize *= 2;
-        this.#pool.length = 0;
+        this.#pool = undefined;
       }
     } else this.#recycle(batch);
     const next = size <= this.#arenaSize
-      ? (this.#pool.pop() ?? newBatch(this.#arenaSize))
+      ? (this.#pool?.pop() ?? newBatch(this.#arenaSize))
       : newBatch(size);
     this.#batch = next;
     return next;
@@ -343,7 +346,7 @@ export class FrameSendQueue {
   #scheduleTrim(): void {
     if (
       this.#trimTimer?.armed ||
-      (this.#pool.length === 0 && this.#arenaSize === FIRST_ARENA_SIZE)
+      (!this.#pool?.length && this.#arenaSize === FIRST_ARENA_SIZE)
     ) return;
     this.#trimTimer ??= new WheelTimer(() => this.#trim());
     this.#trimTimer.start(TRIM_DELAY);
@@ -351,7 +354,7 @@ export class FrameSendQueue {
 
   #trim(): void {
     if (this.#queued === 0 && !this.#writing) {
-      this.#pool.length = 0;
+      this.#pool = undefined;
       this.#arenaSize = FIRST_ARENA_SIZE;
     } else this.#scheduleTrim();
   }
@@ -360,9 +363,10 @@ export class FrameSendQueue {
     batch.used = 0;
     batch.done = undefined;
     if (
-      batch.buffer.length === this.#arenaSize && this.#pool.length < POOL_SIZE
+      batch.buffer.length === this.#arenaSize &&
+      (this.#pool?.length ?? 0) < POOL_SIZE
     ) {
-      this.#pool.push(batch);
+      (this.#pool ??= []).push(batch);
     }
   }
 
@@ -378,11 +382,11 @@ export class FrameSendQueue {
 
   #flush(): void {
     if (this.#writing || this.#shut) return;
-    let batch = this.#sealed.shift();
+    let batch = this.#sealed?.shift();
     if (batch === undefined) {
       batch = this.#batch;
       if (batch.used === 0) return;
-      this.#batch = this.#pool.pop() ??
+      this.#batch = this.#pool?.pop() ??
         { buffer: NO_ARENA, used: 0, done: undefined };
     }
     this.#writing = true;
@@ -403,13 +407,13 @@ export class FrameSendQueue {
     this.#recycle(batch);
     done?.resolve();
     this.#admitBlocked();
-    if (this.#readyWaiters.length > 0 && this.#queued < this.#maxQueued) {
+    if (this.#readyWaiters?.length && this.#queued < this.#maxQueued) {
       const waiters = this.#readyWaiters;
-      this.#readyWaiters = [];
+      this.#readyWaiters = undefined;
       for (const waiter of waiters) waiter.resolve();
     }
     if (this.#queued > 0) this.#flush();
-    else if (this.#blocked.length === 0) {
+    else if (!this.#blocked?.length) {
       this.#scheduleTrim();
       this.#notifyIdle();
     }
@@ -425,7 +429,7 @@ export class FrameSendQueue {
   }
 
   #admitBlocked(): void {
-    while (this.#blocked.length > 0) {
+    while (this.#blocked?.length) {
       const next = this.#blocked[0];
       const pending = this.#queued + this.#inflight;
       if (pending !== 0 && pending + next.size > this.#maxQueued) return;
@@ -440,7 +444,8 @@ export class FrameSendQueue {
 
   #notifyIdle(): void {
     const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
+    if (waiters === undefined) return;
+    this.#idleWaiters = undefined;
     for (const waiter of waiters) waiter.resolve();
   }
 }
