@@ -19,19 +19,30 @@ export interface FramedWatchSender {
   sendPing(): void;
 }
 
-/** Idle timeout and keepalive of one framed connection. */
-export class FramedWatch {
+/** Who is told when a timer gives up on the connection. */
+export interface FramedWatchOwner {
+  /** The idle timeout or keepalive ended the connection. */
+  timedOut(error: TimeoutError): void;
+}
+
+/**
+ * Idle timeout and keepalive of one framed connection. The watch is itself
+ * the keepalive timer on the shared wheel (firing is a keepalive tick), so
+ * an idle connection holds no timer object or closure for it.
+ */
+export class FramedWatch extends WheelTimer {
   // The connection's parts themselves, not closures over them: an idle
   // connection holds fewer objects.
   #reader: FramedWatchReader;
   #sender: FramedWatchSender;
-  #timedOut: (error: TimeoutError) => void;
+  #owner: FramedWatchOwner;
   #idleTimeout: number;
-  #keepAlive: FramedConnectionKeepAlive | undefined;
+  // Keepalive settings (interval 0: off), copied from the options.
+  #interval = 0;
+  #maxMissed = 0;
   #lastActivity = Date.now();
   // On the shared wheel: an idle connection holds no runtime timer.
   #idleTimer: WheelTimer | undefined;
-  #keepAliveTimer: WheelTimer | undefined;
   #receivedSinceTick = false;
   #unanswered = 0;
   #stopped = false;
@@ -40,28 +51,29 @@ export class FramedWatch {
   constructor(
     reader: FramedWatchReader,
     sender: FramedWatchSender,
-    timedOut: (error: TimeoutError) => void,
+    owner: FramedWatchOwner,
     idleTimeout: number,
     keepAlive: FramedConnectionKeepAlive | undefined,
   ) {
+    super();
     this.#reader = reader;
     this.#sender = sender;
-    this.#timedOut = timedOut;
+    this.#owner = owner;
     this.#idleTimeout = idleTimeout;
-    this.#keepAlive = keepAlive;
     if (idleTimeout > 0) {
       this.#idleTimer = new WheelTimer(() => this.#idleTick());
       this.#idleTimer.start(idleTimeout);
     }
     if (keepAlive) {
-      this.#keepAliveTimer = new WheelTimer(() => this.#keepAliveTick());
-      this.#keepAliveTimer.start(keepAlive.interval);
+      this.#interval = keepAlive.interval;
+      this.#maxMissed = keepAlive.maxMissed;
+      this.start(this.#interval);
     }
   }
 
   /** Whether this side sends its own pings (so it never answers one). */
   get pinging(): boolean {
-    return this.#keepAlive !== undefined;
+    return this.#interval > 0;
   }
 
   /** Something arrived from the peer. */
@@ -77,41 +89,28 @@ export class FramedWatch {
 
   /** The peer ended: keepalive has nothing left to watch. */
   stopKeepAlive(): void {
-    this.#keepAliveTimer?.stop();
-    this.#keepAliveTimer = undefined;
+    this.stop();
   }
 
   /** The connection is shut: no timer fires again. */
-  stop(): void {
+  shutDown(): void {
     this.#stopped = true;
-    this.stopKeepAlive();
+    this.stop();
     this.#idleTimer?.stop();
     this.#idleTimer = undefined;
   }
 
-  #idleTick(): void {
+  /** A keepalive tick; called by the wheel. */
+  override fire(): void {
     if (this.#stopped) return;
-    const quiet = Date.now() - this.#lastActivity;
-    // A paused reader is the application's choice, not an idle peer.
-    if (quiet >= this.#idleTimeout && !this.#reader.held) {
-      this.#timedOut(
-        new TimeoutError(
-          `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
-        ),
-      );
-      return;
-    }
-    this.#idleTimer?.start(Math.max(1, this.#idleTimeout - quiet));
-  }
-
-  #keepAliveTick(): void {
-    const { interval, maxMissed } = this.#keepAlive!;
+    const interval = this.#interval;
+    const maxMissed = this.#maxMissed;
     // Re-armed first, like an interval: timing out below stops it.
-    this.#keepAliveTimer?.start(interval);
+    this.start(interval);
     if (this.#receivedSinceTick || this.#reader.held) {
       this.#unanswered = 0;
     } else if (this.#unanswered >= maxMissed) {
-      this.#timedOut(
+      this.#owner.timedOut(
         new TimeoutError(
           `Cannot keep connection alive: no traffic from peer for ${
             interval * (maxMissed + 1)
@@ -128,5 +127,20 @@ export class FramedWatch {
       this.#sender.takeSent();
     }
     this.#receivedSinceTick = false;
+  }
+
+  #idleTick(): void {
+    if (this.#stopped) return;
+    const quiet = Date.now() - this.#lastActivity;
+    // A paused reader is the application's choice, not an idle peer.
+    if (quiet >= this.#idleTimeout && !this.#reader.held) {
+      this.#owner.timedOut(
+        new TimeoutError(
+          `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
+        ),
+      );
+      return;
+    }
+    this.#idleTimer?.start(Math.max(1, this.#idleTimeout - quiet));
   }
 }

@@ -16,16 +16,20 @@ const heap: WheelTimer[] = [];
 let wakeup: ReturnType<typeof setTimeout> | undefined;
 let wakeupAt = Infinity;
 
-/** A one-shot deadline on the shared wheel; `start` again to re-arm. */
+/**
+ * A one-shot deadline on the shared wheel; `start` again to re-arm. Either
+ * give a callback or extend the class and override `fire` (then an object
+ * that is its own timer needs no closure).
+ */
 export class WheelTimer {
-  #callback: () => void;
-  /** Due time (`performance.now()` ms); internal to the wheel. */
+  #callback: (() => void) | undefined;
+  /** Due time (`performance.now()` ms, whole); internal to the wheel. */
   due = 0;
   /** Place in the heap, -1 when not armed, -2 when about to fire. */
   index = -1;
 
   /** @param callback Runs once each time the timer comes due. */
-  constructor(callback: () => void) {
+  constructor(callback?: () => void) {
     this.#callback = callback;
   }
 
@@ -41,7 +45,9 @@ export class WheelTimer {
    */
   start(delay: number): void {
     if (this.index >= 0) remove(this);
-    this.due = performance.now() + delay;
+    // Rounded up to a whole millisecond (never early): a small integer is
+    // stored in the timer itself, a fraction would be a boxed number.
+    this.due = Math.ceil(performance.now() + delay);
     this.index = heap.length;
     heap.push(this);
     siftUp(this.index);
@@ -56,9 +62,9 @@ export class WheelTimer {
     rearm();
   }
 
-  /** Runs the callback; internal to the wheel. */
+  /** Runs the callback; called by the wheel. */
   fire(): void {
-    this.#callback();
+    this.#callback?.();
   }
 }
 

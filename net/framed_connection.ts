@@ -15,7 +15,7 @@ import {
 } from "./_framed_options.ts";
 import { type FrameSendHooks, FrameSendQueue } from "./_frame_send_queue.ts";
 import { FrameReadQueue } from "./_frame_read_queue.ts";
-import { FramedWatch } from "./_framed_watch.ts";
+import { FramedWatch, type FramedWatchOwner } from "./_framed_watch.ts";
 
 export type {
   FramedConnectionConnectOptions,
@@ -26,12 +26,12 @@ export type {
 // close() drops what is still queued once the peer read nothing this long.
 const FLUSH_STALL_MS = 5000;
 
-// A connection's callbacks for its socket and its send queue: one object
-// whose methods are on a prototype, not six closures per connection
-// (defined inside the class, so they reach its private members).
+// A connection's callbacks for its socket, send queue and timers: one
+// object whose methods are on a prototype, not seven closures per
+// connection (defined inside the class, so they reach its private members).
 let Hooks: new (
   connection: FramedConnection,
-) => StreamSocketHandlers & FrameSendHooks;
+) => StreamSocketHandlers & FrameSendHooks & FramedWatchOwner;
 
 /**
  * A framed message connection over TCP, TLS or a Unix socket. Each message
@@ -143,6 +143,9 @@ export class FramedConnection
           }),
         );
       }
+      timedOut(error: TimeoutError): void {
+        this.#connection.#teardown(error);
+      }
     };
   }
 
@@ -173,7 +176,7 @@ export class FramedConnection
     this.#watch = new FramedWatch(
       this.#receiver,
       this.#sender,
-      (error) => this.#teardown(error),
+      hooks,
       settings.idleTimeout,
       settings.keepAlive,
     );
@@ -575,7 +578,7 @@ export class FramedConnection
     if (error) this.#receiver.fail(error);
     if (this.#shut) return;
     this.#shut = true;
-    this.#watch.stop();
+    this.#watch.shutDown();
     this.#socket.close();
     this.#sender.shutDown(error);
     this.#receiver.close();
