@@ -74,18 +74,25 @@ export function framedOptions(
   };
 }
 
-export interface SessionHandlers {
+/**
+ * What a session reports, to the owner given to `start` (one handlers
+ * object serves every session of a server or every client: an idle
+ * connection holds no closures for it).
+ */
+export interface SessionHandlers<Owner> {
   /** A received table and when its record arrived (`Date.now()`). */
-  table(packet: LuaTable, timestamp: number): void;
+  table(owner: Owner, packet: LuaTable, timestamp: number): void;
   /** The connection ended on its own (never after a local close). */
-  end(error: Error | undefined): void;
+  end(owner: Owner, session: Session, error: Error | undefined): void;
 }
 
 export class Session {
   #framed: FramedConnection;
   #options: ResolvedOptions;
   #cipher: RecordCipher | undefined;
-  #handlers: SessionHandlers | undefined;
+  // deno-lint-ignore no-explicit-any
+  #handlers: SessionHandlers<any> | undefined;
+  #owner: unknown;
   // Send queue: the record being filled (tables are encoded straight into
   // it) and sealed records waiting to be sent.
   #sink: ByteSink | undefined;
@@ -264,8 +271,9 @@ export class Session {
   }
 
   /** Starts the read loop and the sending of queued tables. */
-  start(handlers: SessionHandlers): void {
+  start<Owner>(handlers: SessionHandlers<Owner>, owner: Owner): void {
     this.#handlers = handlers;
+    this.#owner = owner;
     this.#readStopped = false;
     this.#readNext();
     this.#scheduleFlush();
@@ -524,7 +532,7 @@ export class Session {
       if (this.#cipher === undefined) return this.#onRecord(frame, frame);
       this.#cipher.open(frame).then(
         (record) => this.#onRecord(record, frame),
-        this.#onReadFailure,
+        (error) => this.#onReadFailure(error),
       );
     } catch (error) {
       this.#onReadFailure(error);
@@ -535,10 +543,10 @@ export class Session {
     this.#onReadFailure(this.#cut(error));
   };
 
-  #onReadFailure = (error: unknown): void => {
+  #onReadFailure(error: unknown): void {
     this.#fail(error as Error);
     this.#stopReading();
-  };
+  }
 
   #onRecord(record: Uint8Array, frame: Uint8Array): void {
     try {
@@ -554,14 +562,14 @@ export class Session {
           if (this.#unsent > 0) throw this.#lost(this.#unsent);
           this.#finish(undefined);
           this.#stopReading();
-        }).catch(this.#onReadFailure);
+        }).catch((error) => this.#onReadFailure(error));
         return;
       }
       const packets = readRecord(record, owned);
       const timestamp = Date.now();
       for (const packet of packets) {
         if (this.#closing || this.#ended) return this.#stopReading();
-        this.#handlers!.table(packet, timestamp);
+        this.#handlers!.table(this.#owner, packet, timestamp);
       }
     } catch (error) {
       return this.#onReadFailure(error);
@@ -610,7 +618,7 @@ export class Session {
     this.#pendingBytes = 0;
     this.#release(this.#charged);
     this.#framed.abort();
-    this.#handlers?.end(error);
+    this.#handlers?.end(this.#owner, this, error);
   }
 
   /**

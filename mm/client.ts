@@ -18,7 +18,12 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./_options.ts";
-import { CLOSE_GRACE, framedOptions, Session } from "./_session.ts";
+import {
+  CLOSE_GRACE,
+  framedOptions,
+  Session,
+  type SessionHandlers,
+} from "./_session.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
 import {
   EVENT_CONNECTED,
@@ -64,6 +69,11 @@ export type WaitForConnectResult =
      */
     error: string;
   };
+
+// What every client's session reports to (owner: the client); set in the
+// class's static block, where the client's private members are in reach.
+// deno-lint-ignore no-explicit-any
+let clientHandlers: SessionHandlers<Client<any, any>>;
 
 /**
  * A client of an mm `Server` (the seed's `network.Client`). Creating one
@@ -143,6 +153,34 @@ export class Client<
   #task: Promise<void>;
   #disconnectTask: Promise<void> | undefined;
 
+  static {
+    clientHandlers = {
+      table: (client, packet, timestamp) =>
+        client.#events.push({
+          event: EVENT_RECEIVE,
+          timestamp,
+          object: client,
+          errors: "",
+          packet,
+        }),
+      end: (client, session, error) => {
+        client.#ended = true;
+        const errors = error ? session.describe(error) : "";
+        client.#failure =
+          `Cannot connect to ${client.#address}:${client.#port}: connection closed by server${
+            errors ? ` (${errors})` : ""
+          }`;
+        if (error) client.#emitError(errors);
+        client.#events.push({
+          event: EVENT_SERVER_CLOSE,
+          timestamp: Date.now(),
+          object: client,
+          errors,
+        });
+      },
+    };
+  }
+
   /**
    * Starts connecting to a server.
    *
@@ -219,31 +257,7 @@ export class Client<
     this.#early.length = 0;
     this.#earlyBytes = 0;
     this.#handOver();
-    session.start({
-      table: (packet, timestamp) =>
-        events.push({
-          event: EVENT_RECEIVE,
-          timestamp,
-          object: this,
-          errors: "",
-          packet,
-        }),
-      end: (error) => {
-        this.#ended = true;
-        const errors = error ? session.describe(error) : "";
-        this.#failure =
-          `Cannot connect to ${this.#address}:${this.#port}: connection closed by server${
-            errors ? ` (${errors})` : ""
-          }`;
-        if (error) this.#emitError(errors);
-        events.push({
-          event: EVENT_SERVER_CLOSE,
-          timestamp: Date.now(),
-          object: this,
-          errors,
-        });
-      },
-    });
+    session.start(clientHandlers, this);
     // Disconnected while connecting: close once the queued tables are sent
     // (close() stops new sends and events at once). Otherwise nothing waits
     // here while the connection is open: disconnect() awaits the session's

@@ -24,7 +24,7 @@ import {
 import { listenTcp } from "./_listen.ts";
 import { QueueBudget } from "./_queue_budget.ts";
 import { type BroadcastRelay, roomHook } from "./_room_hook.ts";
-import { framedOptions, Session } from "./_session.ts";
+import { framedOptions, Session, type SessionHandlers } from "./_session.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
 import type { ClientConnection } from "./client_connection.ts";
@@ -175,6 +175,29 @@ export class Server<
   #tableOptions: ResolvedTableOptions;
   // One set for all connections (a connection keeps what it is given).
   #framedOptions: FramedConnectionOptions;
+  // What every session of this server reports to (owner: its connection).
+  #sessionHandlers: SessionHandlers<ClientConnection> = {
+    table: (connection, packet, timestamp) =>
+      this.#events.push({
+        event: EVENT_RECEIVE,
+        timestamp,
+        object: connection,
+        errors: "",
+        packet,
+      }),
+    end: (connection, session, error) => {
+      this.#sessions.delete(connection);
+      this.#track(session.done());
+      const errors = error ? session.describe(error) : "";
+      if (error) this.#emitError(connection, errors);
+      this.#events.push({
+        event: EVENT_CLIENT_CLOSE,
+        timestamp: Date.now(),
+        object: connection,
+        errors,
+      });
+    },
+  };
   #events: EventQueue;
   #listener: Deno.TcpListener;
   #address: string;
@@ -365,28 +388,7 @@ export class Server<
       object: connection,
       errors: "",
     });
-    session.start({
-      table: (packet, timestamp) =>
-        events.push({
-          event: EVENT_RECEIVE,
-          timestamp,
-          object: connection,
-          errors: "",
-          packet,
-        }),
-      end: (error) => {
-        this.#sessions.delete(connection);
-        this.#track(session.done());
-        const errors = error ? session.describe(error) : "";
-        if (error) this.#emitError(connection, errors);
-        events.push({
-          event: EVENT_CLIENT_CLOSE,
-          timestamp: Date.now(),
-          object: connection,
-          errors,
-        });
-      },
-    });
+    session.start(this.#sessionHandlers, connection);
   }
 
   // A task close() waits for: an ended or closing session's last steps.
