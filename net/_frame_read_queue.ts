@@ -5,16 +5,24 @@
 import { ConnectionClosedError } from "./errors.ts";
 import { FrameDecoder } from "./frame_codec.ts";
 
-// A pending read() (one frame) or readMany() (all available frames).
+// A pending read() (one frame) or readMany() (all available frames): its
+// promise's resolvers, no separate resolvers object.
 type Reader =
   | {
     many: false;
-    done: PromiseWithResolvers<Uint8Array<ArrayBuffer> | null>;
+    resolve: (frame: Uint8Array<ArrayBuffer> | null) => void;
+    reject: (error: Error) => void;
   }
   | {
     many: true;
-    done: PromiseWithResolvers<Uint8Array<ArrayBuffer>[] | null>;
+    resolve: (frames: Uint8Array<ArrayBuffer>[] | null) => void;
+    reject: (error: Error) => void;
   };
+
+// The frame list of a queue holding no frames (never pushed to), so an
+// idle connection keeps no array backing store.
+const NO_FRAMES: Uint8Array<ArrayBuffer>[] = [];
+const NO_READERS: Reader[] = [];
 
 /** The socket controls the read queue uses for flow control. */
 export interface FrameReadSocket {
@@ -31,11 +39,14 @@ export class FrameReadQueue {
   // Borrowed frames: the socket's chunk is held until the next read call.
   #borrow: boolean;
   #holding = false;
-  #frames: Uint8Array<ArrayBuffer>[] = [];
+  #frames: Uint8Array<ArrayBuffer>[] = NO_FRAMES;
   #head = 0;
   #frameBytes = 0;
   #paused = false;
-  #readers: Reader[] = [];
+  // The first waiting read, and the rest (rare: reads made without
+  // awaiting the previous one), made on first use.
+  #reader: Reader | undefined;
+  #moreReaders: Reader[] | undefined;
   #done = false;
   #error: Error | undefined;
 
@@ -72,9 +83,9 @@ export class FrameReadQueue {
     }
     if (this.#error) return Promise.reject(this.#error);
     if (this.#done) return Promise.resolve(null);
-    const done = Promise.withResolvers<Uint8Array<ArrayBuffer> | null>();
-    this.#readers.push({ many: false, done });
-    return done.promise;
+    return new Promise((resolve, reject) =>
+      this.#wait({ many: false, resolve, reject })
+    );
   }
 
   /** Every frame received so far; see FramedConnection.readMany. */
@@ -85,9 +96,9 @@ export class FrameReadQueue {
     }
     if (this.#error) return Promise.reject(this.#error);
     if (this.#done) return Promise.resolve(null);
-    const done = Promise.withResolvers<Uint8Array<ArrayBuffer>[] | null>();
-    this.#readers.push({ many: true, done });
-    return done.promise;
+    return new Promise((resolve, reject) =>
+      this.#wait({ many: true, resolve, reject })
+    );
   }
 
   /**
@@ -123,10 +134,10 @@ export class FrameReadQueue {
       else if (frames.length === 0) this.#socket.release();
       else this.#holding = true;
     }
-    while (this.#readers.length > 0 && this.#head < this.#frames.length) {
-      const reader = this.#readers.shift()!;
-      if (reader.many) reader.done.resolve(this.#takeAll());
-      else reader.done.resolve(this.#take());
+    while (this.#reader !== undefined && this.#head < this.#frames.length) {
+      const reader = this.#nextReader()!;
+      if (reader.many) reader.resolve(this.#takeAll());
+      else reader.resolve(this.#take());
     }
     if (this.#frameBytes >= this.#readAhead && !closing) {
       this.#paused = true;
@@ -164,7 +175,7 @@ export class FrameReadQueue {
   /** The peer finished sending: reads get what is left, then `null`. */
   end(): void {
     this.#done = true;
-    for (const reader of this.#readers.splice(0)) reader.done.resolve(null);
+    for (const reader of this.#takeReaders()) reader.resolve(null);
   }
 
   /**
@@ -175,13 +186,35 @@ export class FrameReadQueue {
   fail(error: Error): void {
     if (this.#done || this.#error) return;
     this.#error = error;
-    for (const reader of this.#readers.splice(0)) reader.done.reject(error);
+    for (const reader of this.#takeReaders()) reader.reject(error);
   }
 
   /** The connection closed: without an error, reads end with `null`. */
   close(): void {
     if (!this.#error) this.#done = true;
-    for (const reader of this.#readers.splice(0)) reader.done.resolve(null);
+    for (const reader of this.#takeReaders()) reader.resolve(null);
+  }
+
+  #wait(reader: Reader): void {
+    if (this.#reader === undefined) this.#reader = reader;
+    else (this.#moreReaders ??= []).push(reader);
+  }
+
+  // The first waiting read, removed from the queue.
+  #nextReader(): Reader | undefined {
+    const reader = this.#reader;
+    this.#reader = this.#moreReaders?.shift();
+    if (this.#moreReaders?.length === 0) this.#moreReaders = undefined;
+    return reader;
+  }
+
+  // Every waiting read, in order, removed from the queue.
+  #takeReaders(): Reader[] {
+    if (this.#reader === undefined) return NO_READERS;
+    const readers = [this.#reader, ...this.#moreReaders ?? []];
+    this.#reader = undefined;
+    this.#moreReaders = undefined;
+    return readers;
   }
 
   // Borrowed frames: once every frame of the held chunk has been handed out
@@ -196,7 +229,7 @@ export class FrameReadQueue {
     const frames = this.#head === 0
       ? this.#frames
       : this.#frames.slice(this.#head);
-    this.#frames = [];
+    this.#frames = NO_FRAMES;
     this.#head = 0;
     this.#frameBytes = 0;
     if (this.#paused) {
@@ -210,7 +243,7 @@ export class FrameReadQueue {
     const frame = this.#frames[this.#head++];
     this.#frameBytes -= frame.length;
     if (this.#head === this.#frames.length) {
-      this.#frames.length = 0;
+      this.#frames = NO_FRAMES;
       this.#head = 0;
     } else if (this.#head >= 1024) {
       this.#frames = this.#frames.slice(this.#head);
