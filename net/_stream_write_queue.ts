@@ -15,6 +15,8 @@ const DIRECT_WRITE_SIZE = 32 * 1024;
 
 // What an idle queue holds instead of its arrays (never written to).
 const NO_BLOCKED: Blocked[] = [];
+const NO_CHUNKS: Uint8Array[] = [];
+const NO_DONE: (PromiseWithResolvers<void> | undefined)[] = [];
 
 interface Blocked {
   data: Uint8Array;
@@ -35,8 +37,8 @@ export class StreamWriteQueue {
   #stats: StreamSocketStats;
   #maxQueued: number;
   // Chunks accepted but not handed to the socket yet.
-  #queue: Uint8Array[] = [];
-  #queueDone: (PromiseWithResolvers<void> | undefined)[] = [];
+  #queue: Uint8Array[] = NO_CHUNKS;
+  #queueDone: (PromiseWithResolvers<void> | undefined)[] = NO_DONE;
   // Reused while writes keep coming; dropped when the pump goes idle.
   #spareQueue: Uint8Array[] | undefined;
   #spareDone: (PromiseWithResolvers<void> | undefined)[] | undefined;
@@ -139,8 +141,8 @@ export class StreamWriteQueue {
     for (const d of this.#queueDone) d?.reject(error);
     for (const b of this.#blocked) b.done.reject(error);
     const dropped = this.#pending > 0 || this.#blocked.length > 0;
-    this.#queue = [];
-    this.#queueDone = [];
+    this.#queue = NO_CHUNKS;
+    this.#queueDone = NO_DONE;
     this.#blocked = NO_BLOCKED;
     this.#pending = 0;
     const waiters = this.#drainWaiters ?? [];
@@ -160,6 +162,10 @@ export class StreamWriteQueue {
     data: Uint8Array,
     done: PromiseWithResolvers<void> | undefined,
   ): void {
+    if (this.#queue === NO_CHUNKS) {
+      this.#queue = [];
+      this.#queueDone = [];
+    }
     this.#queue.push(data);
     this.#queueDone.push(done);
     this.#pending += data.length;
@@ -187,9 +193,13 @@ export class StreamWriteQueue {
       if (!await this.#flushHead(this.#queue.length)) break;
     }
     this.#writing = false;
-    // Idle: keep no spare arrays and no settled task.
+    // Idle: keep no arrays and no settled task.
     this.#spareQueue = undefined;
     this.#spareDone = undefined;
+    if (this.#queue.length === 0) {
+      this.#queue = NO_CHUNKS;
+      this.#queueDone = NO_DONE;
+    }
     this.#writeTask = undefined;
     this.#notifyDrained();
   }

@@ -369,7 +369,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     // Reading goes on in a microtask, as after an await: a pause() right
     // after resume() still holds it.
     if (this.#closed) this.#stopReading();
-    else queueMicrotask(this.#continueReading);
+    else queueMicrotask(() => this.#readNext());
   }
 
   // The buffer for the next read: reused while borrowing, otherwise fresh
@@ -399,8 +399,6 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   }
 
   // Bound once per socket: the continuations of every read.
-  #continueReading = (): void => this.#readNext();
-
   #onRead = (n: number | null): void => {
     this.#reading = false;
     if (this.#closed) return this.#stopReading();
