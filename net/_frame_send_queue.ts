@@ -362,8 +362,11 @@ export class FrameSendQueue {
   #recycle(batch: Batch): void {
     batch.used = 0;
     batch.done = undefined;
+    // First-size arenas are not kept: small sends make one now and then,
+    // and an idle connection then holds no arena and no trim timer.
     if (
       batch.buffer.length === this.#arenaSize &&
+      this.#arenaSize > FIRST_ARENA_SIZE &&
       (this.#pool?.length ?? 0) < POOL_SIZE
     ) {
       (this.#pool ??= []).push(batch);
