@@ -5,14 +5,21 @@
 import { ConnectionClosedError } from "./errors.ts";
 import { FrameDecoder } from "./frame_codec.ts";
 
+/**
+ * A consumer that takes frames by callback (see `readInto`), called at
+ * once when a frame arrives, the stream ends (`null`) or the connection
+ * fails.
+ */
+export interface FrameReceiver {
+  readonly many: false;
+  resolve(frame: Uint8Array<ArrayBuffer> | null): void;
+  reject(error: Error): void;
+}
+
 // A pending read() (one frame) or readMany() (all available frames): its
-// promise's resolvers, no separate resolvers object.
+// promise's resolvers, no separate resolvers object; or a FrameReceiver.
 type Reader =
-  | {
-    many: false;
-    resolve: (frame: Uint8Array<ArrayBuffer> | null) => void;
-    reject: (error: Error) => void;
-  }
+  | FrameReceiver
   | {
     many: true;
     resolve: (frames: Uint8Array<ArrayBuffer>[] | null) => void;
@@ -86,6 +93,23 @@ export class FrameReadQueue {
     return new Promise((resolve, reject) =>
       this.#wait({ many: false, resolve, reject })
     );
+  }
+
+  /**
+   * A read without a promise: the next frame (or `null` at the end) when
+   * there is one now, else `undefined`, and `receiver` is called when one
+   * arrives. Throws the connection's error. An idle consumer this way holds
+   * no promise and no closure.
+   */
+  readInto(
+    receiver: FrameReceiver,
+  ): Uint8Array<ArrayBuffer> | null | undefined {
+    if (this.#holding) this.#releaseChunk();
+    if (this.#head < this.#frames.length) return this.#take();
+    if (this.#error) throw this.#error;
+    if (this.#done) return null;
+    this.#wait(receiver);
+    return undefined;
   }
 
   /** Every frame received so far; see FramedConnection.readMany. */
