@@ -5,10 +5,7 @@
 import { HandshakeError } from "../crypto/errors.ts";
 import { NoiseHandshake } from "../crypto/noise_handshake.ts";
 import { ConnectionClosedError, TimeoutError } from "../net/errors.ts";
-import type {
-  FramedConnection,
-  FramedConnectionOptions,
-} from "../net/framed_connection.ts";
+import type { FramedConnection } from "../net/framed_connection.ts";
 import type { LuaTable } from "../net/table_codec.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import {
@@ -20,9 +17,11 @@ import {
   recordCount,
 } from "./_record.ts";
 import { hello, readHello } from "./_hello.ts";
+import { CLOSE_GRACE, frameLimit } from "./_session_options.ts";
 import { checkTable } from "./_options.ts";
 import type { QueueBudget } from "./_queue_budget.ts";
 import { RecordCipher, TAG_SIZE } from "./_record_cipher.ts";
+import { framedAccess, type FrameReceiver } from "../net/_framed_access.ts";
 import {
   appendWith,
   type ByteSink,
@@ -39,40 +38,8 @@ const PROLOGUE = new TextEncoder().encode("moonwire mm v2 NNpsk0");
 const RECORD_TARGET = 512 * 1024;
 /** Smallest buffer a record starts with. */
 const MIN_SINK = 256;
-/**
- * How long a local close waits for queued tables to be sent (and a client
- * disconnect for a connection still being made) before giving up.
- */
-export const CLOSE_GRACE = 2000;
 /** Bytes handed to the framed connection before waiting for it to write. */
 const WRITE_AHEAD = 256 * 1024;
-/** Frame limit for a given message limit: record header + tag. */
-export function frameLimit(maxMessageSize: number): number {
-  return maxMessageSize + RECORD_HEADER_SIZE + TAG_SIZE;
-}
-
-/**
- * Frame limit until the handshake is done: a hello is 5 bytes and Noise
- * NNpsk0 messages under 256, so an unauthenticated peer cannot make us
- * allocate a big frame buffer (the real limit is set once it may be needed).
- */
-export const HANDSHAKE_FRAME_LIMIT = 1024;
-
-/** FramedConnection settings for an mm connection. */
-export function framedOptions(
-  options: ResolvedOptions,
-): FramedConnectionOptions {
-  const interval = options.heartbeatInterval;
-  return {
-    maxFrameSize: HANDSHAKE_FRAME_LIMIT,
-    keepAlive: interval > 0 ? { interval, maxMissed: 2 } : undefined,
-    // Let the peer see our end and finish before the socket closes.
-    closeTimeout: 1000,
-    // Every record is decrypted or decoded (tables copy their bytes) before
-    // the next read, so frames can be views of one reused read buffer.
-    borrowFrames: true,
-  };
-}
 
 /**
  * What a session reports, to the owner given to `start` (one handlers
@@ -85,6 +52,10 @@ export interface SessionHandlers<Owner> {
   /** The connection ended on its own (never after a local close). */
   end(owner: Owner, session: Session, error: Error | undefined): void;
 }
+
+// A session's FrameReceiver: one object with prototype methods, set in the
+// class's static block (so it reaches the session's private members).
+let Receiver: new (session: Session) => FrameReceiver;
 
 export class Session {
   #framed: FramedConnection;
@@ -124,7 +95,26 @@ export class Session {
   // and a waiter made only when someone waits for it to stop.
   #readStopped = true;
   #readWaiter: PromiseWithResolvers<void> | undefined;
+  #receiver: FrameReceiver | undefined;
   #closeTask: Promise<void> | undefined;
+
+  static {
+    Receiver = class {
+      readonly many = false;
+      #session: Session;
+      constructor(session: Session) {
+        this.#session = session;
+      }
+      resolve(frame: Uint8Array<ArrayBuffer> | null): void {
+        const session = this.#session;
+        if (session.#onFrame(frame)) session.#readNext();
+      }
+      reject(error: Error): void {
+        const session = this.#session;
+        session.#onReadFailure(session.#cut(error));
+      }
+    };
+  }
 
   /**
    * `tableOptions` is `messageOptions(options.maxMessageSize)`, shared by
@@ -520,35 +510,50 @@ export class Session {
     }
   }
 
+  // Reads through the framed connection's callback read (an idle session
+  // holds no promise): frames there now are taken in a loop, and the
+  // receiver is called when the next one arrives.
   #readNext(): void {
-    this.#framed.read().then(this.#onFrame, this.#onReadError);
+    const receiver = this.#receiver ??= new Receiver(this);
+    for (;;) {
+      let frame: Uint8Array | null | undefined;
+      try {
+        frame = framedAccess.readInto!(this.#framed, receiver);
+      } catch (error) {
+        return this.#onReadFailure(this.#cut(error));
+      }
+      if (frame === undefined || !this.#onFrame(frame)) return;
+    }
   }
 
-  // Bound once per session: the continuations of every framed read.
-  #onFrame = (frame: Uint8Array | null): void => {
+  // Whether to read on at once (not when stopped or decrypting).
+  #onFrame(frame: Uint8Array | null): boolean {
     try {
-      if (this.#closing || this.#ended) return this.#stopReading();
+      if (this.#closing || this.#ended) {
+        this.#stopReading();
+        return false;
+      }
       if (frame === null) throw this.#cut(undefined);
       if (this.#cipher === undefined) return this.#onRecord(frame, frame);
       this.#cipher.open(frame).then(
-        (record) => this.#onRecord(record, frame),
+        (record) => {
+          if (this.#onRecord(record, frame)) this.#readNext();
+        },
         (error) => this.#onReadFailure(error),
       );
     } catch (error) {
       this.#onReadFailure(error);
     }
-  };
-
-  #onReadError = (error: unknown): void => {
-    this.#onReadFailure(this.#cut(error));
-  };
+    return false;
+  }
 
   #onReadFailure(error: unknown): void {
     this.#fail(error as Error);
     this.#stopReading();
   }
 
-  #onRecord(record: Uint8Array, frame: Uint8Array): void {
+  // Whether to read on at once (not when stopped or ending).
+  #onRecord(record: Uint8Array, frame: Uint8Array): boolean {
     try {
       // A decrypted record is a fresh buffer (never the borrowed frame):
       // its tables may keep views of it.
@@ -563,18 +568,22 @@ export class Session {
           this.#finish(undefined);
           this.#stopReading();
         }).catch((error) => this.#onReadFailure(error));
-        return;
+        return false;
       }
       const packets = readRecord(record, owned);
       const timestamp = Date.now();
       for (const packet of packets) {
-        if (this.#closing || this.#ended) return this.#stopReading();
+        if (this.#closing || this.#ended) {
+          this.#stopReading();
+          return false;
+        }
         this.#handlers!.table(this.#owner, packet, timestamp);
       }
     } catch (error) {
-      return this.#onReadFailure(error);
+      this.#onReadFailure(error);
+      return false;
     }
-    this.#readNext();
+    return true;
   }
 
   #stopReading(): void {

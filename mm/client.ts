@@ -18,12 +18,8 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./_options.ts";
-import {
-  CLOSE_GRACE,
-  framedOptions,
-  Session,
-  type SessionHandlers,
-} from "./_session.ts";
+import { Session, type SessionHandlers } from "./_session.ts";
+import { CLOSE_GRACE, framedOptions } from "./_session_options.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
 import {
   EVENT_CONNECTED,

@@ -24,7 +24,8 @@ import {
 import { listenTcp } from "./_listen.ts";
 import { QueueBudget } from "./_queue_budget.ts";
 import { type BroadcastRelay, roomHook } from "./_room_hook.ts";
-import { framedOptions, Session, type SessionHandlers } from "./_session.ts";
+import { Session, type SessionHandlers } from "./_session.ts";
+import { framedOptions } from "./_session_options.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
 import type { ClientConnection } from "./client_connection.ts";

@@ -16,6 +16,7 @@ import {
 import { type FrameSendHooks, FrameSendQueue } from "./_frame_send_queue.ts";
 import { FrameReadQueue } from "./_frame_read_queue.ts";
 import { FramedWatch, type FramedWatchOwner } from "./_framed_watch.ts";
+import { framedAccess } from "./_framed_access.ts";
 
 export type {
   FramedConnectionConnectOptions,
@@ -116,6 +117,8 @@ export class FramedConnection
   #shut = false;
 
   static {
+    framedAccess.readInto = (connection, receiver) =>
+      (connection as FramedConnection).#receiver.readInto(receiver);
     Hooks = class {
       #connection: FramedConnection;
       constructor(connection: FramedConnection) {
