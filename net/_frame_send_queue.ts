@@ -28,6 +28,10 @@ interface Batch {
   done: PromiseWithResolvers<void> | undefined;
 }
 
+// The current batch of a queue with nothing to send: shared, and never
+// filled (#reserve replaces it with a real arena for any frame).
+const IDLE_BATCH: Batch = { buffer: NO_ARENA, used: 0, done: undefined };
+
 // A send waiting for room in the queue (only when whenFull is "wait").
 interface BlockedSend {
   payloads: Uint8Array | Uint8Array[];
@@ -56,7 +60,7 @@ export class FrameSendQueue {
 
   // Full arenas wait in #sealed; one arena is written at a time while the
   // next ones fill.
-  #batch: Batch = { buffer: NO_ARENA, used: 0, done: undefined };
+  #batch: Batch = IDLE_BATCH;
   // The lists below are made on first use (an idle connection holds none).
   #sealed: Batch[] | undefined;
   #pool: Batch[] | undefined;
@@ -389,8 +393,7 @@ export class FrameSendQueue {
     if (batch === undefined) {
       batch = this.#batch;
       if (batch.used === 0) return;
-      this.#batch = this.#pool?.pop() ??
-        { buffer: NO_ARENA, used: 0, done: undefined };
+      this.#batch = this.#pool?.pop() ?? IDLE_BATCH;
     }
     this.#writing = true;
     this.#queued -= batch.used;
