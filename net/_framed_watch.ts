@@ -5,22 +5,14 @@ import { TimeoutError } from "./errors.ts";
 import type { FramedConnectionKeepAlive } from "./_framed_options.ts";
 import { WheelTimer } from "./_timer_wheel.ts";
 
-/** The read side, as the timers see it. */
-export interface FramedWatchReader {
+/** The connection, as its timers see it. */
+export interface FramedWatchOwner {
   /** Whether the application holds reading back (then silence is fine). */
   readonly held: boolean;
-}
-
-/** The send side, as the timers see it. */
-export interface FramedWatchSender {
   /** Whether anything was sent since the last call. */
   takeSent(): boolean;
   /** Sends a keepalive ping. */
   sendPing(): void;
-}
-
-/** Who is told when a timer gives up on the connection. */
-export interface FramedWatchOwner {
   /** The idle timeout or keepalive ended the connection. */
   timedOut(error: TimeoutError): void;
 }
@@ -31,10 +23,8 @@ export interface FramedWatchOwner {
  * an idle connection holds no timer object or closure for it.
  */
 export class FramedWatch extends WheelTimer {
-  // The connection's parts themselves, not closures over them: an idle
-  // connection holds fewer objects.
-  #reader: FramedWatchReader;
-  #sender: FramedWatchSender;
+  // The connection's hooks object, not closures: an idle connection holds
+  // fewer objects.
   #owner: FramedWatchOwner;
   #idleTimeout: number;
   // Keepalive settings (interval 0: off), copied from the options.
@@ -49,15 +39,11 @@ export class FramedWatch extends WheelTimer {
 
   /** Starts the timers that are configured (`0`/undefined: off). */
   constructor(
-    reader: FramedWatchReader,
-    sender: FramedWatchSender,
     owner: FramedWatchOwner,
     idleTimeout: number,
     keepAlive: FramedConnectionKeepAlive | undefined,
   ) {
     super();
-    this.#reader = reader;
-    this.#sender = sender;
     this.#owner = owner;
     this.#idleTimeout = idleTimeout;
     if (idleTimeout > 0) {
@@ -107,7 +93,7 @@ export class FramedWatch extends WheelTimer {
     const maxMissed = this.#maxMissed;
     // Re-armed first, like an interval: timing out below stops it.
     this.start(interval);
-    if (this.#receivedSinceTick || this.#reader.held) {
+    if (this.#receivedSinceTick || this.#owner.held) {
       this.#unanswered = 0;
     } else if (this.#unanswered >= maxMissed) {
       this.#owner.timedOut(
@@ -121,10 +107,11 @@ export class FramedWatch extends WheelTimer {
     } else {
       this.#unanswered++;
     }
-    if (!this.#sender.takeSent() || !this.#receivedSinceTick) {
-      this.#sender.sendPing();
+    const owner = this.#owner;
+    if (!owner.takeSent() || !this.#receivedSinceTick) {
+      owner.sendPing();
       // The ping itself does not count as traffic for the next tick.
-      this.#sender.takeSent();
+      owner.takeSent();
     }
     this.#receivedSinceTick = false;
   }
@@ -133,7 +120,7 @@ export class FramedWatch extends WheelTimer {
     if (this.#stopped) return;
     const quiet = Date.now() - this.#lastActivity;
     // A paused reader is the application's choice, not an idle peer.
-    if (quiet >= this.#idleTimeout && !this.#reader.held) {
+    if (quiet >= this.#idleTimeout && !this.#owner.held) {
       this.#owner.timedOut(
         new TimeoutError(
           `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,

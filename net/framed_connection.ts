@@ -105,7 +105,6 @@ let Hooks: new (
 export class FramedConnection
   implements AsyncIterable<Uint8Array<ArrayBuffer>>, AsyncDisposable {
   #socket: StreamSocket;
-  #maxFrameSize: number;
   #closeTimeout: number;
   #sender: FrameSendQueue;
   #receiver: FrameReadQueue;
@@ -149,6 +148,15 @@ export class FramedConnection
       timedOut(error: TimeoutError): void {
         this.#connection.#teardown(error);
       }
+      get held(): boolean {
+        return this.#connection.#receiver.held;
+      }
+      takeSent(): boolean {
+        return this.#connection.#sender.takeSent();
+      }
+      sendPing(): void {
+        this.#connection.#sender.sendPing();
+      }
     };
   }
 
@@ -164,7 +172,6 @@ export class FramedConnection
     options: FramedConnectionOptions = {},
   ) {
     const settings = framedSettings(options);
-    this.#maxFrameSize = settings.maxFrameSize;
     this.#closeTimeout = settings.closeTimeout;
     this.#socket = socket instanceof StreamSocket
       ? socket
@@ -177,8 +184,6 @@ export class FramedConnection
     this.#receiver = new FrameReadQueue(this.#socket, settings);
     this.#socket.start(hooks, { borrowChunks: settings.borrow });
     this.#watch = new FramedWatch(
-      this.#receiver,
-      this.#sender,
       hooks,
       settings.idleTimeout,
       settings.keepAlive,
@@ -273,7 +278,7 @@ export class FramedConnection
    * `1..4294967295`.
    */
   get maxFrameSize(): number {
-    return this.#maxFrameSize;
+    return this.#sender.maxFrameSize;
   }
 
   set maxFrameSize(value: number) {
@@ -286,7 +291,6 @@ export class FramedConnection
     );
     this.#receiver.maxFrameSize = limit;
     this.#sender.maxFrameSize = limit;
-    this.#maxFrameSize = limit;
   }
 
   /**
