@@ -11,7 +11,7 @@ import { FrameDecoder } from "./frame_codec.ts";
  * fails.
  */
 export interface FrameReceiver {
-  readonly many: false;
+  readonly many?: false;
   resolve(frame: Uint8Array<ArrayBuffer> | null): void;
   reject(error: Error): void;
 }
