@@ -53,11 +53,12 @@ export interface SessionHandlers<Owner> {
   end(owner: Owner, session: Session, error: Error | undefined): void;
 }
 
-// A session's FrameReceiver: one object with prototype methods, set in the
-// class's static block (so it reaches the session's private members).
-let Receiver: new (session: Session) => FrameReceiver;
-
-export class Session {
+/**
+ * One mm connection. It is its framed connection's FrameReceiver
+ * (`resolve`/`reject`), so an idle session waits for frames holding no
+ * promise and no extra object.
+ */
+export class Session implements FrameReceiver {
   #framed: FramedConnection;
   #options: ResolvedOptions;
   #cipher: RecordCipher | undefined;
@@ -74,7 +75,6 @@ export class Session {
   // A sent record's buffer, reused by the next record (a record is sealed
   // in place in its buffer, and the framed connection copies it on send).
   #spare: ByteSink | undefined;
-  #recordLimit: number;
   #tableOptions: ResolvedTableOptions;
   #pendingBytes = 0;
   // Server-wide budget and what this connection holds of it: bytes accepted
@@ -95,26 +95,7 @@ export class Session {
   // and a waiter made only when someone waits for it to stop.
   #readStopped = true;
   #readWaiter: PromiseWithResolvers<void> | undefined;
-  #receiver: FrameReceiver | undefined;
   #closeTask: Promise<void> | undefined;
-
-  static {
-    Receiver = class {
-      readonly many = false;
-      #session: Session;
-      constructor(session: Session) {
-        this.#session = session;
-      }
-      resolve(frame: Uint8Array<ArrayBuffer> | null): void {
-        const session = this.#session;
-        if (session.#onFrame(frame)) session.#readNext();
-      }
-      reject(error: Error): void {
-        const session = this.#session;
-        session.#onReadFailure(session.#cut(error));
-      }
-    };
-  }
 
   /**
    * `tableOptions` is `messageOptions(options.maxMessageSize)`, shared by
@@ -135,7 +116,6 @@ export class Session {
     // writing starts early and buffers stay modest. The table that reaches
     // it stays in it (no copy) when the record still fits the peer's frame
     // limit; a larger table gets a record of its own.
-    this.#recordLimit = options.maxMessageSize;
   }
 
   /** The peer's address and port, for messages (made when needed). */
@@ -363,7 +343,7 @@ export class Session {
   #accept(sink: ByteSink, before: number, size: number): void {
     if (
       this.#sinkCount > 0 &&
-      before - RECORD_HEADER_SIZE + size > this.#recordLimit
+      before - RECORD_HEADER_SIZE + size > this.#options.maxMessageSize
     ) {
       const next = this.#newSink();
       if (RECORD_HEADER_SIZE + size + TAG_SIZE > next.buffer.length) {
@@ -514,16 +494,25 @@ export class Session {
   // holds no promise): frames there now are taken in a loop, and the
   // receiver is called when the next one arrives.
   #readNext(): void {
-    const receiver = this.#receiver ??= new Receiver(this);
     for (;;) {
       let frame: Uint8Array | null | undefined;
       try {
-        frame = framedAccess.readInto!(this.#framed, receiver);
+        frame = framedAccess.readInto!(this.#framed, this);
       } catch (error) {
         return this.#onReadFailure(this.#cut(error));
       }
       if (frame === undefined || !this.#onFrame(frame)) return;
     }
+  }
+
+  /** FrameReceiver: the frame waited for (borrowed), or `null` at the end. */
+  resolve(frame: Uint8Array<ArrayBuffer> | null): void {
+    if (this.#onFrame(frame)) this.#readNext();
+  }
+
+  /** FrameReceiver: the framed connection failed while waiting. */
+  reject(error: Error): void {
+    this.#onReadFailure(this.#cut(error));
   }
 
   // Whether to read on at once (not when stopped or decrypting).

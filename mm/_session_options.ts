@@ -3,7 +3,8 @@
 // limits); the session itself is in _session.ts.
 import type { FramedConnectionOptions } from "../net/framed_connection.ts";
 import type { ResolvedOptions } from "./_options.ts";
-import { RECORD_HEADER_SIZE } from "./_record.ts";
+import { messageOptions, RECORD_HEADER_SIZE } from "./_record.ts";
+import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
 import { TAG_SIZE } from "./_record_cipher.ts";
 
 /**
@@ -37,4 +38,16 @@ export function framedOptions(
     // the next read, so frames can be views of one reused read buffer.
     borrowFrames: true,
   };
+}
+
+// The last table options made: clients with the same message limit (the
+// usual case) share one object instead of holding a copy each.
+let lastTableOptions: ResolvedTableOptions | undefined;
+
+/** `messageOptions(maxMessageSize)`, shared while the limit is the same. */
+export function tableOptions(maxMessageSize: number): ResolvedTableOptions {
+  if (lastTableOptions?.maxBytes !== maxMessageSize) {
+    lastTableOptions = messageOptions(maxMessageSize);
+  }
+  return lastTableOptions;
 }

@@ -9,7 +9,7 @@ import { StreamSocket } from "../net/stream_socket.ts";
 import { abortable, checkSignal } from "../net/_abort.ts";
 import type { LuaTable, LuaTableOf } from "../net/table_codec.ts";
 import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
-import { encodeMessage, messageOptions } from "./_record.ts";
+import { encodeMessage } from "./_record.ts";
 import type { EventQueue } from "./_event_queue.ts";
 import {
   checkAddress,
@@ -19,7 +19,11 @@ import {
   resolveOptions,
 } from "./_options.ts";
 import { Session, type SessionHandlers } from "./_session.ts";
-import { CLOSE_GRACE, framedOptions } from "./_session_options.ts";
+import {
+  CLOSE_GRACE,
+  framedOptions,
+  tableOptions,
+} from "./_session_options.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
 import {
   EVENT_CONNECTED,
@@ -65,6 +69,9 @@ export type WaitForConnectResult =
      */
     error: string;
   };
+
+// The early-table list of a client with none (never pushed to).
+const NO_EARLY: Uint8Array[] = [];
 
 // What every client's session reports to (owner: the client); set in the
 // class's static block, where the client's private members are in reach.
@@ -137,7 +144,7 @@ export class Client<
   // when someone waits (an idle client holds no resolvers).
   #settledResult: boolean | undefined;
   #settled: PromiseWithResolvers<boolean> | undefined;
-  #early: Uint8Array[] = [];
+  #early: Uint8Array[] = NO_EARLY;
   #earlyBytes = 0;
   // Made when flush() waits for #early to be moved or dropped.
   #handedOver: PromiseWithResolvers<void> | undefined;
@@ -146,7 +153,8 @@ export class Client<
   #disconnected = false;
   #ended = false;
   #failure: string | undefined; // why the client is not (or no longer) connected
-  #task: Promise<void>;
+  // The connect task, until it has finished.
+  #task: Promise<void> | undefined;
   #disconnectTask: Promise<void> | undefined;
 
   static {
@@ -193,9 +201,9 @@ export class Client<
     this.#address = checkAddress("create client", address);
     this.#port = checkPort("create client", port, false);
     this.#options = resolveOptions("create client", options);
-    this.#tableOptions = messageOptions(this.#options.maxMessageSize);
+    this.#tableOptions = tableOptions(this.#options.maxMessageSize);
     this.#events = this.#options.events;
-    this.#task = this.#run();
+    this.#task = this.#run().finally(() => this.#task = undefined);
   }
 
   async #run(): Promise<void> {
@@ -250,7 +258,7 @@ export class Client<
       this.#settle(true);
     }
     for (const encoded of this.#early) session.enqueue(encoded, true);
-    this.#early.length = 0;
+    this.#early = NO_EARLY;
     this.#earlyBytes = 0;
     this.#handOver();
     session.start(clientHandlers, this);
@@ -279,7 +287,7 @@ export class Client<
     const stranded = this.#early.length > 0;
     this.#ended = true;
     if (!this.#disconnected) this.#failure = errors;
-    this.#early.length = 0;
+    this.#early = NO_EARLY;
     this.#earlyBytes = 0;
     this.#handOver();
     this.#settle(false);
@@ -354,6 +362,7 @@ export class Client<
     if (this.#earlyBytes + encoded.length > this.#options.maxQueuedBytes) {
       return false;
     }
+    if (this.#early === NO_EARLY) this.#early = [];
     this.#early.push(encoded);
     this.#earlyBytes += encoded.length;
     return true;

@@ -10,7 +10,7 @@ import {
 } from "../net/framed_connection.ts";
 import type { LuaTable, LuaTableOf } from "../net/table_codec.ts";
 import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
-import { encodeMessage, messageOptions } from "./_record.ts";
+import { encodeMessage } from "./_record.ts";
 import type { EventQueue } from "./_event_queue.ts";
 import { connectionFactory } from "./_factory.ts";
 import {
@@ -25,7 +25,7 @@ import { listenTcp } from "./_listen.ts";
 import { QueueBudget } from "./_queue_budget.ts";
 import { type BroadcastRelay, roomHook } from "./_room_hook.ts";
 import { Session, type SessionHandlers } from "./_session.ts";
-import { framedOptions } from "./_session_options.ts";
+import { framedOptions, tableOptions } from "./_session_options.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
 import type { ClientConnection } from "./client_connection.ts";
@@ -291,7 +291,7 @@ export class Server<
         this,
         `Cannot queue table: server queue is full (maxServerQueuedBytes ${maxQueued})`,
       ));
-    this.#tableOptions = messageOptions(this.#options.maxMessageSize);
+    this.#tableOptions = tableOptions(this.#options.maxMessageSize);
     this.#framedOptions = framedOptions(this.#options);
     this.#events = this.#options.events;
     this.#listener = listenTcp(this.#address, wanted);
