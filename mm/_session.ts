@@ -53,12 +53,21 @@ export interface SessionHandlers<Owner> {
   end(owner: Owner, session: Session, error: Error | undefined): void;
 }
 
+// Flags of a session's state.
+const S_ESTABLISHED = 1;
+const S_CLOSING = 2; // local close: no more sends, no more events
+const S_ENDED = 4; // the connection is gone
+const S_PEER_CLOSED = 8; // the peer's close record came: nothing is sent
+const S_READ_STOPPED = 16; // the read path has stopped
+
 /**
  * One mm connection. It is its framed connection's FrameReceiver
  * (`resolve`/`reject`), so an idle session waits for frames holding no
  * promise and no extra object.
  */
 export class Session implements FrameReceiver {
+  // Boolean state, packed in one number (the S_* flags).
+  #flags = S_READ_STOPPED;
   #framed: FramedConnection;
   #options: ResolvedOptions;
   #cipher: RecordCipher | undefined;
@@ -82,10 +91,6 @@ export class Session implements FrameReceiver {
   #budget: QueueBudget | undefined;
   #charged = 0;
   #flushing: Promise<void> | undefined;
-  #established = false;
-  #closing = false; // local close: no more sends, no more events
-  #ended = false; // the connection is gone
-  #peerClosed = false; // the peer's close record came: nothing more is sent
   // Tables accepted and not handed to the socket before the peer's close
   // record came (queued here or in the framed queue), and any accepted
   // after it until the connection ends: what a close by the peer loses.
@@ -93,7 +98,6 @@ export class Session implements FrameReceiver {
   // The read path is a chain of callbacks, not a suspended async function
   // (an idle connection waits in one framed read): whether it has stopped,
   // and a waiter made only when someone waits for it to stop.
-  #readStopped = true;
   #readWaiter: PromiseWithResolvers<void> | undefined;
   #closeTask: Promise<void> | undefined;
 
@@ -124,8 +128,17 @@ export class Session implements FrameReceiver {
     return `${remote.hostname}:${remote.port}`;
   }
 
+  // Whether any of the flags in `flag` is set.
+  #is(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  #set(flag: number, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
+  }
+
   get isOpen(): boolean {
-    return !this.#closing && !this.#ended;
+    return !this.#is(S_CLOSING | S_ENDED);
   }
 
   /**
@@ -183,9 +196,9 @@ export class Session implements FrameReceiver {
           this.peer,
         );
       }
-      this.#established = true;
+      this.#set(S_ESTABLISHED, true);
     } catch (error) {
-      this.#ended = true;
+      this.#set(S_ENDED, true);
       framed.abort();
       if (timedOut) {
         throw new TimeoutError(
@@ -244,7 +257,7 @@ export class Session implements FrameReceiver {
   start<Owner>(handlers: SessionHandlers<Owner>, owner: Owner): void {
     this.#handlers = handlers;
     this.#owner = owner;
-    this.#readStopped = false;
+    this.#set(S_READ_STOPPED, false);
     this.#readNext();
     this.#scheduleFlush();
   }
@@ -260,7 +273,7 @@ export class Session implements FrameReceiver {
     // prototype anyway, and get the same message from checkTable below.
     if (
       typeof table !== "object" || table === null ||
-      table instanceof Uint8Array || this.#closing || this.#ended
+      table instanceof Uint8Array || this.#is(S_CLOSING | S_ENDED)
     ) {
       encodeMessage(table, this.#tableOptions);
       return false;
@@ -289,7 +302,7 @@ export class Session implements FrameReceiver {
    * before the connection came up), so it cannot be refused a second time.
    */
   enqueue(encoded: Uint8Array, accepted = false): boolean {
-    if (this.#closing || this.#ended) return false;
+    if (this.#is(S_CLOSING | S_ENDED)) return false;
     const size = encoded.length;
     if (!accepted && !this.#admit(size)) return false;
     let sink = this.#sink ??= this.#newSink();
@@ -389,8 +402,8 @@ export class Session implements FrameReceiver {
 
   #scheduleFlush(): void {
     if (
-      this.#flushing !== undefined || !this.#established ||
-      this.#handlers === undefined || this.#peerClosed ||
+      this.#flushing !== undefined || !this.#is(S_ESTABLISHED) ||
+      this.#handlers === undefined || this.#is(S_PEER_CLOSED) ||
       (this.#sinkCount === 0 && !this.#sealed?.length)
     ) {
       return;
@@ -407,7 +420,7 @@ export class Session implements FrameReceiver {
     const framed = this.#framed;
     let last: Promise<void> | undefined;
     try {
-      while (!this.#ended && !this.#peerClosed) {
+      while (!this.#is(S_ENDED | S_PEER_CLOSED)) {
         if (!this.#sealed?.length) {
           if (this.#sinkCount === 0) {
             if (last === undefined) break;
@@ -423,7 +436,7 @@ export class Session implements FrameReceiver {
         const tables = recordCount(sink.buffer);
         this.#pendingBytes -= tableBytes;
         const record = await this.#protect(sink);
-        if (this.#ended) break;
+        if (this.#is(S_ENDED)) break;
         // The framed connection copies the record and writes in the
         // background: build the next record meanwhile, waiting only when
         // its queue is long.
@@ -431,7 +444,7 @@ export class Session implements FrameReceiver {
         this.#spare = sink; // copied by send(): free for the next record
         last.then(
           () => {
-            if (!this.#peerClosed) this.#unsent -= tables;
+            if (!this.#is(S_PEER_CLOSED)) this.#unsent -= tables;
           },
           () => {}, // the connection fails and drops its count
         );
@@ -483,7 +496,7 @@ export class Session implements FrameReceiver {
       }),
     ]);
     clearTimeout(timer);
-    if (next !== null && !this.#closing && !this.#ended) {
+    if (next !== null && !this.#is(S_CLOSING | S_ENDED)) {
       throw new SyntaxError(
         `Cannot read from ${this.peer}: data after close record`,
       );
@@ -518,7 +531,7 @@ export class Session implements FrameReceiver {
   // Whether to read on at once (not when stopped or decrypting).
   #onFrame(frame: Uint8Array | null): boolean {
     try {
-      if (this.#closing || this.#ended) {
+      if (this.#is(S_CLOSING | S_ENDED)) {
         this.#stopReading();
         return false;
       }
@@ -551,7 +564,7 @@ export class Session implements FrameReceiver {
         // Our tables not yet sent can no longer be delivered: the peer
         // stopped reading them when it closed. Sends are still accepted
         // (and counted) until the connection ends.
-        this.#peerClosed = true;
+        this.#set(S_PEER_CLOSED, true);
         this.#readEnd().then(() => {
           if (this.#unsent > 0) throw this.#lost(this.#unsent);
           this.#finish(undefined);
@@ -562,7 +575,7 @@ export class Session implements FrameReceiver {
       const packets = readRecord(record, owned);
       const timestamp = Date.now();
       for (const packet of packets) {
-        if (this.#closing || this.#ended) {
+        if (this.#is(S_CLOSING | S_ENDED)) {
           this.#stopReading();
           return false;
         }
@@ -576,14 +589,14 @@ export class Session implements FrameReceiver {
   }
 
   #stopReading(): void {
-    this.#readStopped = true;
+    this.#set(S_READ_STOPPED, true);
     this.#readWaiter?.resolve();
     this.#readWaiter = undefined;
   }
 
   // Resolves once the read path has stopped.
   #readDone(): Promise<void> {
-    if (this.#readStopped) return Promise.resolve();
+    if (this.#is(S_READ_STOPPED)) return Promise.resolve();
     return (this.#readWaiter ??= Promise.withResolvers<void>()).promise;
   }
 
@@ -607,8 +620,8 @@ export class Session implements FrameReceiver {
   }
 
   #finish(error: Error | undefined): void {
-    if (this.#closing || this.#ended) return;
-    this.#ended = true;
+    if (this.#is(S_CLOSING | S_ENDED)) return;
+    this.#set(S_ENDED, true);
     this.#sink = undefined;
     this.#sinkCount = 0;
     this.#sealed = undefined;
@@ -629,8 +642,8 @@ export class Session implements FrameReceiver {
   }
 
   async #close(graceMs: number): Promise<void> {
-    const wasEnded = this.#ended;
-    this.#closing = true;
+    const wasEnded = this.#is(S_ENDED);
+    this.#set(S_CLOSING, true);
     const framed = this.#framed;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((resolve) => {
@@ -646,7 +659,7 @@ export class Session implements FrameReceiver {
             await this.flush();
             // Last record: tells the peer everything before it is all there
             // is (sealed, so a cut or an injected end cannot pass for it).
-            if (this.#established && !this.#ended) {
+            if (this.#is(S_ESTABLISHED) && !this.#is(S_ENDED)) {
               const record = closeRecord();
               await framed.send(
                 this.#cipher === undefined

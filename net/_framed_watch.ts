@@ -30,7 +30,9 @@ export class FramedWatch extends WheelTimer {
   // Keepalive settings (interval 0: off), copied from the options.
   #interval = 0;
   #maxMissed = 0;
-  #lastActivity = Date.now();
+  // Whole milliseconds of performance.now(): a small integer is stored in
+  // the object itself, a Date.now() would be a boxed number.
+  #lastActivity = now();
   // On the shared wheel: an idle connection holds no runtime timer.
   #idleTimer: WheelTimer | undefined;
   #receivedSinceTick = false;
@@ -65,12 +67,12 @@ export class FramedWatch extends WheelTimer {
   /** Something arrived from the peer. */
   received(): void {
     this.#receivedSinceTick = true;
-    this.#lastActivity = Date.now();
+    this.#lastActivity = now();
   }
 
   /** Something is being written to the peer. */
   sending(): void {
-    this.#lastActivity = Date.now();
+    this.#lastActivity = now();
   }
 
   /** The peer ended: keepalive has nothing left to watch. */
@@ -118,7 +120,7 @@ export class FramedWatch extends WheelTimer {
 
   #idleTick(): void {
     if (this.#stopped) return;
-    const quiet = Date.now() - this.#lastActivity;
+    const quiet = now() - this.#lastActivity;
     // A paused reader is the application's choice, not an idle peer.
     if (quiet >= this.#idleTimeout && !this.#owner.held) {
       this.#owner.timedOut(
@@ -130,4 +132,8 @@ export class FramedWatch extends WheelTimer {
     }
     this.#idleTimer?.start(Math.max(1, this.#idleTimeout - quiet));
   }
+}
+
+function now(): number {
+  return Math.floor(performance.now());
 }
