@@ -18,6 +18,12 @@ const NO_BLOCKED: Blocked[] = [];
 const NO_CHUNKS: Uint8Array[] = [];
 const NO_DONE: (PromiseWithResolvers<void> | undefined)[] = [];
 
+// Flags of the queue's state.
+const W_WRITING = 1;
+const W_SCHEDULED = 2;
+const W_HELD = 4; // a TLS upgrade holds new writes back
+const W_CLOSED = 8;
+
 interface Blocked {
   data: Uint8Array;
   done: PromiseWithResolvers<void>;
@@ -33,6 +39,8 @@ export interface StreamWriteTarget {
 
 /** The bounded, coalescing write queue of a StreamSocket. */
 export class StreamWriteQueue {
+  // Boolean state, packed in one number (the W_* flags).
+  #flags = 0;
   #target: StreamWriteTarget;
   #stats: StreamSocketStats;
   #maxQueued: number;
@@ -44,11 +52,7 @@ export class StreamWriteQueue {
   #spareDone: (PromiseWithResolvers<void> | undefined)[] | undefined;
   #blocked: Blocked[] = NO_BLOCKED;
   #pending = 0;
-  #writing = false;
-  #scheduled = false;
   #writeTask: Promise<void> | undefined;
-  #held = false;
-  #closed = false;
   #drainWaiters: PromiseWithResolvers<void>[] | undefined;
 
   constructor(
@@ -59,6 +63,15 @@ export class StreamWriteQueue {
     this.#target = target;
     this.#stats = stats;
     this.#maxQueued = maxQueued;
+  }
+
+  // Whether any of the flags in `flag` is set.
+  #is(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  #set(flag: number, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
   }
 
   /** Bytes accepted and not yet handed to the socket. */
@@ -97,7 +110,7 @@ export class StreamWriteQueue {
     if (this.#pending === 0 && this.#blocked.length === 0) {
       return Promise.resolve();
     }
-    if (this.#closed) {
+    if (this.#is(W_CLOSED)) {
       return Promise.reject(
         new ConnectionClosedError("Cannot drain: socket is closed"),
       );
@@ -114,19 +127,19 @@ export class StreamWriteQueue {
    * @returns How many chunks were queued before the upgrade.
    */
   hold(): number {
-    this.#held = true;
+    this.#set(W_HELD, true);
     return this.#queue.length;
   }
 
   /** Writes the first `count` chunks (queued before `hold()`). */
   async flushHeld(count: number): Promise<void> {
-    if (this.#writing) await this.#writeTask;
-    if (count > 0 && !this.#closed) await this.#flushHead(count);
+    if (this.#is(W_WRITING)) await this.#writeTask;
+    if (count > 0 && !this.#is(W_CLOSED)) await this.#flushHead(count);
   }
 
   /** The upgrade is over: writing goes on (`resume`: over the new conn). */
   unhold(resume: boolean): void {
-    this.#held = false;
+    this.#set(W_HELD, false);
     if (!resume) return;
     if (this.#queue.length > 0) this.#startPump();
     else this.#notifyDrained();
@@ -134,7 +147,7 @@ export class StreamWriteQueue {
 
   /** The socket closed: queued and waiting writes reject. */
   shutDown(cause: Error | undefined): void {
-    this.#closed = true;
+    this.#set(W_CLOSED, true);
     const error = cause
       ? new ConnectionClosedError("Cannot write: socket is closed", { cause })
       : new ConnectionClosedError("Cannot write: socket is closed");
@@ -169,12 +182,12 @@ export class StreamWriteQueue {
     this.#queue.push(data);
     this.#queueDone.push(done);
     this.#pending += data.length;
-    if (!this.#writing && !this.#scheduled && !this.#held) {
+    if (!this.#is(W_WRITING | W_SCHEDULED | W_HELD)) {
       // Start on a microtask so a burst of synchronous writes becomes one.
-      this.#scheduled = true;
+      this.#set(W_SCHEDULED, true);
       queueMicrotask(() => {
-        this.#scheduled = false;
-        if (!this.#writing && !this.#closed && !this.#held) {
+        this.#set(W_SCHEDULED, false);
+        if (!this.#is(W_WRITING | W_CLOSED | W_HELD)) {
           this.#startPump();
         }
       });
@@ -184,15 +197,15 @@ export class StreamWriteQueue {
   #startPump(): void {
     const task = this.#pump();
     // A pump that already finished leaves no task behind.
-    if (this.#writing) this.#writeTask = task;
+    if (this.#is(W_WRITING)) this.#writeTask = task;
   }
 
   async #pump(): Promise<void> {
-    this.#writing = true;
-    while (this.#queue.length > 0 && !this.#closed && !this.#held) {
+    this.#set(W_WRITING, true);
+    while (this.#queue.length > 0 && !this.#is(W_CLOSED | W_HELD)) {
       if (!await this.#flushHead(this.#queue.length)) break;
     }
-    this.#writing = false;
+    this.#set(W_WRITING, false);
     // Idle: keep no arrays and no settled task.
     this.#spareQueue = undefined;
     this.#spareDone = undefined;
@@ -226,7 +239,7 @@ export class StreamWriteQueue {
         await this.#writeAll(concat(chunks, 0, chunks.length, bytes));
       } else await this.#writeGroups(chunks);
     } catch (error) {
-      const wrapped = this.#closed
+      const wrapped = this.#is(W_CLOSED)
         ? new ConnectionClosedError("Cannot write: socket is closed")
         : new ConnectionClosedError(`Cannot write: ${messageOf(error)}`, {
           cause: error,

@@ -352,12 +352,12 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     this.#wake();
   }
 
-  #is(flag: number): boolean {
-    return (this.#flags & flag) !== 0;
+  #is(bits: number): boolean {
+    return (this.#flags & bits) !== 0; // any of them
   }
 
-  #set(flag: number, on: boolean): void {
-    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
+  #set(bits: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bits : this.#flags & ~bits;
   }
 
   #wake(): void {
@@ -388,7 +388,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   #readNext(): void {
     if (this.#is(flag.CLOSED)) return this.#stopReading();
     if (
-      this.#is(flag.PAUSED) || this.#is(flag.UPGRADING) || this.#is(flag.LENT)
+      this.#is(flag.PAUSED | flag.UPGRADING | flag.LENT)
     ) {
       this.#set(flag.PARKED, true);
       return;
