@@ -28,6 +28,14 @@ interface Batch {
   done: PromiseWithResolvers<void> | undefined;
 }
 
+// Flags of the queue's state.
+const Q_FAIL_FAST = 1;
+const Q_WRITING = 2;
+const Q_SCHEDULED = 4;
+const Q_SENT = 8; // something was queued since the last takeSent()
+const Q_REFUSING = 16; // closing or shut: sends reject
+const Q_SHUT = 32; // nothing is written any more
+
 // The current batch of a queue with nothing to send: shared, and never
 // filled (#reserve replaces it with a real arena for any frame).
 const IDLE_BATCH: Batch = { buffer: NO_ARENA, used: 0, done: undefined };
@@ -51,10 +59,11 @@ export interface FrameSendHooks {
 
 /** The bounded, coalescing send queue of a FramedConnection. */
 export class FrameSendQueue {
+  // Boolean state, packed in one number (the Q_* flags).
+  #flags = 0;
   #hooks: FrameSendHooks;
   #maxQueued: number;
   #readyMark: number;
-  #failFast: boolean;
   /** Largest payload accepted (the connection's `maxFrameSize`). */
   maxFrameSize: number;
 
@@ -69,16 +78,11 @@ export class FrameSendQueue {
   #inflight = 0;
   #blocked: BlockedSend[] | undefined;
   #blockedBytes = 0;
-  #writing = false;
-  #scheduled = false;
   #idleWaiters: PromiseWithResolvers<void>[] | undefined;
   #readyWaiters: PromiseWithResolvers<void>[] | undefined;
   #trimTimer: WheelTimer | undefined;
   #sendError: Error | undefined;
-  #sent = false;
   // Refusing: closing or shut (sends reject); shut: nothing is written.
-  #refusing = false;
-  #shut = false;
 
   constructor(
     hooks: FrameSendHooks,
@@ -88,7 +92,16 @@ export class FrameSendQueue {
     this.maxFrameSize = limits.maxFrameSize;
     this.#maxQueued = limits.maxQueued;
     this.#readyMark = Math.min(ARENA_SIZE, limits.maxQueued / 2);
-    this.#failFast = limits.failFast;
+    this.#set(Q_FAIL_FAST, limits.failFast);
+  }
+
+  // Whether any of the flags in `bits` is set.
+  #is(bits: number): boolean {
+    return (this.#flags & bits) !== 0;
+  }
+
+  #set(bits: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bits : this.#flags & ~bits;
   }
 
   /** Bytes accepted and not yet written, those waiting for room included. */
@@ -103,8 +116,8 @@ export class FrameSendQueue {
 
   /** Whether anything was queued since the last call (keepalive). */
   takeSent(): boolean {
-    const sent = this.#sent;
-    this.#sent = false;
+    const sent = this.#is(Q_SENT);
+    this.#set(Q_SENT, false);
     return sent;
   }
 
@@ -121,12 +134,12 @@ export class FrameSendQueue {
         length > 0 && length <= this.maxFrameSize &&
         batch.used + size <= batch.buffer.length &&
         this.#queued + this.#inflight + size <= this.#maxQueued &&
-        !this.#blocked?.length && !this.#refusing
+        !this.#blocked?.length && !this.#is(Q_REFUSING)
       ) {
         writeFrame(batch.buffer, batch.used, payload);
         batch.used += size;
         this.#queued += size;
-        this.#sent = true;
+        this.#set(Q_SENT, true);
         this.#schedule();
         return done.promise;
       }
@@ -150,14 +163,14 @@ export class FrameSendQueue {
       size += 4 + payload.length;
     }
     if (payloads.length === 0) {
-      return this.#refusing ? this.closedRejection() : Promise.resolve();
+      return this.#is(Q_REFUSING) ? this.closedRejection() : Promise.resolve();
     }
     return this.#submit(payloads, size);
   }
 
   /** Resolves when there is room; see FramedConnection.ready. */
   ready(): Promise<void> {
-    if (this.#refusing) return this.closedRejection();
+    if (this.#is(Q_REFUSING)) return this.closedRejection();
     if (this.#queued + this.#inflight < this.#readyMark) return RESOLVED;
     const waiter = Promise.withResolvers<void>();
     (this.#readyWaiters ??= []).push(waiter);
@@ -166,23 +179,23 @@ export class FrameSendQueue {
 
   /** Queues a keepalive ping (or a ping answer). */
   sendPing(): void {
-    if (this.#refusing) return;
+    if (this.#is(Q_REFUSING)) return;
     const batch = this.#reserve(PING_SIZE);
     batch.buffer.set(EMPTY_FRAME, batch.used);
     batch.used += PING_SIZE;
     this.#queued += PING_SIZE;
-    this.#sent = true;
+    this.#set(Q_SENT, true);
     this.#schedule();
   }
 
   /** close() began: later sends reject; what is queued still goes out. */
   refuse(): void {
-    this.#refusing = true;
+    this.#set(Q_REFUSING, true);
   }
 
   /** Resolves when everything accepted or waiting has been written. */
   flushed(): Promise<void> {
-    if (!this.#writing && this.#queued === 0 && !this.#blocked?.length) {
+    if (!this.#is(Q_WRITING) && this.#queued === 0 && !this.#blocked?.length) {
       return Promise.resolve();
     }
     const waiter = Promise.withResolvers<void>();
@@ -192,8 +205,8 @@ export class FrameSendQueue {
 
   /** Drops everything queued: its sends reject (the cause is `error`). */
   shutDown(error: Error | undefined): void {
-    this.#refusing = true;
-    this.#shut = true;
+    this.#set(Q_REFUSING, true);
+    this.#set(Q_SHUT, true);
     this.#sendError ??= error;
     this.#trimTimer?.stop();
     this.#pool = undefined;
@@ -255,7 +268,7 @@ export class FrameSendQueue {
   }
 
   #submit(payloads: Uint8Array | Uint8Array[], size: number): Promise<void> {
-    if (this.#refusing) return this.closedRejection();
+    if (this.#is(Q_REFUSING)) return this.closedRejection();
     const pending = this.#queued + this.#inflight;
     if (
       !this.#blocked?.length &&
@@ -263,7 +276,7 @@ export class FrameSendQueue {
     ) {
       return this.#append(payloads, size);
     }
-    if (this.#failFast) {
+    if (this.#is(Q_FAIL_FAST)) {
       return Promise.reject(
         new RangeError(
           `Cannot send frame: send queue is full (${pending} bytes queued, limit ${this.#maxQueued})`,
@@ -301,7 +314,7 @@ export class FrameSendQueue {
       // Callers may fire and forget; failures also reach read()/ready().
       done.promise.catch(ignore);
     }
-    this.#sent = true;
+    this.#set(Q_SENT, true);
     this.#schedule();
     return done.promise;
   }
@@ -357,7 +370,7 @@ export class FrameSendQueue {
   }
 
   #trim(): void {
-    if (this.#queued === 0 && !this.#writing) {
+    if (this.#queued === 0 && !this.#is(Q_WRITING)) {
       this.#pool = undefined;
       this.#arenaSize = FIRST_ARENA_SIZE;
     } else this.#scheduleTrim();
@@ -378,24 +391,24 @@ export class FrameSendQueue {
   }
 
   #schedule(): void {
-    if (this.#writing || this.#scheduled) return;
+    if (this.#is(Q_WRITING | Q_SCHEDULED)) return;
     // Start on a microtask so a burst of synchronous sends becomes one write.
-    this.#scheduled = true;
+    this.#set(Q_SCHEDULED, true);
     queueMicrotask(() => {
-      this.#scheduled = false;
+      this.#set(Q_SCHEDULED, false);
       this.#flush();
     });
   }
 
   #flush(): void {
-    if (this.#writing || this.#shut) return;
+    if (this.#is(Q_WRITING | Q_SHUT)) return;
     let batch = this.#sealed?.shift();
     if (batch === undefined) {
       batch = this.#batch;
       if (batch.used === 0) return;
       this.#batch = this.#pool?.pop() ?? IDLE_BATCH;
     }
-    this.#writing = true;
+    this.#set(Q_WRITING, true);
     this.#queued -= batch.used;
     this.#inflight = batch.used;
     this.#hooks.writing();
@@ -407,7 +420,7 @@ export class FrameSendQueue {
   }
 
   #written(batch: Batch): void {
-    this.#writing = false;
+    this.#set(Q_WRITING, false);
     this.#inflight = 0;
     const done = batch.done;
     this.#recycle(batch);
@@ -426,7 +439,7 @@ export class FrameSendQueue {
   }
 
   #writeFailed(batch: Batch, error: unknown): void {
-    this.#writing = false;
+    this.#set(Q_WRITING, false);
     this.#inflight = 0;
     const cause = error instanceof Error ? error : new Error(String(error));
     this.#sendError ??= cause;
