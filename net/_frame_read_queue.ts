@@ -31,6 +31,12 @@ type Reader =
 const NO_FRAMES: Uint8Array<ArrayBuffer>[] = [];
 const NO_READERS: Reader[] = [];
 
+// Flags of the queue's state.
+const R_BORROW = 1; // frames are views of the socket's reused buffer
+const R_HOLDING = 2; // the socket's chunk is held until the next read call
+const R_PAUSED = 4;
+const R_DONE = 8;
+
 /** The socket controls the read queue uses for flow control. */
 export interface FrameReadSocket {
   pause(): void;
@@ -40,21 +46,18 @@ export interface FrameReadSocket {
 
 /** The received frames of a FramedConnection and the reads waiting for them. */
 export class FrameReadQueue {
+  // Boolean state, packed in one number (the R_* flags).
+  #flags = 0;
   #socket: FrameReadSocket;
   #decoder: FrameDecoder;
   #readAhead: number;
-  // Borrowed frames: the socket's chunk is held until the next read call.
-  #borrow: boolean;
-  #holding = false;
   #frames: Uint8Array<ArrayBuffer>[] = NO_FRAMES;
   #head = 0;
   #frameBytes = 0;
-  #paused = false;
   // The first waiting read, and the rest (rare: reads made without
   // awaiting the previous one), made on first use.
   #reader: Reader | undefined;
   #moreReaders: Reader[] | undefined;
-  #done = false;
   #error: Error | undefined;
 
   constructor(
@@ -64,7 +67,16 @@ export class FrameReadQueue {
     this.#socket = socket;
     this.#decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
     this.#readAhead = options.readAhead;
-    this.#borrow = options.borrow;
+    this.#set(R_BORROW, options.borrow);
+  }
+
+  // Whether any of the flags in `bits` is set.
+  #is(bits: number): boolean {
+    return (this.#flags & bits) !== 0;
+  }
+
+  #set(bits: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bits : this.#flags & ~bits;
   }
 
   /** Largest frame accepted, from the next frame header on. */
@@ -74,22 +86,22 @@ export class FrameReadQueue {
 
   /** Whether the application holds reading back (paused or borrowing). */
   get held(): boolean {
-    return this.#paused || this.#holding;
+    return this.#is(R_PAUSED | R_HOLDING);
   }
 
   /** Whether the stream ended (cleanly or not): no more frames come. */
   get done(): boolean {
-    return this.#done;
+    return this.#is(R_DONE);
   }
 
   /** One frame; see FramedConnection.read. */
   read(): Promise<Uint8Array<ArrayBuffer> | null> {
-    if (this.#holding) this.#releaseChunk();
+    if (this.#is(R_HOLDING)) this.#releaseChunk();
     if (this.#head < this.#frames.length) {
       return Promise.resolve(this.#take());
     }
     if (this.#error) return Promise.reject(this.#error);
-    if (this.#done) return Promise.resolve(null);
+    if (this.#is(R_DONE)) return Promise.resolve(null);
     return new Promise((resolve, reject) =>
       this.#wait({ many: false, resolve, reject })
     );
@@ -104,22 +116,22 @@ export class FrameReadQueue {
   readInto(
     receiver: FrameReceiver,
   ): Uint8Array<ArrayBuffer> | null | undefined {
-    if (this.#holding) this.#releaseChunk();
+    if (this.#is(R_HOLDING)) this.#releaseChunk();
     if (this.#head < this.#frames.length) return this.#take();
     if (this.#error) throw this.#error;
-    if (this.#done) return null;
+    if (this.#is(R_DONE)) return null;
     this.#wait(receiver);
     return undefined;
   }
 
   /** Every frame received so far; see FramedConnection.readMany. */
   readMany(): Promise<Uint8Array<ArrayBuffer>[] | null> {
-    if (this.#holding) this.#releaseChunk();
+    if (this.#is(R_HOLDING)) this.#releaseChunk();
     if (this.#head < this.#frames.length) {
       return Promise.resolve(this.#takeAll());
     }
     if (this.#error) return Promise.reject(this.#error);
-    if (this.#done) return Promise.resolve(null);
+    if (this.#is(R_DONE)) return Promise.resolve(null);
     return new Promise((resolve, reject) =>
       this.#wait({ many: true, resolve, reject })
     );
@@ -152,11 +164,11 @@ export class FrameReadQueue {
       for (const frame of frames) this.#frames.push(frame);
       this.#frameBytes += bytes;
     }
-    if (this.#borrow) {
+    if (this.#is(R_BORROW)) {
       // Closing: keep the chunk (frames stay valid) and read on to the end.
       if (closing) this.#socket.release({ keep: true });
       else if (frames.length === 0) this.#socket.release();
-      else this.#holding = true;
+      else this.#set(R_HOLDING, true);
     }
     while (this.#reader !== undefined && this.#head < this.#frames.length) {
       const reader = this.#nextReader()!;
@@ -164,7 +176,7 @@ export class FrameReadQueue {
       else reader.resolve(this.#take());
     }
     if (this.#frameBytes >= this.#readAhead && !closing) {
-      this.#paused = true;
+      this.#set(R_PAUSED, true);
       this.#socket.pause();
     }
     return pings;
@@ -176,12 +188,12 @@ export class FrameReadQueue {
    * buffer.
    */
   readToEnd(): void {
-    if (this.#paused) {
-      this.#paused = false;
+    if (this.#is(R_PAUSED)) {
+      this.#set(R_PAUSED, false);
       this.#socket.resume();
     }
-    if (this.#holding) {
-      this.#holding = false;
+    if (this.#is(R_HOLDING)) {
+      this.#set(R_HOLDING, false);
       this.#socket.release({ keep: true });
     }
   }
@@ -198,7 +210,7 @@ export class FrameReadQueue {
 
   /** The peer finished sending: reads get what is left, then `null`. */
   end(): void {
-    this.#done = true;
+    this.#set(R_DONE, true);
     for (const reader of this.#takeReaders()) reader.resolve(null);
   }
 
@@ -208,14 +220,14 @@ export class FrameReadQueue {
    * was received, then the error.
    */
   fail(error: Error): void {
-    if (this.#done || this.#error) return;
+    if (this.#is(R_DONE) || this.#error) return;
     this.#error = error;
     for (const reader of this.#takeReaders()) reader.reject(error);
   }
 
   /** The connection closed: without an error, reads end with `null`. */
   close(): void {
-    if (!this.#error) this.#done = true;
+    if (!this.#error) this.#set(R_DONE, true);
     for (const reader of this.#takeReaders()) reader.resolve(null);
   }
 
@@ -245,7 +257,7 @@ export class FrameReadQueue {
   // and the caller asks for more, the socket may reuse its buffer.
   #releaseChunk(): void {
     if (this.#head < this.#frames.length) return;
-    this.#holding = false;
+    this.#set(R_HOLDING, false);
     this.#socket.release();
   }
 
@@ -256,8 +268,8 @@ export class FrameReadQueue {
     this.#frames = NO_FRAMES;
     this.#head = 0;
     this.#frameBytes = 0;
-    if (this.#paused) {
-      this.#paused = false;
+    if (this.#is(R_PAUSED)) {
+      this.#set(R_PAUSED, false);
       this.#socket.resume();
     }
     return frames;
@@ -273,8 +285,8 @@ export class FrameReadQueue {
       this.#frames = this.#frames.slice(this.#head);
       this.#head = 0;
     }
-    if (this.#paused && this.#frameBytes <= this.#readAhead / 2) {
-      this.#paused = false;
+    if (this.#is(R_PAUSED) && this.#frameBytes <= this.#readAhead / 2) {
+      this.#set(R_PAUSED, false);
       this.#socket.resume();
     }
     return frame;
