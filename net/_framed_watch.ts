@@ -5,27 +5,14 @@ import { TimeoutError } from "./errors.ts";
 import type { FramedConnectionKeepAlive } from "./_framed_options.ts";
 import { WheelTimer } from "./_timer_wheel.ts";
 
-/** The connection, as its timers see it. */
-export interface FramedWatchOwner {
-  /** Whether the application holds reading back (then silence is fine). */
-  readonly held: boolean;
-  /** Whether anything was sent since the last call. */
-  takeSent(): boolean;
-  /** Sends a keepalive ping. */
-  sendPing(): void;
-  /** The idle timeout or keepalive ended the connection. */
-  timedOut(error: TimeoutError): void;
-}
-
 /**
  * Idle timeout and keepalive of one framed connection. The watch is itself
- * the keepalive timer on the shared wheel (firing is a keepalive tick), so
- * an idle connection holds no timer object or closure for it.
+ * the keepalive timer on the shared wheel (firing is a keepalive tick), and
+ * the connection extends it with the rest of its callbacks (what the timers
+ * see of the connection are the abstract members): an idle connection holds
+ * one object for all of them, no closures.
  */
-export class FramedWatch extends WheelTimer {
-  // The connection's hooks object, not closures: an idle connection holds
-  // fewer objects.
-  #owner: FramedWatchOwner;
+export abstract class FramedWatch extends WheelTimer {
   #idleTimeout: number;
   // Keepalive settings (interval 0: off), copied from the options.
   #interval = 0;
@@ -39,25 +26,36 @@ export class FramedWatch extends WheelTimer {
   #unanswered = 0;
   #stopped = false;
 
-  /** Starts the timers that are configured (`0`/undefined: off). */
+  /** Takes the settings (`0`/undefined: off); `begin` starts the timers. */
   constructor(
-    owner: FramedWatchOwner,
     idleTimeout: number,
     keepAlive: FramedConnectionKeepAlive | undefined,
   ) {
     super();
-    this.#owner = owner;
     this.#idleTimeout = idleTimeout;
-    if (idleTimeout > 0) {
-      this.#idleTimer = new WheelTimer(() => this.#idleTick());
-      this.#idleTimer.start(idleTimeout);
-    }
     if (keepAlive) {
       this.#interval = keepAlive.interval;
       this.#maxMissed = keepAlive.maxMissed;
-      this.start(this.#interval);
     }
   }
+
+  /** Starts the timers that are configured. */
+  begin(): void {
+    if (this.#idleTimeout > 0) {
+      this.#idleTimer = new WheelTimer(() => this.#idleTick());
+      this.#idleTimer.start(this.#idleTimeout);
+    }
+    if (this.#interval > 0) this.start(this.#interval);
+  }
+
+  /** Whether the application holds reading back (then silence is fine). */
+  abstract get held(): boolean;
+  /** Whether anything was sent since the last call. */
+  abstract takeSent(): boolean;
+  /** Sends a keepalive ping. */
+  abstract sendPing(): void;
+  /** The idle timeout or keepalive ended the connection. */
+  abstract timedOut(error: TimeoutError): void;
 
   /** Whether this side sends its own pings (so it never answers one). */
   get pinging(): boolean {
@@ -95,10 +93,10 @@ export class FramedWatch extends WheelTimer {
     const maxMissed = this.#maxMissed;
     // Re-armed first, like an interval: timing out below stops it.
     this.start(interval);
-    if (this.#receivedSinceTick || this.#owner.held) {
+    if (this.#receivedSinceTick || this.held) {
       this.#unanswered = 0;
     } else if (this.#unanswered >= maxMissed) {
-      this.#owner.timedOut(
+      this.timedOut(
         new TimeoutError(
           `Cannot keep connection alive: no traffic from peer for ${
             interval * (maxMissed + 1)
@@ -109,11 +107,10 @@ export class FramedWatch extends WheelTimer {
     } else {
       this.#unanswered++;
     }
-    const owner = this.#owner;
-    if (!owner.takeSent() || !this.#receivedSinceTick) {
-      owner.sendPing();
+    if (!this.takeSent() || !this.#receivedSinceTick) {
+      this.sendPing();
       // The ping itself does not count as traffic for the next tick.
-      owner.takeSent();
+      this.takeSent();
     }
     this.#receivedSinceTick = false;
   }
@@ -122,8 +119,8 @@ export class FramedWatch extends WheelTimer {
     if (this.#stopped) return;
     const quiet = now() - this.#lastActivity;
     // A paused reader is the application's choice, not an idle peer.
-    if (quiet >= this.#idleTimeout && !this.#owner.held) {
-      this.#owner.timedOut(
+    if (quiet >= this.#idleTimeout && !this.held) {
+      this.timedOut(
         new TimeoutError(
           `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
         ),

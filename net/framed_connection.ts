@@ -11,11 +11,12 @@ import {
   checkOption,
   type FramedConnectionConnectOptions,
   type FramedConnectionOptions,
+  type FramedSettings,
   framedSettings,
 } from "./_framed_options.ts";
 import { type FrameSendHooks, FrameSendQueue } from "./_frame_send_queue.ts";
 import { FrameReadQueue } from "./_frame_read_queue.ts";
-import { FramedWatch, type FramedWatchOwner } from "./_framed_watch.ts";
+import { FramedWatch } from "./_framed_watch.ts";
 import { framedAccess } from "./_framed_access.ts";
 
 export type {
@@ -27,12 +28,13 @@ export type {
 // close() drops what is still queued once the peer read nothing this long.
 const FLUSH_STALL_MS = 5000;
 
-// A connection's callbacks for its socket, send queue and timers: one
-// object whose methods are on a prototype, not seven closures per
-// connection (defined inside the class, so they reach its private members).
+// A connection's timers and its callbacks for its socket and send queue:
+// one object whose methods are on a prototype, not closures per connection
+// (defined inside the class, so they reach its private members).
 let Hooks: new (
   connection: FramedConnection,
-) => StreamSocketHandlers & FrameSendHooks & FramedWatchOwner;
+  settings: FramedSettings,
+) => FramedWatch & StreamSocketHandlers & FrameSendHooks;
 
 /**
  * A framed message connection over TCP, TLS or a Unix socket. Each message
@@ -118,9 +120,10 @@ export class FramedConnection
   static {
     framedAccess.readInto = (connection, receiver) =>
       (connection as FramedConnection).#receiver.readInto(receiver);
-    Hooks = class {
+    Hooks = class extends FramedWatch {
       #connection: FramedConnection;
-      constructor(connection: FramedConnection) {
+      constructor(connection: FramedConnection, settings: FramedSettings) {
+        super(settings.idleTimeout, settings.keepAlive);
         this.#connection = connection;
       }
       data(chunk: Uint8Array<ArrayBuffer>): void {
@@ -136,7 +139,7 @@ export class FramedConnection
         return this.#connection.#socket.write(bytes);
       }
       writing(): void {
-        this.#connection.#watch.sending();
+        this.sending();
       }
       failed(cause: Error): void {
         this.#connection.#teardown(
@@ -179,15 +182,11 @@ export class FramedConnection
         maxQueuedBytes: settings.maxQueued,
         readChunkSize: options.readChunkSize,
       });
-    const hooks = new Hooks(this);
+    const hooks = this.#watch = new Hooks(this, settings);
     this.#sender = new FrameSendQueue(hooks, settings);
     this.#receiver = new FrameReadQueue(this.#socket, settings);
     this.#socket.start(hooks, { borrowChunks: settings.borrow });
-    this.#watch = new FramedWatch(
-      hooks,
-      settings.idleTimeout,
-      settings.keepAlive,
-    );
+    hooks.begin();
   }
 
   /**
