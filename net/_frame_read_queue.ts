@@ -44,12 +44,14 @@ export interface FrameReadSocket {
   release(options?: { keep?: boolean }): void;
 }
 
-/** The received frames of a FramedConnection and the reads waiting for them. */
-export class FrameReadQueue {
+/**
+ * The received frames of a FramedConnection and the reads waiting for them.
+ * It is its own frame decoder (one object per connection, not two).
+ */
+export class FrameReadQueue extends FrameDecoder {
   // Boolean state, packed in one number (the R_* flags).
   #flags = 0;
   #socket: FrameReadSocket;
-  #decoder: FrameDecoder;
   #readAhead: number;
   #frames: Uint8Array<ArrayBuffer>[] = NO_FRAMES;
   #head = 0;
@@ -64,8 +66,8 @@ export class FrameReadQueue {
     socket: FrameReadSocket,
     options: { maxFrameSize: number; readAhead: number; borrow: boolean },
   ) {
+    super({ maxFrameSize: options.maxFrameSize });
     this.#socket = socket;
-    this.#decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
     this.#readAhead = options.readAhead;
     this.#set(R_BORROW, options.borrow);
   }
@@ -77,11 +79,6 @@ export class FrameReadQueue {
 
   #set(bits: number, on: boolean): void {
     this.#flags = on ? this.#flags | bits : this.#flags & ~bits;
-  }
-
-  /** Largest frame accepted, from the next frame header on. */
-  set maxFrameSize(limit: number) {
-    this.#decoder.maxFrameSize = limit;
   }
 
   /** Whether the application holds reading back (paused or borrowing). */
@@ -145,7 +142,7 @@ export class FrameReadQueue {
    * @throws What the decoder throws (an oversize frame announced).
    */
   receive(chunk: Uint8Array<ArrayBuffer>, closing: boolean): number {
-    let frames = this.#decoder.decode(chunk);
+    let frames = this.decode(chunk);
     let bytes = 0;
     let pings = 0;
     for (const frame of frames) {
@@ -200,10 +197,10 @@ export class FrameReadQueue {
 
   /** The error for a stream that stopped inside a frame, if it did. */
   midFrameError(cause?: Error): ConnectionClosedError | undefined {
-    const buffered = this.#decoder.bufferedBytes;
+    const buffered = this.bufferedBytes;
     if (buffered === 0) return undefined;
     return new ConnectionClosedError(
-      `Cannot read frame: connection closed mid-frame (${buffered} of ${this.#decoder.expectedBytes} bytes)`,
+      `Cannot read frame: connection closed mid-frame (${buffered} of ${this.expectedBytes} bytes)`,
       cause === undefined ? undefined : { cause },
     );
   }
