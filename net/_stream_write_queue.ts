@@ -29,19 +29,23 @@ interface Blocked {
   done: PromiseWithResolvers<void>;
 }
 
-/** What the write queue needs from its socket. */
-export interface StreamWriteTarget {
+/**
+ * What the write queue needs from its socket (`owner`): one object shared
+ * by every socket, so a socket holds no callbacks object of its own.
+ */
+export interface StreamWriteTarget<Owner> {
   /** The connection to write to now (it changes with a TLS upgrade). */
-  conn(): StreamConn;
+  conn(owner: Owner): StreamConn;
   /** A write failed: the socket fails (and calls `shutDown`). */
-  failed(error: ConnectionClosedError): void;
+  failed(owner: Owner, error: ConnectionClosedError): void;
 }
 
 /** The bounded, coalescing write queue of a StreamSocket. */
-export class StreamWriteQueue {
+export class StreamWriteQueue<Owner> {
   // Boolean state, packed in one number (the W_* flags).
   #flags = 0;
-  #target: StreamWriteTarget;
+  #target: StreamWriteTarget<Owner>;
+  #owner: Owner;
   #stats: StreamSocketStats;
   #maxQueued: number;
   // Chunks accepted but not handed to the socket yet.
@@ -56,11 +60,13 @@ export class StreamWriteQueue {
   #drainWaiters: PromiseWithResolvers<void>[] | undefined;
 
   constructor(
-    target: StreamWriteTarget,
+    target: StreamWriteTarget<Owner>,
+    owner: Owner,
     stats: StreamSocketStats,
     maxQueued: number,
   ) {
     this.#target = target;
+    this.#owner = owner;
     this.#stats = stats;
     this.#maxQueued = maxQueued;
   }
@@ -245,7 +251,7 @@ export class StreamWriteQueue {
           cause: error,
         });
       for (const d of done) d?.reject(wrapped);
-      this.#target.failed(wrapped);
+      this.#target.failed(this.#owner, wrapped);
       return false;
     }
     this.#stats.bytesWritten += bytes;
@@ -287,7 +293,7 @@ export class StreamWriteQueue {
   }
 
   async #writeAll(buffer: Uint8Array): Promise<void> {
-    const conn = this.#target.conn();
+    const conn = this.#target.conn(this.#owner);
     let offset = 0;
     while (offset < buffer.length) {
       this.#stats.writeCalls++;

@@ -51,9 +51,9 @@ const DEFAULT_BORROW_CHUNK = 256 * 1024;
 const FIRST_READ_SIZE = 1024;
 const QUIET_MS = 1000;
 
-// What the write queue calls back: one object with prototype methods, not
-// closures per socket (defined in the class to reach its private members).
-let WriteTarget: new (socket: StreamSocket) => StreamWriteTarget;
+// What every socket's write queue calls back (set in the class's static
+// block, where the private members are in reach).
+let writeTarget: StreamWriteTarget<StreamSocket>;
 
 /**
  * A byte-stream socket: push reads via {@linkcode StreamSocket.start}, with
@@ -98,7 +98,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   #readSize = FIRST_READ_SIZE;
   #filledAt = 0;
   #readBuffer: Uint8Array<ArrayBuffer> | undefined;
-  #writes: StreamWriteQueue;
+  #writes: StreamWriteQueue<StreamSocket>;
   #stats: StreamSocketStats = {
     writeCalls: 0,
     bytesWritten: 0,
@@ -107,17 +107,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   };
 
   static {
-    WriteTarget = class {
-      #socket: StreamSocket;
-      constructor(socket: StreamSocket) {
-        this.#socket = socket;
-      }
-      conn(): StreamConn {
-        return this.#socket.#conn;
-      }
-      failed(error: ConnectionClosedError): void {
-        this.#socket.#fail(error);
-      }
+    writeTarget = {
+      conn: (socket) => socket.#conn,
+      failed: (socket, error) => socket.#fail(error),
     };
   }
 
@@ -139,7 +131,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     );
     this.#set(flag.CHUNK_SIZE_GIVEN, options.readChunkSize !== undefined);
     this.#writes = new StreamWriteQueue(
-      new WriteTarget(this),
+      writeTarget,
+      this,
       this.#stats,
       maxQueued,
     );
@@ -395,11 +388,18 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     }
     const buffer = this.#nextBuffer();
     this.#set(flag.READING, true);
-    this.#conn.read(buffer).then(this.#onRead, this.#onReadError);
+    this.#conn.read(buffer).then(this.#onSettled, this.#onSettled);
   }
 
-  // Bound once per socket: the continuations of every read.
-  #onRead = (n: number | null): void => {
+  // Bound once per socket, both outcomes of every read: conn.read resolves
+  // to a count or null and rejects with an error object (one closure per
+  // socket instead of two).
+  #onSettled = (result: number | null | Error): void =>
+    typeof result === "number" || result === null
+      ? this.#onRead(result)
+      : this.#onReadError(result);
+
+  #onRead(n: number | null): void {
     this.#set(flag.READING, false);
     if (this.#is(flag.CLOSED)) return this.#stopReading();
     if (n === null) {
@@ -437,9 +437,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       return this.#stopReading();
     }
     this.#readNext();
-  };
+  }
 
-  #onReadError = (error: unknown): void => {
+  #onReadError(error: unknown): void {
     this.#set(flag.READING, false);
     if (!this.#is(flag.CLOSED)) {
       this.#fail(
@@ -449,7 +449,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       );
     }
     this.#stopReading();
-  };
+  }
 
   #stopReading(): void {
     this.#set(flag.READ_STOPPED, true);
