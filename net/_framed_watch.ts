@@ -3,7 +3,7 @@
 // and keepalive (pings, and giving up on a peer that stays silent).
 import { TimeoutError } from "./errors.ts";
 import type { FramedConnectionKeepAlive } from "./_framed_options.ts";
-import { WheelTimer } from "./_timer_wheel.ts";
+import { WheelDeadline, WheelTimer } from "./_timer_wheel.ts";
 
 /**
  * Idle timeout and keepalive of one framed connection. The watch is itself
@@ -12,7 +12,7 @@ import { WheelTimer } from "./_timer_wheel.ts";
  * see of the connection are the abstract members): an idle connection holds
  * one object for all of them, no closures.
  */
-export abstract class FramedWatch extends WheelTimer {
+export abstract class FramedWatch extends WheelDeadline {
   #idleTimeout: number;
   // Keepalive settings (interval 0: off), copied from the options.
   #interval = 0;
