@@ -5,8 +5,10 @@
 // gc) and RSS per pair. Kinds:
 // "ws" (Deno.serve + upgradeWebSocket + new WebSocket, the baseline),
 // "framed" (FramedConnection pairs in the borrowFrames mode mm and cnet
-// use) and "mm" (Client/Server pairs through the public mm API). Each kind
-// runs in its own process, so their heaps do not mix:
+// use), "mm" (Client/Server pairs through the public mm API, encrypted),
+// "cnet" (CryptoNet sessions over a MemoryNetwork) and "tcpLink" (callback
+// API TcpLink pairs; both as in the P7 report). Each kind runs in its own
+// process, so their heaps do not mix:
 //   deno run -A --v8-flags=--expose-gc bench/idle_memory.ts [kinds...]
 import { FramedConnection } from "../net/framed_connection.ts";
 import {
@@ -16,14 +18,15 @@ import {
   NetworkEvents,
   Server,
 } from "../mm/mod.ts";
+import { cryptoNetSessions, tcpLinks } from "./_targets/p7_memory.ts";
 
 const PAIRS = 1000;
 const KEY = "0C03EA65238DD2C25EB87CE563868098";
 // Long enough for every handshake timer and send-arena trim to have run.
 const SETTLE_MS = 2500;
 
-type Kind = "ws" | "framed" | "mm";
-const KINDS: Kind[] = ["ws", "framed", "mm"];
+type Kind = "ws" | "framed" | "mm" | "cnet" | "tcpLink";
+const KINDS: Kind[] = ["ws", "framed", "mm", "cnet", "tcpLink"];
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -130,6 +133,8 @@ const OPEN: Record<Kind, () => Promise<() => Promise<void>>> = {
   ws: openWebSockets,
   framed: openFramed,
   mm: openMm,
+  cnet: cryptoNetSessions,
+  tcpLink: tcpLinks,
 };
 
 if (Deno.args[0] === "--child") {
@@ -162,7 +167,7 @@ if (Deno.args[0] === "--child") {
     }).output();
     const result = JSON.parse(new TextDecoder().decode(child.stdout));
     console.log(
-      `${kind.padEnd(6)} heap ${
+      `${kind.padEnd(7)} heap ${
         (result.heapPerPair / 1024).toFixed(1).padStart(6)
       } KB/pair  RSS ${
         (result.rssPerPair / 1024).toFixed(1).padStart(6)

@@ -12,14 +12,14 @@ import { NetworkEvents } from "./network_events.ts";
 export const PSK_LABEL = "moonwire mm v2 psk";
 
 export interface ResolvedOptions {
-  psk: Uint8Array | undefined;
-  events: EventQueue;
-  handshakeTimeout: number;
-  heartbeatInterval: number;
-  maxMessageSize: number;
-  maxQueuedBytes: number;
-  rekeyRecords: number;
-  rekeyBytes: number;
+  readonly psk: Uint8Array | undefined;
+  readonly events: EventQueue;
+  readonly handshakeTimeout: number;
+  readonly heartbeatInterval: number;
+  readonly maxMessageSize: number;
+  readonly maxQueuedBytes: number;
+  readonly rekeyRecords: number;
+  readonly rekeyBytes: number;
 }
 
 export function checkAddress(action: string, address: unknown): string {
@@ -100,7 +100,7 @@ export function resolveOptions(
       `Cannot ${action}: events must be a NetworkEvents instance`,
     );
   }
-  return {
+  return shared({
     psk,
     events: queueOf(hub),
     handshakeTimeout: checkNumber(
@@ -145,7 +145,30 @@ export function resolveOptions(
       2 ** 30,
       1,
     ),
-  };
+  });
+}
+
+// The last options resolved without a cipher key, held weakly: clients
+// made with the same settings (the usual case) share one object instead of
+// holding a copy each.
+let lastPlain: WeakRef<ResolvedOptions> | undefined;
+
+function shared(resolved: ResolvedOptions): ResolvedOptions {
+  if (resolved.psk !== undefined) return resolved;
+  const last = lastPlain?.deref();
+  if (
+    last !== undefined && last.events === resolved.events &&
+    last.handshakeTimeout === resolved.handshakeTimeout &&
+    last.heartbeatInterval === resolved.heartbeatInterval &&
+    last.maxMessageSize === resolved.maxMessageSize &&
+    last.maxQueuedBytes === resolved.maxQueuedBytes &&
+    last.rekeyRecords === resolved.rekeyRecords &&
+    last.rekeyBytes === resolved.rekeyBytes
+  ) {
+    return last;
+  }
+  lastPlain = new WeakRef(resolved);
+  return resolved;
 }
 
 /** Whether `value` is a Lua table: an array, a plain object or a Map. */

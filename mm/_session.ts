@@ -5,25 +5,23 @@
 import { HandshakeError } from "../crypto/errors.ts";
 import { NoiseHandshake } from "../crypto/noise_handshake.ts";
 import { ConnectionClosedError, TimeoutError } from "../net/errors.ts";
-import type {
-  FramedConnection,
-  FramedConnectionOptions,
-} from "../net/framed_connection.ts";
+import type { FramedConnection } from "../net/framed_connection.ts";
 import type { LuaTable } from "../net/table_codec.ts";
 import type { ResolvedOptions } from "./_options.ts";
 import {
   closeRecord,
   encodeMessage,
   isCloseRecord,
-  messageOptions,
   readRecord,
   RECORD_HEADER_SIZE,
   recordCount,
 } from "./_record.ts";
 import { hello, readHello } from "./_hello.ts";
+import { CLOSE_GRACE, frameLimit } from "./_session_options.ts";
 import { checkTable } from "./_options.ts";
 import type { QueueBudget } from "./_queue_budget.ts";
 import { RecordCipher, TAG_SIZE } from "./_record_cipher.ts";
+import { framedAccess, type FrameReceiver } from "../net/_framed_access.ts";
 import {
   appendWith,
   type ByteSink,
@@ -40,64 +38,52 @@ const PROLOGUE = new TextEncoder().encode("moonwire mm v2 NNpsk0");
 const RECORD_TARGET = 512 * 1024;
 /** Smallest buffer a record starts with. */
 const MIN_SINK = 256;
-/**
- * How long a local close waits for queued tables to be sent (and a client
- * disconnect for a connection still being made) before giving up.
- */
-export const CLOSE_GRACE = 2000;
 /** Bytes handed to the framed connection before waiting for it to write. */
 const WRITE_AHEAD = 256 * 1024;
-/** Frame limit for a given message limit: record header + tag. */
-export function frameLimit(maxMessageSize: number): number {
-  return maxMessageSize + RECORD_HEADER_SIZE + TAG_SIZE;
-}
 
 /**
- * Frame limit until the handshake is done: a hello is 5 bytes and Noise
- * NNpsk0 messages under 256, so an unauthenticated peer cannot make us
- * allocate a big frame buffer (the real limit is set once it may be needed).
+ * What a session reports, to the owner given to `start` (one handlers
+ * object serves every session of a server or every client: an idle
+ * connection holds no closures for it).
  */
-export const HANDSHAKE_FRAME_LIMIT = 1024;
-
-/** FramedConnection settings for an mm connection. */
-export function framedOptions(
-  options: ResolvedOptions,
-): FramedConnectionOptions {
-  const interval = options.heartbeatInterval;
-  return {
-    maxFrameSize: HANDSHAKE_FRAME_LIMIT,
-    keepAlive: interval > 0 ? { interval, maxMissed: 2 } : undefined,
-    // Let the peer see our end and finish before the socket closes.
-    closeTimeout: 1000,
-    // Every record is decrypted or decoded (tables copy their bytes) before
-    // the next read, so frames can be views of one reused read buffer.
-    borrowFrames: true,
-  };
-}
-
-export interface SessionHandlers {
+export interface SessionHandlers<Owner> {
   /** A received table and when its record arrived (`Date.now()`). */
-  table(packet: LuaTable, timestamp: number): void;
+  table(owner: Owner, packet: LuaTable, timestamp: number): void;
   /** The connection ended on its own (never after a local close). */
-  end(error: Error | undefined): void;
+  end(owner: Owner, session: Session, error: Error | undefined): void;
 }
 
-export class Session {
-  readonly peer: string;
+// Flags of a session's state.
+const S_ESTABLISHED = 1;
+const S_CLOSING = 2; // local close: no more sends, no more events
+const S_ENDED = 4; // the connection is gone
+const S_PEER_CLOSED = 8; // the peer's close record came: nothing is sent
+const S_READ_STOPPED = 16; // the read path has stopped
+
+/**
+ * One mm connection. It is its framed connection's FrameReceiver
+ * (`resolve`/`reject`), so an idle session waits for frames holding no
+ * promise and no extra object.
+ */
+export class Session implements FrameReceiver {
+  // Boolean state, packed in one number (the S_* flags).
+  #flags = S_READ_STOPPED;
   #framed: FramedConnection;
   #options: ResolvedOptions;
   #cipher: RecordCipher | undefined;
-  #handlers: SessionHandlers | undefined;
+  // deno-lint-ignore no-explicit-any
+  #handlers: SessionHandlers<any> | undefined;
+  #owner: unknown;
   // Send queue: the record being filled (tables are encoded straight into
   // it) and sealed records waiting to be sent.
   #sink: ByteSink | undefined;
   #sinkCount = 0;
   #sinkCapacity = MIN_SINK;
-  #sealed: ByteSink[] = [];
+  // Made when a record is sealed while another waits (idle: none).
+  #sealed: ByteSink[] | undefined;
   // A sent record's buffer, reused by the next record (a record is sealed
   // in place in its buffer, and the framed connection copies it on send).
   #spare: ByteSink | undefined;
-  #recordLimit: number;
   #tableOptions: ResolvedTableOptions;
   #pendingBytes = 0;
   // Server-wide budget and what this connection holds of it: bytes accepted
@@ -105,38 +91,54 @@ export class Session {
   #budget: QueueBudget | undefined;
   #charged = 0;
   #flushing: Promise<void> | undefined;
-  #established = false;
-  #closing = false; // local close: no more sends, no more events
-  #ended = false; // the connection is gone
-  #peerClosed = false; // the peer's close record came: nothing more is sent
   // Tables accepted and not handed to the socket before the peer's close
   // record came (queued here or in the framed queue), and any accepted
   // after it until the connection ends: what a close by the peer loses.
   #unsent = 0;
-  #readTask: Promise<void> = Promise.resolve();
+  // The read path is a chain of callbacks, not a suspended async function
+  // (an idle connection waits in one framed read): whether it has stopped,
+  // and a waiter made only when someone waits for it to stop.
+  #readWaiter: PromiseWithResolvers<void> | undefined;
   #closeTask: Promise<void> | undefined;
 
+  /**
+   * `tableOptions` is `messageOptions(options.maxMessageSize)`, shared by
+   * every session of its owner (an idle connection holds no copy).
+   */
   constructor(
     framed: FramedConnection,
     options: ResolvedOptions,
+    tableOptions: ResolvedTableOptions,
     budget?: QueueBudget,
   ) {
     this.#framed = framed;
     this.#options = options;
     this.#budget = budget;
-    this.#tableOptions = messageOptions(options.maxMessageSize);
+    this.#tableOptions = tableOptions;
     // A record is sealed once it reaches RECORD_TARGET: big enough to
     // amortise the AEAD call and async hops per record, small enough that
     // writing starts early and buffers stay modest. The table that reaches
     // it stays in it (no copy) when the record still fits the peer's frame
     // limit; a larger table gets a record of its own.
-    this.#recordLimit = options.maxMessageSize;
-    const remote = framed.remoteAddr;
-    this.peer = `${remote.hostname}:${remote.port}`;
+  }
+
+  /** The peer's address and port, for messages (made when needed). */
+  get peer(): string {
+    const remote = this.#framed.remoteAddr;
+    return `${remote.hostname}:${remote.port}`;
+  }
+
+  // Whether any of the flags in `flag` is set.
+  #is(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  #set(flag: number, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
   }
 
   get isOpen(): boolean {
-    return !this.#closing && !this.#ended;
+    return !this.#is(S_CLOSING | S_ENDED);
   }
 
   /**
@@ -194,9 +196,9 @@ export class Session {
           this.peer,
         );
       }
-      this.#established = true;
+      this.#set(S_ESTABLISHED, true);
     } catch (error) {
-      this.#ended = true;
+      this.#set(S_ENDED, true);
       framed.abort();
       if (timedOut) {
         throw new TimeoutError(
@@ -252,9 +254,11 @@ export class Session {
   }
 
   /** Starts the read loop and the sending of queued tables. */
-  start(handlers: SessionHandlers): void {
+  start<Owner>(handlers: SessionHandlers<Owner>, owner: Owner): void {
     this.#handlers = handlers;
-    this.#readTask = this.#readLoop();
+    this.#owner = owner;
+    this.#set(S_READ_STOPPED, false);
+    this.#readNext();
     this.#scheduleFlush();
   }
 
@@ -269,7 +273,7 @@ export class Session {
     // prototype anyway, and get the same message from checkTable below.
     if (
       typeof table !== "object" || table === null ||
-      table instanceof Uint8Array || this.#closing || this.#ended
+      table instanceof Uint8Array || this.#is(S_CLOSING | S_ENDED)
     ) {
       encodeMessage(table, this.#tableOptions);
       return false;
@@ -298,7 +302,7 @@ export class Session {
    * before the connection came up), so it cannot be refused a second time.
    */
   enqueue(encoded: Uint8Array, accepted = false): boolean {
-    if (this.#closing || this.#ended) return false;
+    if (this.#is(S_CLOSING | S_ENDED)) return false;
     const size = encoded.length;
     if (!accepted && !this.#admit(size)) return false;
     let sink = this.#sink ??= this.#newSink();
@@ -352,7 +356,7 @@ export class Session {
   #accept(sink: ByteSink, before: number, size: number): void {
     if (
       this.#sinkCount > 0 &&
-      before - RECORD_HEADER_SIZE + size > this.#recordLimit
+      before - RECORD_HEADER_SIZE + size > this.#options.maxMessageSize
     ) {
       const next = this.#newSink();
       if (RECORD_HEADER_SIZE + size + TAG_SIZE > next.buffer.length) {
@@ -381,7 +385,7 @@ export class Session {
     const sink = this.#sink!;
     sink.buffer[0] = 0xdd;
     sink.view.setUint32(1, this.#sinkCount);
-    this.#sealed.push(sink);
+    (this.#sealed ??= []).push(sink);
     // The next record starts with room for one like this.
     this.#sinkCapacity = Math.max(
       MIN_SINK,
@@ -398,9 +402,9 @@ export class Session {
 
   #scheduleFlush(): void {
     if (
-      this.#flushing !== undefined || !this.#established ||
-      this.#handlers === undefined || this.#peerClosed ||
-      (this.#sinkCount === 0 && this.#sealed.length === 0)
+      this.#flushing !== undefined || !this.#is(S_ESTABLISHED) ||
+      this.#handlers === undefined || this.#is(S_PEER_CLOSED) ||
+      (this.#sinkCount === 0 && !this.#sealed?.length)
     ) {
       return;
     }
@@ -416,8 +420,8 @@ export class Session {
     const framed = this.#framed;
     let last: Promise<void> | undefined;
     try {
-      while (!this.#ended && !this.#peerClosed) {
-        if (this.#sealed.length === 0) {
+      while (!this.#is(S_ENDED | S_PEER_CLOSED)) {
+        if (!this.#sealed?.length) {
           if (this.#sinkCount === 0) {
             if (last === undefined) break;
             const sending = last;
@@ -427,12 +431,12 @@ export class Session {
           }
           this.#seal();
         }
-        const sink = this.#sealed.shift()!;
+        const sink = this.#sealed!.shift()!;
         const tableBytes = sink.length - RECORD_HEADER_SIZE;
         const tables = recordCount(sink.buffer);
         this.#pendingBytes -= tableBytes;
         const record = await this.#protect(sink);
-        if (this.#ended) break;
+        if (this.#is(S_ENDED)) break;
         // The framed connection copies the record and writes in the
         // background: build the next record meanwhile, waiting only when
         // its queue is long.
@@ -440,7 +444,7 @@ export class Session {
         this.#spare = sink; // copied by send(): free for the next record
         last.then(
           () => {
-            if (!this.#peerClosed) this.#unsent -= tables;
+            if (!this.#is(S_PEER_CLOSED)) this.#unsent -= tables;
           },
           () => {}, // the connection fails and drops its count
         );
@@ -455,6 +459,7 @@ export class Session {
     } finally {
       // An idle connection keeps no record buffer.
       this.#spare = undefined;
+      if (!this.#sealed?.length) this.#sealed = undefined;
       this.#flushing = undefined;
     }
   }
@@ -491,51 +496,108 @@ export class Session {
       }),
     ]);
     clearTimeout(timer);
-    if (next !== null && !this.#closing && !this.#ended) {
+    if (next !== null && !this.#is(S_CLOSING | S_ENDED)) {
       throw new SyntaxError(
         `Cannot read from ${this.peer}: data after close record`,
       );
     }
   }
 
-  async #readLoop(): Promise<void> {
-    const framed = this.#framed;
-    try {
-      for (;;) {
-        let frame: Uint8Array | null;
-        try {
-          frame = await framed.read();
-        } catch (error) {
-          throw this.#cut(error);
-        }
-        if (this.#closing || this.#ended) break;
-        if (frame === null) throw this.#cut(undefined);
-        const record = this.#cipher === undefined
-          ? frame
-          : await this.#cipher.open(frame);
-        // A decrypted record is a fresh buffer (never the borrowed frame):
-        // its tables may keep views of it.
-        const owned = record.buffer !== frame.buffer;
-        if (isCloseRecord(record)) {
-          // Our tables not yet sent can no longer be delivered: the peer
-          // stopped reading them when it closed. Sends are still accepted
-          // (and counted) until the connection ends.
-          this.#peerClosed = true;
-          await this.#readEnd();
-          if (this.#unsent > 0) throw this.#lost(this.#unsent);
-          break;
-        }
-        const packets = readRecord(record, owned);
-        const timestamp = Date.now();
-        for (const packet of packets) {
-          if (this.#closing || this.#ended) return;
-          this.#handlers!.table(packet, timestamp);
-        }
+  // Reads through the framed connection's callback read (an idle session
+  // holds no promise): frames there now are taken in a loop, and the
+  // receiver is called when the next one arrives.
+  #readNext(): void {
+    for (;;) {
+      let frame: Uint8Array | null | undefined;
+      try {
+        frame = framedAccess.readInto!(this.#framed, this);
+      } catch (error) {
+        return this.#onReadFailure(this.#cut(error));
       }
-      this.#finish(undefined);
-    } catch (error) {
-      this.#fail(error as Error);
+      if (frame === undefined || !this.#onFrame(frame)) return;
     }
+  }
+
+  /** FrameReceiver: the frame waited for (borrowed), or `null` at the end. */
+  resolve(frame: Uint8Array<ArrayBuffer> | null): void {
+    if (this.#onFrame(frame)) this.#readNext();
+  }
+
+  /** FrameReceiver: the framed connection failed while waiting. */
+  reject(error: Error): void {
+    this.#onReadFailure(this.#cut(error));
+  }
+
+  // Whether to read on at once (not when stopped or decrypting).
+  #onFrame(frame: Uint8Array | null): boolean {
+    try {
+      if (this.#is(S_CLOSING | S_ENDED)) {
+        this.#stopReading();
+        return false;
+      }
+      if (frame === null) throw this.#cut(undefined);
+      if (this.#cipher === undefined) return this.#onRecord(frame, frame);
+      this.#cipher.open(frame).then(
+        (record) => {
+          if (this.#onRecord(record, frame)) this.#readNext();
+        },
+        (error) => this.#onReadFailure(error),
+      );
+    } catch (error) {
+      this.#onReadFailure(error);
+    }
+    return false;
+  }
+
+  #onReadFailure(error: unknown): void {
+    this.#fail(error as Error);
+    this.#stopReading();
+  }
+
+  // Whether to read on at once (not when stopped or ending).
+  #onRecord(record: Uint8Array, frame: Uint8Array): boolean {
+    try {
+      // A decrypted record is a fresh buffer (never the borrowed frame):
+      // its tables may keep views of it.
+      const owned = record.buffer !== frame.buffer;
+      if (isCloseRecord(record)) {
+        // Our tables not yet sent can no longer be delivered: the peer
+        // stopped reading them when it closed. Sends are still accepted
+        // (and counted) until the connection ends.
+        this.#set(S_PEER_CLOSED, true);
+        this.#readEnd().then(() => {
+          if (this.#unsent > 0) throw this.#lost(this.#unsent);
+          this.#finish(undefined);
+          this.#stopReading();
+        }).catch((error) => this.#onReadFailure(error));
+        return false;
+      }
+      const packets = readRecord(record, owned);
+      const timestamp = Date.now();
+      for (const packet of packets) {
+        if (this.#is(S_CLOSING | S_ENDED)) {
+          this.#stopReading();
+          return false;
+        }
+        this.#handlers!.table(this.#owner, packet, timestamp);
+      }
+    } catch (error) {
+      this.#onReadFailure(error);
+      return false;
+    }
+    return true;
+  }
+
+  #stopReading(): void {
+    this.#set(S_READ_STOPPED, true);
+    this.#readWaiter?.resolve();
+    this.#readWaiter = undefined;
+  }
+
+  // Resolves once the read path has stopped.
+  #readDone(): Promise<void> {
+    if (this.#is(S_READ_STOPPED)) return Promise.resolve();
+    return (this.#readWaiter ??= Promise.withResolvers<void>()).promise;
   }
 
   #lost(tables: number): Error {
@@ -558,16 +620,16 @@ export class Session {
   }
 
   #finish(error: Error | undefined): void {
-    if (this.#closing || this.#ended) return;
-    this.#ended = true;
+    if (this.#is(S_CLOSING | S_ENDED)) return;
+    this.#set(S_ENDED, true);
     this.#sink = undefined;
     this.#sinkCount = 0;
-    this.#sealed = [];
+    this.#sealed = undefined;
     this.#unsent = 0;
     this.#pendingBytes = 0;
     this.#release(this.#charged);
     this.#framed.abort();
-    this.#handlers?.end(error);
+    this.#handlers?.end(this.#owner, this, error);
   }
 
   /**
@@ -580,8 +642,8 @@ export class Session {
   }
 
   async #close(graceMs: number): Promise<void> {
-    const wasEnded = this.#ended;
-    this.#closing = true;
+    const wasEnded = this.#is(S_ENDED);
+    this.#set(S_CLOSING, true);
     const framed = this.#framed;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const grace = new Promise<void>((resolve) => {
@@ -597,7 +659,7 @@ export class Session {
             await this.flush();
             // Last record: tells the peer everything before it is all there
             // is (sealed, so a cut or an injected end cannot pass for it).
-            if (this.#established && !this.#ended) {
+            if (this.#is(S_ESTABLISHED) && !this.#is(S_ENDED)) {
               const record = closeRecord();
               await framed.send(
                 this.#cipher === undefined
@@ -611,7 +673,7 @@ export class Session {
         ]);
       }
       framed.abort();
-      await Promise.allSettled([this.#readTask, framed.closed]);
+      await Promise.allSettled([this.#readDone(), framed.closed]);
     } finally {
       clearTimeout(timer);
       // Whatever was not sent by now never will be.
@@ -621,6 +683,6 @@ export class Session {
 
   /** Resolves once the connection's tasks have finished (after an end or close). */
   async done(): Promise<void> {
-    await Promise.allSettled([this.#readTask, this.#framed.closed]);
+    await Promise.allSettled([this.#readDone(), this.#framed.closed]);
   }
 }

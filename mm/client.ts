@@ -9,7 +9,7 @@ import { StreamSocket } from "../net/stream_socket.ts";
 import { abortable, checkSignal } from "../net/_abort.ts";
 import type { LuaTable, LuaTableOf } from "../net/table_codec.ts";
 import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
-import { encodeMessage, messageOptions } from "./_record.ts";
+import { encodeMessage } from "./_record.ts";
 import type { EventQueue } from "./_event_queue.ts";
 import {
   checkAddress,
@@ -18,7 +18,12 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from "./_options.ts";
-import { CLOSE_GRACE, framedOptions, Session } from "./_session.ts";
+import { Session, type SessionHandlers } from "./_session.ts";
+import {
+  CLOSE_GRACE,
+  framedOptions,
+  tableOptions,
+} from "./_session_options.ts";
 import type { ConnectionOptions } from "./connection_options.ts";
 import {
   EVENT_CONNECTED,
@@ -64,6 +69,14 @@ export type WaitForConnectResult =
      */
     error: string;
   };
+
+// The early-table list of a client with none (never pushed to).
+const NO_EARLY: Uint8Array[] = [];
+
+// What every client's session reports to (owner: the client); set in the
+// class's static block, where the client's private members are in reach.
+// deno-lint-ignore no-explicit-any
+let clientHandlers: SessionHandlers<Client<any, any>>;
 
 /**
  * A client of an mm `Server` (the seed's `network.Client`). Creating one
@@ -127,16 +140,50 @@ export class Client<
   #port: number;
   #session: Session | undefined;
   #connected = false;
-  #settled = Promise.withResolvers<boolean>();
-  #early: Uint8Array[] = [];
+  // Whether the connection came up, once known; the promise is made only
+  // when someone waits (an idle client holds no resolvers).
+  #settledResult: boolean | undefined;
+  #settled: PromiseWithResolvers<boolean> | undefined;
+  #early: Uint8Array[] = NO_EARLY;
   #earlyBytes = 0;
-  #handedOver = Promise.withResolvers<void>(); // #early moved or dropped
-  #abort = new AbortController();
+  // Made when flush() waits for #early to be moved or dropped.
+  #handedOver: PromiseWithResolvers<void> | undefined;
+  // Cancels the connect; dropped once connected.
+  #abort: AbortController | undefined = new AbortController();
   #disconnected = false;
   #ended = false;
   #failure: string | undefined; // why the client is not (or no longer) connected
-  #task: Promise<void>;
+  // The connect task, until it has finished.
+  #task: Promise<void> | undefined;
   #disconnectTask: Promise<void> | undefined;
+
+  static {
+    clientHandlers = {
+      table: (client, packet, timestamp) =>
+        client.#events.push({
+          event: EVENT_RECEIVE,
+          timestamp,
+          object: client,
+          errors: "",
+          packet,
+        }),
+      end: (client, session, error) => {
+        client.#ended = true;
+        const errors = error ? session.describe(error) : "";
+        client.#failure =
+          `Cannot connect to ${client.#address}:${client.#port}: connection closed by server${
+            errors ? ` (${errors})` : ""
+          }`;
+        if (error) client.#emitError(errors);
+        client.#events.push({
+          event: EVENT_SERVER_CLOSE,
+          timestamp: Date.now(),
+          object: client,
+          errors,
+        });
+      },
+    };
+  }
 
   /**
    * Starts connecting to a server.
@@ -154,9 +201,9 @@ export class Client<
     this.#address = checkAddress("create client", address);
     this.#port = checkPort("create client", port, false);
     this.#options = resolveOptions("create client", options);
-    this.#tableOptions = messageOptions(this.#options.maxMessageSize);
+    this.#tableOptions = tableOptions(this.#options.maxMessageSize);
     this.#events = this.#options.events;
-    this.#task = this.#run();
+    this.#task = this.#run().finally(() => this.#task = undefined);
   }
 
   async #run(): Promise<void> {
@@ -164,9 +211,10 @@ export class Client<
     let socket: StreamSocket;
     try {
       socket = await StreamSocket.connect(this.#address, this.#port, {
-        signal: this.#abort.signal,
+        signal: this.#abort!.signal,
         timeout: options.handshakeTimeout,
       });
+      this.#abort = undefined;
     } catch (error) {
       // A timeout already names the target: say it once.
       const target = `Cannot connect to ${this.#address}:${this.#port}`;
@@ -178,7 +226,7 @@ export class Client<
       return;
     }
     const framed = new FramedConnection(socket, framedOptions(options));
-    const session = new Session(framed, options);
+    const session = new Session(framed, options, this.#tableOptions);
     this.#session = session;
     // A disconnect while connecting still delivers the tables queued before
     // it (see #disconnect); with none there is nothing left to do.
@@ -207,41 +255,30 @@ export class Client<
         errors: "",
         result: true,
       });
-      this.#settled.resolve(true);
+      this.#settle(true);
     }
     for (const encoded of this.#early) session.enqueue(encoded, true);
-    this.#early = [];
+    this.#early = NO_EARLY;
     this.#earlyBytes = 0;
-    this.#handedOver.resolve();
-    session.start({
-      table: (packet, timestamp) =>
-        events.push({
-          event: EVENT_RECEIVE,
-          timestamp,
-          object: this,
-          errors: "",
-          packet,
-        }),
-      end: (error) => {
-        this.#ended = true;
-        const errors = error ? session.describe(error) : "";
-        this.#failure =
-          `Cannot connect to ${this.#address}:${this.#port}: connection closed by server${
-            errors ? ` (${errors})` : ""
-          }`;
-        if (error) this.#emitError(errors);
-        events.push({
-          event: EVENT_SERVER_CLOSE,
-          timestamp: Date.now(),
-          object: this,
-          errors,
-        });
-      },
-    });
+    this.#handOver();
+    session.start(clientHandlers, this);
     // Disconnected while connecting: close once the queued tables are sent
-    // (close() stops new sends and events at once).
+    // (close() stops new sends and events at once). Otherwise nothing waits
+    // here while the connection is open: disconnect() awaits the session's
+    // close, which waits for its tasks.
     if (this.#disconnected) void session.close();
-    await session.done();
+  }
+
+  #settle(result: boolean): void {
+    if (this.#settledResult !== undefined) return;
+    this.#settledResult = result;
+    this.#settled?.resolve(result);
+    this.#settled = undefined;
+  }
+
+  #handOver(): void {
+    this.#handedOver?.resolve();
+    this.#handedOver = undefined;
   }
 
   #fail(errors: string, asError: boolean): void {
@@ -250,10 +287,10 @@ export class Client<
     const stranded = this.#early.length > 0;
     this.#ended = true;
     if (!this.#disconnected) this.#failure = errors;
-    this.#early = [];
+    this.#early = NO_EARLY;
     this.#earlyBytes = 0;
-    this.#handedOver.resolve();
-    this.#settled.resolve(false);
+    this.#handOver();
+    this.#settle(false);
     if (this.#disconnected && !stranded) return;
     if (asError) this.#emitError(errors);
     this.#events.push({
@@ -325,6 +362,7 @@ export class Client<
     if (this.#earlyBytes + encoded.length > this.#options.maxQueuedBytes) {
       return false;
     }
+    if (this.#early === NO_EARLY) this.#early = [];
     this.#early.push(encoded);
     this.#earlyBytes += encoded.length;
     return true;
@@ -356,7 +394,9 @@ export class Client<
   async flush(): Promise<void> {
     // Tables queued before the connection is up reach the session only once
     // it is (or are dropped when it fails).
-    if (this.#early.length > 0) await this.#handedOver.promise;
+    if (this.#early.length > 0) {
+      await (this.#handedOver ??= Promise.withResolvers<void>()).promise;
+    }
     await this.#session?.flush();
   }
 
@@ -396,9 +436,9 @@ export class Client<
     this.#disconnected = true;
     this.#failure ??=
       `Cannot connect to ${this.#address}:${this.#port}: client disconnected`;
-    this.#settled.resolve(false);
+    this.#settle(false);
     if (this.#early.length === 0) {
-      this.#abort.abort();
+      this.#abort?.abort();
       await this.#session?.close();
       await this.#task;
       return;
@@ -406,7 +446,7 @@ export class Client<
     // Tables were accepted before the connection was up: let it come up
     // (for up to CLOSE_GRACE ms) so #run sends them and then closes.
     const timer = setTimeout(() => {
-      this.#abort.abort();
+      this.#abort?.abort();
       void this.#session?.close(0);
     }, CLOSE_GRACE);
     try {
@@ -481,7 +521,12 @@ export class Client<
     });
     try {
       await abortable(
-        Promise.race([this.#settled.promise, timedOut]),
+        Promise.race([
+          this.#settledResult !== undefined
+            ? this.#settledResult
+            : (this.#settled ??= Promise.withResolvers<boolean>()).promise,
+          timedOut,
+        ]),
         signal,
         "wait for connect",
       );

@@ -4,10 +4,13 @@
  *
  * @module
  */
-import { FramedConnection } from "../net/framed_connection.ts";
+import {
+  FramedConnection,
+  type FramedConnectionOptions,
+} from "../net/framed_connection.ts";
 import type { LuaTable, LuaTableOf } from "../net/table_codec.ts";
 import type { ResolvedTableOptions } from "../net/_table_encoder.ts";
-import { encodeMessage, messageOptions } from "./_record.ts";
+import { encodeMessage } from "./_record.ts";
 import type { EventQueue } from "./_event_queue.ts";
 import { connectionFactory } from "./_factory.ts";
 import {
@@ -21,7 +24,8 @@ import {
 import { listenTcp } from "./_listen.ts";
 import { QueueBudget } from "./_queue_budget.ts";
 import { type BroadcastRelay, roomHook } from "./_room_hook.ts";
-import { framedOptions, Session } from "./_session.ts";
+import { Session, type SessionHandlers } from "./_session.ts";
+import { framedOptions, tableOptions } from "./_session_options.ts";
 // Side effect: registers the ClientConnection factory.
 import "./client_connection.ts";
 import type { ClientConnection } from "./client_connection.ts";
@@ -170,6 +174,31 @@ export class Server<
   #socketId = newSocketId();
   #options: ResolvedOptions;
   #tableOptions: ResolvedTableOptions;
+  // One set for all connections (a connection keeps what it is given).
+  #framedOptions: FramedConnectionOptions;
+  // What every session of this server reports to (owner: its connection).
+  #sessionHandlers: SessionHandlers<ClientConnection> = {
+    table: (connection, packet, timestamp) =>
+      this.#events.push({
+        event: EVENT_RECEIVE,
+        timestamp,
+        object: connection,
+        errors: "",
+        packet,
+      }),
+    end: (connection, session, error) => {
+      this.#sessions.delete(connection);
+      this.#track(session.done());
+      const errors = error ? session.describe(error) : "";
+      if (error) this.#emitError(connection, errors);
+      this.#events.push({
+        event: EVENT_CLIENT_CLOSE,
+        timestamp: Date.now(),
+        object: connection,
+        errors,
+      });
+    },
+  };
   #events: EventQueue;
   #listener: Deno.TcpListener;
   #address: string;
@@ -262,7 +291,8 @@ export class Server<
         this,
         `Cannot queue table: server queue is full (maxServerQueuedBytes ${maxQueued})`,
       ));
-    this.#tableOptions = messageOptions(this.#options.maxMessageSize);
+    this.#tableOptions = tableOptions(this.#options.maxMessageSize);
+    this.#framedOptions = framedOptions(this.#options);
     this.#events = this.#options.events;
     this.#listener = listenTcp(this.#address, wanted);
     this.#port = this.#listener.addr.port;
@@ -313,18 +343,23 @@ export class Server<
         );
         continue;
       }
-      const task = this.#admit(conn).catch((error) => {
-        this.#emitError(this, (error as Error).message);
-      });
-      this.#tasks.add(task);
-      task.finally(() => this.#tasks.delete(task));
+      this.#track(
+        this.#admit(conn).catch((error) => {
+          this.#emitError(this, (error as Error).message);
+        }),
+      );
     }
   }
 
   async #admit(conn: Deno.TcpConn): Promise<void> {
     const options = this.#options;
-    const framed = new FramedConnection(conn, framedOptions(options));
-    const session = new Session(framed, options, this.#budget);
+    const framed = new FramedConnection(conn, this.#framedOptions);
+    const session = new Session(
+      framed,
+      options,
+      this.#tableOptions,
+      this.#budget,
+    );
     this.#handshaking.add(session);
     try {
       await session.handshake(false);
@@ -354,28 +389,15 @@ export class Server<
       object: connection,
       errors: "",
     });
-    session.start({
-      table: (packet, timestamp) =>
-        events.push({
-          event: EVENT_RECEIVE,
-          timestamp,
-          object: connection,
-          errors: "",
-          packet,
-        }),
-      end: (error) => {
-        this.#sessions.delete(connection);
-        const errors = error ? session.describe(error) : "";
-        if (error) this.#emitError(connection, errors);
-        events.push({
-          event: EVENT_CLIENT_CLOSE,
-          timestamp: Date.now(),
-          object: connection,
-          errors,
-        });
-      },
-    });
-    await session.done();
+    session.start(this.#sessionHandlers, connection);
+  }
+
+  // A task close() waits for: an ended or closing session's last steps.
+  // An open session is not one (close() closes it): an idle connection
+  // holds no pending task.
+  #track(task: Promise<void>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
   }
 
   #emitError(object: NetworkObject, errors: string): void {
@@ -509,9 +531,7 @@ export class Server<
       if (session === undefined) continue;
       this.#sessions.delete(connection);
       count++;
-      const task = session.close();
-      this.#tasks.add(task);
-      task.finally(() => this.#tasks.delete(task));
+      this.#track(session.close());
     }
     return count;
   }

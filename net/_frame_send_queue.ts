@@ -28,6 +28,18 @@ interface Batch {
   done: PromiseWithResolvers<void> | undefined;
 }
 
+// Flags of the queue's state.
+const Q_FAIL_FAST = 1;
+const Q_WRITING = 2;
+const Q_SCHEDULED = 4;
+const Q_SENT = 8; // something was queued since the last takeSent()
+const Q_REFUSING = 16; // closing or shut: sends reject
+const Q_SHUT = 32; // nothing is written any more
+
+// The current batch of a queue with nothing to send: shared, and never
+// filled (#reserve replaces it with a real arena for any frame).
+const IDLE_BATCH: Batch = { buffer: NO_ARENA, used: 0, done: undefined };
+
 // A send waiting for room in the queue (only when whenFull is "wait").
 interface BlockedSend {
   payloads: Uint8Array | Uint8Array[];
@@ -47,33 +59,30 @@ export interface FrameSendHooks {
 
 /** The bounded, coalescing send queue of a FramedConnection. */
 export class FrameSendQueue {
+  // Boolean state, packed in one number (the Q_* flags).
+  #flags = 0;
   #hooks: FrameSendHooks;
   #maxQueued: number;
   #readyMark: number;
-  #failFast: boolean;
   /** Largest payload accepted (the connection's `maxFrameSize`). */
   maxFrameSize: number;
 
   // Full arenas wait in #sealed; one arena is written at a time while the
   // next ones fill.
-  #batch: Batch = { buffer: NO_ARENA, used: 0, done: undefined };
-  #sealed: Batch[] = [];
-  #pool: Batch[] = [];
+  #batch: Batch = IDLE_BATCH;
+  // The lists below are made on first use (an idle connection holds none).
+  #sealed: Batch[] | undefined;
+  #pool: Batch[] | undefined;
   #arenaSize = FIRST_ARENA_SIZE;
   #queued = 0;
   #inflight = 0;
-  #blocked: BlockedSend[] = [];
+  #blocked: BlockedSend[] | undefined;
   #blockedBytes = 0;
-  #writing = false;
-  #scheduled = false;
-  #idleWaiters: PromiseWithResolvers<void>[] = [];
-  #readyWaiters: PromiseWithResolvers<void>[] = [];
+  #idleWaiters: PromiseWithResolvers<void>[] | undefined;
+  #readyWaiters: PromiseWithResolvers<void>[] | undefined;
   #trimTimer: WheelTimer | undefined;
   #sendError: Error | undefined;
-  #sent = false;
   // Refusing: closing or shut (sends reject); shut: nothing is written.
-  #refusing = false;
-  #shut = false;
 
   constructor(
     hooks: FrameSendHooks,
@@ -83,7 +92,16 @@ export class FrameSendQueue {
     this.maxFrameSize = limits.maxFrameSize;
     this.#maxQueued = limits.maxQueued;
     this.#readyMark = Math.min(ARENA_SIZE, limits.maxQueued / 2);
-    this.#failFast = limits.failFast;
+    this.#set(Q_FAIL_FAST, limits.failFast);
+  }
+
+  // Whether any of the flags in `bits` is set.
+  #is(bits: number): boolean {
+    return (this.#flags & bits) !== 0;
+  }
+
+  #set(bits: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bits : this.#flags & ~bits;
   }
 
   /** Bytes accepted and not yet written, those waiting for room included. */
@@ -98,8 +116,8 @@ export class FrameSendQueue {
 
   /** Whether anything was queued since the last call (keepalive). */
   takeSent(): boolean {
-    const sent = this.#sent;
-    this.#sent = false;
+    const sent = this.#is(Q_SENT);
+    this.#set(Q_SENT, false);
     return sent;
   }
 
@@ -116,12 +134,12 @@ export class FrameSendQueue {
         length > 0 && length <= this.maxFrameSize &&
         batch.used + size <= batch.buffer.length &&
         this.#queued + this.#inflight + size <= this.#maxQueued &&
-        this.#blocked.length === 0 && !this.#refusing
+        !this.#blocked?.length && !this.#is(Q_REFUSING)
       ) {
         writeFrame(batch.buffer, batch.used, payload);
         batch.used += size;
         this.#queued += size;
-        this.#sent = true;
+        this.#set(Q_SENT, true);
         this.#schedule();
         return done.promise;
       }
@@ -145,65 +163,67 @@ export class FrameSendQueue {
       size += 4 + payload.length;
     }
     if (payloads.length === 0) {
-      return this.#refusing ? this.closedRejection() : Promise.resolve();
+      return this.#is(Q_REFUSING) ? this.closedRejection() : Promise.resolve();
     }
     return this.#submit(payloads, size);
   }
 
   /** Resolves when there is room; see FramedConnection.ready. */
   ready(): Promise<void> {
-    if (this.#refusing) return this.closedRejection();
+    if (this.#is(Q_REFUSING)) return this.closedRejection();
     if (this.#queued + this.#inflight < this.#readyMark) return RESOLVED;
     const waiter = Promise.withResolvers<void>();
-    this.#readyWaiters.push(waiter);
+    (this.#readyWaiters ??= []).push(waiter);
     return waiter.promise;
   }
 
   /** Queues a keepalive ping (or a ping answer). */
   sendPing(): void {
-    if (this.#refusing) return;
+    if (this.#is(Q_REFUSING)) return;
     const batch = this.#reserve(PING_SIZE);
     batch.buffer.set(EMPTY_FRAME, batch.used);
     batch.used += PING_SIZE;
     this.#queued += PING_SIZE;
-    this.#sent = true;
+    this.#set(Q_SENT, true);
     this.#schedule();
   }
 
   /** close() began: later sends reject; what is queued still goes out. */
   refuse(): void {
-    this.#refusing = true;
+    this.#set(Q_REFUSING, true);
   }
 
   /** Resolves when everything accepted or waiting has been written. */
   flushed(): Promise<void> {
-    if (!this.#writing && this.#queued === 0 && this.#blocked.length === 0) {
+    if (!this.#is(Q_WRITING) && this.#queued === 0 && !this.#blocked?.length) {
       return Promise.resolve();
     }
     const waiter = Promise.withResolvers<void>();
-    this.#idleWaiters.push(waiter);
+    (this.#idleWaiters ??= []).push(waiter);
     return waiter.promise;
   }
 
   /** Drops everything queued: its sends reject (the cause is `error`). */
   shutDown(error: Error | undefined): void {
-    this.#refusing = true;
-    this.#shut = true;
+    this.#set(Q_REFUSING, true);
+    this.#set(Q_SHUT, true);
     this.#sendError ??= error;
     this.#trimTimer?.stop();
-    this.#pool.length = 0;
+    this.#pool = undefined;
     const sendError = this.#closedSendError();
-    for (const batch of [...this.#sealed.splice(0), this.#batch]) {
+    const batches = [...this.#sealed ?? [], this.#batch];
+    this.#sealed = undefined;
+    for (const batch of batches) {
       batch.done?.reject(sendError);
       batch.done = undefined;
       batch.used = 0;
     }
     this.#queued = 0;
-    for (const blocked of this.#blocked.splice(0)) {
+    for (const blocked of this.#blocked?.splice(0) ?? []) {
       blocked.done.reject(sendError);
     }
     this.#blockedBytes = 0;
-    for (const waiter of this.#readyWaiters.splice(0)) {
+    for (const waiter of this.#readyWaiters?.splice(0) ?? []) {
       waiter.reject(sendError);
     }
     this.#notifyIdle();
@@ -248,15 +268,15 @@ export class FrameSendQueue {
   }
 
   #submit(payloads: Uint8Array | Uint8Array[], size: number): Promise<void> {
-    if (this.#refusing) return this.closedRejection();
+    if (this.#is(Q_REFUSING)) return this.closedRejection();
     const pending = this.#queued + this.#inflight;
     if (
-      this.#blocked.length === 0 &&
+      !this.#blocked?.length &&
       (pending === 0 || pending + size <= this.#maxQueued)
     ) {
       return this.#append(payloads, size);
     }
-    if (this.#failFast) {
+    if (this.#is(Q_FAIL_FAST)) {
       return Promise.reject(
         new RangeError(
           `Cannot send frame: send queue is full (${pending} bytes queued, limit ${this.#maxQueued})`,
@@ -269,7 +289,7 @@ export class FrameSendQueue {
     const copy = payloads instanceof Uint8Array
       ? payloads.slice()
       : payloads.map((payload) => payload.slice());
-    this.#blocked.push({ payloads: copy, size, done });
+    (this.#blocked ??= []).push({ payloads: copy, size, done });
     this.#blockedBytes += size;
     return done.promise;
   }
@@ -294,7 +314,7 @@ export class FrameSendQueue {
       // Callers may fire and forget; failures also reach read()/ready().
       done.promise.catch(ignore);
     }
-    this.#sent = true;
+    this.#set(Q_SENT, true);
     this.#schedule();
     return done.promise;
   }
@@ -317,22 +337,22 @@ export class FrameSendQueue {
       batch.buffer = grown;
       if (grown.length > this.#arenaSize) {
         this.#arenaSize = grown.length;
-        this.#pool.length = 0;
+        this.#pool = undefined;
       }
       return batch;
     }
     if (batch.used > 0) {
-      this.#sealed.push(batch);
+      (this.#sealed ??= []).push(batch);
       if (
         this.#arenaSize < ARENA_SIZE && batch.buffer.length >= this.#arenaSize
       ) {
         // A full arena: traffic is heavy, use bigger ones.
         this.#arenaSize *= 2;
-        this.#pool.length = 0;
+        this.#pool = undefined;
       }
     } else this.#recycle(batch);
     const next = size <= this.#arenaSize
-      ? (this.#pool.pop() ?? newBatch(this.#arenaSize))
+      ? (this.#pool?.pop() ?? newBatch(this.#arenaSize))
       : newBatch(size);
     this.#batch = next;
     return next;
@@ -343,15 +363,15 @@ export class FrameSendQueue {
   #scheduleTrim(): void {
     if (
       this.#trimTimer?.armed ||
-      (this.#pool.length === 0 && this.#arenaSize === FIRST_ARENA_SIZE)
+      (!this.#pool?.length && this.#arenaSize === FIRST_ARENA_SIZE)
     ) return;
     this.#trimTimer ??= new WheelTimer(() => this.#trim());
     this.#trimTimer.start(TRIM_DELAY);
   }
 
   #trim(): void {
-    if (this.#queued === 0 && !this.#writing) {
-      this.#pool.length = 0;
+    if (this.#queued === 0 && !this.#is(Q_WRITING)) {
+      this.#pool = undefined;
       this.#arenaSize = FIRST_ARENA_SIZE;
     } else this.#scheduleTrim();
   }
@@ -359,33 +379,36 @@ export class FrameSendQueue {
   #recycle(batch: Batch): void {
     batch.used = 0;
     batch.done = undefined;
+    // First-size arenas are not kept: small sends make one now and then,
+    // and an idle connection then holds no arena and no trim timer.
     if (
-      batch.buffer.length === this.#arenaSize && this.#pool.length < POOL_SIZE
+      batch.buffer.length === this.#arenaSize &&
+      this.#arenaSize > FIRST_ARENA_SIZE &&
+      (this.#pool?.length ?? 0) < POOL_SIZE
     ) {
-      this.#pool.push(batch);
+      (this.#pool ??= []).push(batch);
     }
   }
 
   #schedule(): void {
-    if (this.#writing || this.#scheduled) return;
+    if (this.#is(Q_WRITING | Q_SCHEDULED)) return;
     // Start on a microtask so a burst of synchronous sends becomes one write.
-    this.#scheduled = true;
+    this.#set(Q_SCHEDULED, true);
     queueMicrotask(() => {
-      this.#scheduled = false;
+      this.#set(Q_SCHEDULED, false);
       this.#flush();
     });
   }
 
   #flush(): void {
-    if (this.#writing || this.#shut) return;
-    let batch = this.#sealed.shift();
+    if (this.#is(Q_WRITING | Q_SHUT)) return;
+    let batch = this.#sealed?.shift();
     if (batch === undefined) {
       batch = this.#batch;
       if (batch.used === 0) return;
-      this.#batch = this.#pool.pop() ??
-        { buffer: NO_ARENA, used: 0, done: undefined };
+      this.#batch = this.#pool?.pop() ?? IDLE_BATCH;
     }
-    this.#writing = true;
+    this.#set(Q_WRITING, true);
     this.#queued -= batch.used;
     this.#inflight = batch.used;
     this.#hooks.writing();
@@ -397,30 +420,30 @@ export class FrameSendQueue {
   }
 
   #written(batch: Batch): void {
-    this.#writing = false;
+    this.#set(Q_WRITING, false);
     this.#inflight = 0;
     const done = batch.done;
     this.#recycle(batch);
     done?.resolve();
     this.#admitBlocked();
-    if (this.#readyWaiters.length > 0 && this.#queued < this.#maxQueued) {
+    if (this.#readyWaiters?.length && this.#queued < this.#maxQueued) {
       const waiters = this.#readyWaiters;
-      this.#readyWaiters = [];
+      this.#readyWaiters = undefined;
       for (const waiter of waiters) waiter.resolve();
     }
-    if (this.#sealed.length > 0) this.#flush();
+    if (this.#sealed?.length) this.#flush();
     // Only the filling arena is left: write it on a microtask, after the
     // senders just woken by ready() (and admitted above) have added to it,
     // so a paced stream keeps writing full arenas, not one frame at a time.
     else if (this.#queued > 0) this.#schedule();
-    else if (this.#blocked.length === 0) {
+    else if (!this.#blocked?.length) {
       this.#scheduleTrim();
       this.#notifyIdle();
     }
   }
 
   #writeFailed(batch: Batch, error: unknown): void {
-    this.#writing = false;
+    this.#set(Q_WRITING, false);
     this.#inflight = 0;
     const cause = error instanceof Error ? error : new Error(String(error));
     this.#sendError ??= cause;
@@ -429,7 +452,7 @@ export class FrameSendQueue {
   }
 
   #admitBlocked(): void {
-    while (this.#blocked.length > 0) {
+    while (this.#blocked?.length) {
       const next = this.#blocked[0];
       const pending = this.#queued + this.#inflight;
       if (pending !== 0 && pending + next.size > this.#maxQueued) return;
@@ -444,7 +467,8 @@ export class FrameSendQueue {
 
   #notifyIdle(): void {
     const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
+    if (waiters === undefined) return;
+    this.#idleWaiters = undefined;
     for (const waiter of waiters) waiter.resolve();
   }
 }

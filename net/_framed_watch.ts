@@ -3,115 +3,100 @@
 // and keepalive (pings, and giving up on a peer that stays silent).
 import { TimeoutError } from "./errors.ts";
 import type { FramedConnectionKeepAlive } from "./_framed_options.ts";
-import { WheelTimer } from "./_timer_wheel.ts";
+import { WheelDeadline, WheelTimer } from "./_timer_wheel.ts";
 
-/** The read side, as the timers see it. */
-export interface FramedWatchReader {
-  /** Whether the application holds reading back (then silence is fine). */
-  readonly held: boolean;
-}
-
-/** The send side, as the timers see it. */
-export interface FramedWatchSender {
-  /** Whether anything was sent since the last call. */
-  takeSent(): boolean;
-  /** Sends a keepalive ping. */
-  sendPing(): void;
-}
-
-/** Idle timeout and keepalive of one framed connection. */
-export class FramedWatch {
-  // The connection's parts themselves, not closures over them: an idle
-  // connection holds fewer objects.
-  #reader: FramedWatchReader;
-  #sender: FramedWatchSender;
-  #timedOut: (error: TimeoutError) => void;
+/**
+ * Idle timeout and keepalive of one framed connection. The watch is itself
+ * the keepalive timer on the shared wheel (firing is a keepalive tick), and
+ * the connection extends it with the rest of its callbacks (what the timers
+ * see of the connection are the abstract members): an idle connection holds
+ * one object for all of them, no closures.
+ */
+export abstract class FramedWatch extends WheelDeadline {
   #idleTimeout: number;
-  #keepAlive: FramedConnectionKeepAlive | undefined;
-  #lastActivity = Date.now();
+  // Keepalive settings (interval 0: off), copied from the options.
+  #interval = 0;
+  #maxMissed = 0;
+  // Whole milliseconds of performance.now(): a small integer is stored in
+  // the object itself, a Date.now() would be a boxed number.
+  #lastActivity = now();
   // On the shared wheel: an idle connection holds no runtime timer.
   #idleTimer: WheelTimer | undefined;
-  #keepAliveTimer: WheelTimer | undefined;
   #receivedSinceTick = false;
   #unanswered = 0;
   #stopped = false;
 
-  /** Starts the timers that are configured (`0`/undefined: off). */
+  /** Takes the settings (`0`/undefined: off); `begin` starts the timers. */
   constructor(
-    reader: FramedWatchReader,
-    sender: FramedWatchSender,
-    timedOut: (error: TimeoutError) => void,
     idleTimeout: number,
     keepAlive: FramedConnectionKeepAlive | undefined,
   ) {
-    this.#reader = reader;
-    this.#sender = sender;
-    this.#timedOut = timedOut;
+    super();
     this.#idleTimeout = idleTimeout;
-    this.#keepAlive = keepAlive;
-    if (idleTimeout > 0) {
-      this.#idleTimer = new WheelTimer(() => this.#idleTick());
-      this.#idleTimer.start(idleTimeout);
-    }
     if (keepAlive) {
-      this.#keepAliveTimer = new WheelTimer(() => this.#keepAliveTick());
-      this.#keepAliveTimer.start(keepAlive.interval);
+      this.#interval = keepAlive.interval;
+      this.#maxMissed = keepAlive.maxMissed;
     }
   }
 
+  /** Starts the timers that are configured. */
+  begin(): void {
+    if (this.#idleTimeout > 0) {
+      this.#idleTimer = new WheelTimer(() => this.#idleTick());
+      this.#idleTimer.start(this.#idleTimeout);
+    }
+    if (this.#interval > 0) this.start(this.#interval);
+  }
+
+  /** Whether the application holds reading back (then silence is fine). */
+  abstract get held(): boolean;
+  /** Whether anything was sent since the last call. */
+  abstract takeSent(): boolean;
+  /** Sends a keepalive ping. */
+  abstract sendPing(): void;
+  /** The idle timeout or keepalive ended the connection. */
+  abstract timedOut(error: TimeoutError): void;
+
   /** Whether this side sends its own pings (so it never answers one). */
   get pinging(): boolean {
-    return this.#keepAlive !== undefined;
+    return this.#interval > 0;
   }
 
   /** Something arrived from the peer. */
   received(): void {
     this.#receivedSinceTick = true;
-    this.#lastActivity = Date.now();
+    this.#lastActivity = now();
   }
 
   /** Something is being written to the peer. */
   sending(): void {
-    this.#lastActivity = Date.now();
+    this.#lastActivity = now();
   }
 
   /** The peer ended: keepalive has nothing left to watch. */
   stopKeepAlive(): void {
-    this.#keepAliveTimer?.stop();
-    this.#keepAliveTimer = undefined;
+    this.stop();
   }
 
   /** The connection is shut: no timer fires again. */
-  stop(): void {
+  shutDown(): void {
     this.#stopped = true;
-    this.stopKeepAlive();
+    this.stop();
     this.#idleTimer?.stop();
     this.#idleTimer = undefined;
   }
 
-  #idleTick(): void {
+  /** A keepalive tick; called by the wheel. */
+  override fire(): void {
     if (this.#stopped) return;
-    const quiet = Date.now() - this.#lastActivity;
-    // A paused reader is the application's choice, not an idle peer.
-    if (quiet >= this.#idleTimeout && !this.#reader.held) {
-      this.#timedOut(
-        new TimeoutError(
-          `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
-        ),
-      );
-      return;
-    }
-    this.#idleTimer?.start(Math.max(1, this.#idleTimeout - quiet));
-  }
-
-  #keepAliveTick(): void {
-    const { interval, maxMissed } = this.#keepAlive!;
+    const interval = this.#interval;
+    const maxMissed = this.#maxMissed;
     // Re-armed first, like an interval: timing out below stops it.
-    this.#keepAliveTimer?.start(interval);
-    if (this.#receivedSinceTick || this.#reader.held) {
+    this.start(interval);
+    if (this.#receivedSinceTick || this.held) {
       this.#unanswered = 0;
     } else if (this.#unanswered >= maxMissed) {
-      this.#timedOut(
+      this.timedOut(
         new TimeoutError(
           `Cannot keep connection alive: no traffic from peer for ${
             interval * (maxMissed + 1)
@@ -122,11 +107,30 @@ export class FramedWatch {
     } else {
       this.#unanswered++;
     }
-    if (!this.#sender.takeSent() || !this.#receivedSinceTick) {
-      this.#sender.sendPing();
+    if (!this.takeSent() || !this.#receivedSinceTick) {
+      this.sendPing();
       // The ping itself does not count as traffic for the next tick.
-      this.#sender.takeSent();
+      this.takeSent();
     }
     this.#receivedSinceTick = false;
   }
+
+  #idleTick(): void {
+    if (this.#stopped) return;
+    const quiet = now() - this.#lastActivity;
+    // A paused reader is the application's choice, not an idle peer.
+    if (quiet >= this.#idleTimeout && !this.held) {
+      this.timedOut(
+        new TimeoutError(
+          `Cannot keep connection open: idle for ${this.#idleTimeout} ms`,
+        ),
+      );
+      return;
+    }
+    this.#idleTimer?.start(Math.max(1, this.#idleTimeout - quiet));
+  }
+}
+
+function now(): number {
+  return Math.floor(performance.now());
 }

@@ -13,46 +13,71 @@ const COALESCE_LIMIT = 1024 * 1024;
 // Chunks at least this big are written without copying.
 const DIRECT_WRITE_SIZE = 32 * 1024;
 
+// What an idle queue holds instead of its arrays (never written to).
+const NO_BLOCKED: Blocked[] = [];
+const NO_CHUNKS: Uint8Array[] = [];
+const NO_DONE: (PromiseWithResolvers<void> | undefined)[] = [];
+
+// Flags of the queue's state.
+const W_WRITING = 1;
+const W_SCHEDULED = 2;
+const W_HELD = 4; // a TLS upgrade holds new writes back
+const W_CLOSED = 8;
+
 interface Blocked {
   data: Uint8Array;
   done: PromiseWithResolvers<void>;
 }
 
-/** What the write queue needs from its socket. */
-export interface StreamWriteTarget {
+/**
+ * What the write queue needs from its socket (`owner`): one object shared
+ * by every socket, so a socket holds no callbacks object of its own.
+ */
+export interface StreamWriteTarget<Owner> {
   /** The connection to write to now (it changes with a TLS upgrade). */
-  conn(): StreamConn;
+  conn(owner: Owner): StreamConn;
   /** A write failed: the socket fails (and calls `shutDown`). */
-  failed(error: ConnectionClosedError): void;
+  failed(owner: Owner, error: ConnectionClosedError): void;
 }
 
 /** The bounded, coalescing write queue of a StreamSocket. */
-export class StreamWriteQueue {
-  #target: StreamWriteTarget;
+export class StreamWriteQueue<Owner> {
+  // Boolean state, packed in one number (the W_* flags).
+  #flags = 0;
+  #target: StreamWriteTarget<Owner>;
+  #owner: Owner;
   #stats: StreamSocketStats;
   #maxQueued: number;
   // Chunks accepted but not handed to the socket yet.
-  #queue: Uint8Array[] = [];
-  #queueDone: (PromiseWithResolvers<void> | undefined)[] = [];
-  #spareQueue: Uint8Array[] = [];
-  #spareDone: (PromiseWithResolvers<void> | undefined)[] = [];
-  #blocked: Blocked[] = [];
+  #queue: Uint8Array[] = NO_CHUNKS;
+  #queueDone: (PromiseWithResolvers<void> | undefined)[] = NO_DONE;
+  // Reused while writes keep coming; dropped when the pump goes idle.
+  #spareQueue: Uint8Array[] | undefined;
+  #spareDone: (PromiseWithResolvers<void> | undefined)[] | undefined;
+  #blocked: Blocked[] = NO_BLOCKED;
   #pending = 0;
-  #writing = false;
-  #scheduled = false;
   #writeTask: Promise<void> | undefined;
-  #held = false;
-  #closed = false;
-  #drainWaiters: PromiseWithResolvers<void>[] = [];
+  #drainWaiters: PromiseWithResolvers<void>[] | undefined;
 
   constructor(
-    target: StreamWriteTarget,
+    target: StreamWriteTarget<Owner>,
+    owner: Owner,
     stats: StreamSocketStats,
     maxQueued: number,
   ) {
     this.#target = target;
+    this.#owner = owner;
     this.#stats = stats;
     this.#maxQueued = maxQueued;
+  }
+
+  // Whether any of the flags in `flag` is set.
+  #is(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  #set(flag: number, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
   }
 
   /** Bytes accepted and not yet handed to the socket. */
@@ -71,6 +96,7 @@ export class StreamWriteQueue {
     if (this.#blocked.length === 0 && this.#fits(data.length)) {
       this.#enqueue(data, done);
     } else {
+      if (this.#blocked === NO_BLOCKED) this.#blocked = [];
       this.#blocked.push({ data, done });
     }
     return done.promise;
@@ -90,13 +116,13 @@ export class StreamWriteQueue {
     if (this.#pending === 0 && this.#blocked.length === 0) {
       return Promise.resolve();
     }
-    if (this.#closed) {
+    if (this.#is(W_CLOSED)) {
       return Promise.reject(
         new ConnectionClosedError("Cannot drain: socket is closed"),
       );
     }
     const waiter = Promise.withResolvers<void>();
-    this.#drainWaiters.push(waiter);
+    (this.#drainWaiters ??= []).push(waiter);
     return waiter.promise;
   }
 
@@ -107,39 +133,39 @@ export class StreamWriteQueue {
    * @returns How many chunks were queued before the upgrade.
    */
   hold(): number {
-    this.#held = true;
+    this.#set(W_HELD, true);
     return this.#queue.length;
   }
 
   /** Writes the first `count` chunks (queued before `hold()`). */
   async flushHeld(count: number): Promise<void> {
-    if (this.#writing) await this.#writeTask;
-    if (count > 0 && !this.#closed) await this.#flushHead(count);
+    if (this.#is(W_WRITING)) await this.#writeTask;
+    if (count > 0 && !this.#is(W_CLOSED)) await this.#flushHead(count);
   }
 
   /** The upgrade is over: writing goes on (`resume`: over the new conn). */
   unhold(resume: boolean): void {
-    this.#held = false;
+    this.#set(W_HELD, false);
     if (!resume) return;
-    if (this.#queue.length > 0) this.#writeTask = this.#pump();
+    if (this.#queue.length > 0) this.#startPump();
     else this.#notifyDrained();
   }
 
   /** The socket closed: queued and waiting writes reject. */
   shutDown(cause: Error | undefined): void {
-    this.#closed = true;
+    this.#set(W_CLOSED, true);
     const error = cause
       ? new ConnectionClosedError("Cannot write: socket is closed", { cause })
       : new ConnectionClosedError("Cannot write: socket is closed");
     for (const d of this.#queueDone) d?.reject(error);
     for (const b of this.#blocked) b.done.reject(error);
     const dropped = this.#pending > 0 || this.#blocked.length > 0;
-    this.#queue = [];
-    this.#queueDone = [];
-    this.#blocked = [];
+    this.#queue = NO_CHUNKS;
+    this.#queueDone = NO_DONE;
+    this.#blocked = NO_BLOCKED;
     this.#pending = 0;
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
+    const waiters = this.#drainWaiters ?? [];
+    this.#drainWaiters = undefined;
     for (const w of waiters) {
       if (dropped) {
         w.reject(new ConnectionClosedError("Cannot drain: socket is closed"));
@@ -155,27 +181,45 @@ export class StreamWriteQueue {
     data: Uint8Array,
     done: PromiseWithResolvers<void> | undefined,
   ): void {
+    if (this.#queue === NO_CHUNKS) {
+      this.#queue = [];
+      this.#queueDone = [];
+    }
     this.#queue.push(data);
     this.#queueDone.push(done);
     this.#pending += data.length;
-    if (!this.#writing && !this.#scheduled && !this.#held) {
+    if (!this.#is(W_WRITING | W_SCHEDULED | W_HELD)) {
       // Start on a microtask so a burst of synchronous writes becomes one.
-      this.#scheduled = true;
+      this.#set(W_SCHEDULED, true);
       queueMicrotask(() => {
-        this.#scheduled = false;
-        if (!this.#writing && !this.#closed && !this.#held) {
-          this.#writeTask = this.#pump();
+        this.#set(W_SCHEDULED, false);
+        if (!this.#is(W_WRITING | W_CLOSED | W_HELD)) {
+          this.#startPump();
         }
       });
     }
   }
 
+  #startPump(): void {
+    const task = this.#pump();
+    // A pump that already finished leaves no task behind.
+    if (this.#is(W_WRITING)) this.#writeTask = task;
+  }
+
   async #pump(): Promise<void> {
-    this.#writing = true;
-    while (this.#queue.length > 0 && !this.#closed && !this.#held) {
+    this.#set(W_WRITING, true);
+    while (this.#queue.length > 0 && !this.#is(W_CLOSED | W_HELD)) {
       if (!await this.#flushHead(this.#queue.length)) break;
     }
-    this.#writing = false;
+    this.#set(W_WRITING, false);
+    // Idle: keep no arrays and no settled task.
+    this.#spareQueue = undefined;
+    this.#spareDone = undefined;
+    if (this.#queue.length === 0) {
+      this.#queue = NO_CHUNKS;
+      this.#queueDone = NO_DONE;
+    }
+    this.#writeTask = undefined;
     this.#notifyDrained();
   }
 
@@ -187,8 +231,8 @@ export class StreamWriteQueue {
       // Swap in the spare arrays: no allocation on the hot path.
       chunks = this.#queue;
       done = this.#queueDone;
-      this.#queue = this.#spareQueue;
-      this.#queueDone = this.#spareDone;
+      this.#queue = this.#spareQueue ?? [];
+      this.#queueDone = this.#spareDone ?? [];
     } else {
       chunks = this.#queue.splice(0, count);
       done = this.#queueDone.splice(0, count);
@@ -201,13 +245,13 @@ export class StreamWriteQueue {
         await this.#writeAll(concat(chunks, 0, chunks.length, bytes));
       } else await this.#writeGroups(chunks);
     } catch (error) {
-      const wrapped = this.#closed
+      const wrapped = this.#is(W_CLOSED)
         ? new ConnectionClosedError("Cannot write: socket is closed")
         : new ConnectionClosedError(`Cannot write: ${messageOf(error)}`, {
           cause: error,
         });
       for (const d of done) d?.reject(wrapped);
-      this.#target.failed(wrapped);
+      this.#target.failed(this.#owner, wrapped);
       return false;
     }
     this.#stats.bytesWritten += bytes;
@@ -249,7 +293,7 @@ export class StreamWriteQueue {
   }
 
   async #writeAll(buffer: Uint8Array): Promise<void> {
-    const conn = this.#target.conn();
+    const conn = this.#target.conn(this.#owner);
     let offset = 0;
     while (offset < buffer.length) {
       this.#stats.writeCalls++;
@@ -260,7 +304,8 @@ export class StreamWriteQueue {
   #notifyDrained(): void {
     if (this.#pending !== 0 || this.#blocked.length !== 0) return;
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
+    if (waiters === undefined) return;
+    this.#drainWaiters = undefined;
     for (const w of waiters) w.resolve();
   }
 

@@ -12,22 +12,20 @@ const FIRING = -2;
 // The runtime timer may run up to a millisecond before its deadline.
 const EARLY_MS = 1;
 
-const heap: WheelTimer[] = [];
+const heap: WheelDeadline[] = [];
 let wakeup: ReturnType<typeof setTimeout> | undefined;
 let wakeupAt = Infinity;
 
-/** A one-shot deadline on the shared wheel; `start` again to re-arm. */
-export class WheelTimer {
-  #callback: () => void;
-  /** Due time (`performance.now()` ms); internal to the wheel. */
+/**
+ * A one-shot deadline on the shared wheel; `start` again to re-arm. A class
+ * extends it with what `fire` does (then an object that is its own timer
+ * needs no closure and no callback field); WheelTimer takes a callback.
+ */
+export abstract class WheelDeadline {
+  /** Due time (`performance.now()` ms, whole); internal to the wheel. */
   due = 0;
   /** Place in the heap, -1 when not armed, -2 when about to fire. */
   index = -1;
-
-  /** @param callback Runs once each time the timer comes due. */
-  constructor(callback: () => void) {
-    this.#callback = callback;
-  }
 
   /** Whether the timer is armed. */
   get armed(): boolean {
@@ -41,7 +39,9 @@ export class WheelTimer {
    */
   start(delay: number): void {
     if (this.index >= 0) remove(this);
-    this.due = performance.now() + delay;
+    // Rounded up to a whole millisecond (never early): a small integer is
+    // stored in the timer itself, a fraction would be a boxed number.
+    this.due = Math.ceil(performance.now() + delay);
     this.index = heap.length;
     heap.push(this);
     siftUp(this.index);
@@ -56,7 +56,21 @@ export class WheelTimer {
     rearm();
   }
 
-  /** Runs the callback; internal to the wheel. */
+  /** What the deadline does when it comes due; called by the wheel. */
+  abstract fire(): void;
+}
+
+/** A deadline on the shared wheel that runs a callback. */
+export class WheelTimer extends WheelDeadline {
+  #callback: () => void;
+
+  /** @param callback Runs once each time the timer comes due. */
+  constructor(callback: () => void) {
+    super();
+    this.#callback = callback;
+  }
+
+  /** Runs the callback; called by the wheel. */
   fire(): void {
     this.#callback();
   }
@@ -86,7 +100,7 @@ function tick(): void {
   const now = performance.now();
   // Take every timer that is due first: a callback may re-arm or stop
   // any timer, one of these included (then it does not fire now).
-  const due: WheelTimer[] = [];
+  const due: WheelDeadline[] = [];
   while (heap.length > 0 && heap[0].due <= now + EARLY_MS) {
     const timer = heap[0];
     remove(timer);
@@ -105,7 +119,7 @@ function tick(): void {
   rearm();
 }
 
-function remove(timer: WheelTimer): void {
+function remove(timer: WheelDeadline): void {
   const index = timer.index;
   const last = heap.pop()!;
   timer.index = -1;

@@ -6,16 +6,18 @@
  * @module
  */
 import { ConnectionClosedError, TimeoutError } from "./errors.ts";
-import { StreamSocket } from "./stream_socket.ts";
+import { StreamSocket, type StreamSocketHandlers } from "./stream_socket.ts";
 import {
   checkOption,
   type FramedConnectionConnectOptions,
   type FramedConnectionOptions,
+  type FramedSettings,
   framedSettings,
 } from "./_framed_options.ts";
-import { FrameSendQueue } from "./_frame_send_queue.ts";
+import { type FrameSendHooks, FrameSendQueue } from "./_frame_send_queue.ts";
 import { FrameReadQueue } from "./_frame_read_queue.ts";
 import { FramedWatch } from "./_framed_watch.ts";
+import { framedAccess } from "./_framed_access.ts";
 
 export type {
   FramedConnectionConnectOptions,
@@ -25,6 +27,14 @@ export type {
 
 // close() drops what is still queued once the peer read nothing this long.
 const FLUSH_STALL_MS = 5000;
+
+// A connection's timers and its callbacks for its socket and send queue:
+// one object whose methods are on a prototype, not closures per connection
+// (defined inside the class, so they reach its private members).
+let Hooks: new (
+  connection: FramedConnection,
+  settings: FramedSettings,
+) => FramedWatch & StreamSocketHandlers & FrameSendHooks;
 
 /**
  * A framed message connection over TCP, TLS or a Unix socket. Each message
@@ -97,7 +107,6 @@ const FLUSH_STALL_MS = 5000;
 export class FramedConnection
   implements AsyncIterable<Uint8Array<ArrayBuffer>>, AsyncDisposable {
   #socket: StreamSocket;
-  #maxFrameSize: number;
   #closeTimeout: number;
   #sender: FrameSendQueue;
   #receiver: FrameReadQueue;
@@ -107,6 +116,52 @@ export class FramedConnection
   #peerGone = false;
   #closing: Promise<void> | undefined;
   #shut = false;
+
+  static {
+    framedAccess.readInto = (connection, receiver) =>
+      (connection as FramedConnection).#receiver.readInto(receiver);
+    Hooks = class extends FramedWatch {
+      #connection: FramedConnection;
+      constructor(connection: FramedConnection, settings: FramedSettings) {
+        super(settings.idleTimeout, settings.keepAlive);
+        this.#connection = connection;
+      }
+      data(chunk: Uint8Array<ArrayBuffer>): void {
+        this.#connection.#onData(chunk);
+      }
+      end(): void {
+        this.#connection.#onEnd();
+      }
+      error(error: Error): void {
+        this.#connection.#onError(error);
+      }
+      write(bytes: Uint8Array): Promise<void> {
+        return this.#connection.#socket.write(bytes);
+      }
+      writing(): void {
+        this.sending();
+      }
+      failed(cause: Error): void {
+        this.#connection.#teardown(
+          new ConnectionClosedError("Cannot read frame: connection failed", {
+            cause,
+          }),
+        );
+      }
+      timedOut(error: TimeoutError): void {
+        this.#connection.#teardown(error);
+      }
+      get held(): boolean {
+        return this.#connection.#receiver.held;
+      }
+      takeSent(): boolean {
+        return this.#connection.#sender.takeSent();
+      }
+      sendPing(): void {
+        this.#connection.#sender.sendPing();
+      }
+    };
+  }
 
   /**
    * Wraps a connected socket and starts reading.
@@ -120,7 +175,6 @@ export class FramedConnection
     options: FramedConnectionOptions = {},
   ) {
     const settings = framedSettings(options);
-    this.#maxFrameSize = settings.maxFrameSize;
     this.#closeTimeout = settings.closeTimeout;
     this.#socket = socket instanceof StreamSocket
       ? socket
@@ -128,30 +182,11 @@ export class FramedConnection
         maxQueuedBytes: settings.maxQueued,
         readChunkSize: options.readChunkSize,
       });
-    const stream = this.#socket;
-    this.#sender = new FrameSendQueue({
-      write: (bytes) => stream.write(bytes),
-      writing: () => this.#watch.sending(),
-      failed: (cause) =>
-        this.#teardown(
-          new ConnectionClosedError("Cannot read frame: connection failed", {
-            cause,
-          }),
-        ),
-    }, settings);
-    this.#receiver = new FrameReadQueue(stream, settings);
-    this.#socket.start({
-      data: (chunk) => this.#onData(chunk),
-      end: () => this.#onEnd(),
-      error: (error) => this.#onError(error),
-    }, { borrowChunks: settings.borrow });
-    this.#watch = new FramedWatch(
-      this.#receiver,
-      this.#sender,
-      (error) => this.#teardown(error),
-      settings.idleTimeout,
-      settings.keepAlive,
-    );
+    const hooks = this.#watch = new Hooks(this, settings);
+    this.#sender = new FrameSendQueue(hooks, settings);
+    this.#receiver = new FrameReadQueue(this.#socket, settings);
+    this.#socket.start(hooks, { borrowChunks: settings.borrow });
+    hooks.begin();
   }
 
   /**
@@ -242,7 +277,7 @@ export class FramedConnection
    * `1..4294967295`.
    */
   get maxFrameSize(): number {
-    return this.#maxFrameSize;
+    return this.#sender.maxFrameSize;
   }
 
   set maxFrameSize(value: number) {
@@ -255,7 +290,6 @@ export class FramedConnection
     );
     this.#receiver.maxFrameSize = limit;
     this.#sender.maxFrameSize = limit;
-    this.#maxFrameSize = limit;
   }
 
   /**
@@ -550,7 +584,7 @@ export class FramedConnection
     if (error) this.#receiver.fail(error);
     if (this.#shut) return;
     this.#shut = true;
-    this.#watch.stop();
+    this.#watch.shutDown();
     this.#socket.close();
     this.#sender.shutDown(error);
     this.#receiver.close();

@@ -25,7 +25,11 @@ import {
   type StreamSocketStats,
   type StreamSocketUpgradeOptions,
 } from "./_stream_options.ts";
-import { StreamWriteQueue } from "./_stream_write_queue.ts";
+import * as flag from "./_stream_flags.ts";
+import {
+  StreamWriteQueue,
+  type StreamWriteTarget,
+} from "./_stream_write_queue.ts";
 
 export type {
   StreamSocketConnectOptions,
@@ -46,6 +50,10 @@ const DEFAULT_BORROW_CHUNK = 256 * 1024;
 // this size once no read filled its buffer for QUIET_MS.
 const FIRST_READ_SIZE = 1024;
 const QUIET_MS = 1000;
+
+// What every socket's write queue calls back (set in the class's static
+// block, where the private members are in reach).
+let writeTarget: StreamWriteTarget<StreamSocket>;
 
 /**
  * A byte-stream socket: push reads via {@linkcode StreamSocket.start}, with
@@ -78,34 +86,32 @@ const QUIET_MS = 1000;
  */
 export class StreamSocket implements Disposable, AsyncDisposable {
   #conn: StreamConn;
+  // Boolean state in one number (see _stream_flags.ts). Reads chain
+  // callbacks (an idle socket holds only its conn.read).
+  #flags = flag.READ_STOPPED;
   #chunkSize: number;
-  #chunkSizeGiven: boolean;
   #handlers: StreamSocketHandlers | undefined;
   #terminal: { error?: Error } | undefined;
-  #terminalSent = false;
-  #closed = false;
   // Made when someone asks for `closed` (an idle socket holds no promise).
   #closedDone: PromiseWithResolvers<void> | undefined;
-  #finished = false;
-  #paused = false;
-  #resumeWaiter: (() => void) | undefined;
-  #reading = false;
-  #borrow = false;
+  #readWaiter: PromiseWithResolvers<void> | undefined;
   #readSize = FIRST_READ_SIZE;
-  #firstReadSize = FIRST_READ_SIZE;
   #filledAt = 0;
-  #lent = false;
-  #readTask: Promise<void> | undefined;
   #readBuffer: Uint8Array<ArrayBuffer> | undefined;
-  #writes: StreamWriteQueue;
-  #writeShut = false;
-  #upgrading = false;
+  #writes: StreamWriteQueue<StreamSocket>;
   #stats: StreamSocketStats = {
     writeCalls: 0,
     bytesWritten: 0,
     readCalls: 0,
     bytesRead: 0,
   };
+
+  static {
+    writeTarget = {
+      conn: (socket) => socket.#conn,
+      failed: (socket, error) => socket.#fail(error),
+    };
+  }
 
   /**
    * Wraps an open connection. Nothing is read until `start()`.
@@ -123,12 +129,10 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       options.readChunkSize ?? DEFAULT_CHUNK,
       "readChunkSize",
     );
-    this.#chunkSizeGiven = options.readChunkSize !== undefined;
+    this.#set(flag.CHUNK_SIZE_GIVEN, options.readChunkSize !== undefined);
     this.#writes = new StreamWriteQueue(
-      {
-        conn: () => this.#conn,
-        failed: (error) => this.#fail(error),
-      },
+      writeTarget,
+      this,
       this.#stats,
       maxQueued,
     );
@@ -198,12 +202,12 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   /** Whether `close()` ran (locally or after an error). */
   get isClosed(): boolean {
-    return this.#closed;
+    return this.#is(flag.CLOSED);
   }
 
   /** Resolves once the socket is closed and no operation is in flight. */
   get closed(): Promise<void> {
-    if (this.#finished) return Promise.resolve();
+    if (this.#is(flag.FINISHED)) return Promise.resolve();
     return (this.#closedDone ??= Promise.withResolvers<void>()).promise;
   }
 
@@ -261,11 +265,11 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     if (this.#handlers) {
       throw new Error("Cannot start socket: already started");
     }
-    this.#borrow = options.borrowChunks === true;
-    if (this.#borrow && !this.#chunkSizeGiven) {
+    this.#set(flag.BORROW, options.borrowChunks === true);
+    if (this.#is(flag.BORROW) && !this.#is(flag.CHUNK_SIZE_GIVEN)) {
       this.#chunkSize = DEFAULT_BORROW_CHUNK;
     }
-    this.#firstReadSize = this.#readSize = Math.min(
+    this.#readSize = Math.min(
       FIRST_READ_SIZE,
       this.#chunkSize,
     );
@@ -275,18 +279,19 @@ export class StreamSocket implements Disposable, AsyncDisposable {
       queueMicrotask(() => this.#sendTerminal());
       return;
     }
-    if (this.#closed) return;
-    this.#readTask = this.#readLoop();
+    if (this.#is(flag.CLOSED)) return;
+    this.#set(flag.READ_STOPPED, false);
+    this.#readNext();
   }
 
   /** Stops reading after the current read; data stays in the kernel. */
   pause(): void {
-    this.#paused = true;
+    this.#set(flag.PAUSED, true);
   }
 
   /** Resumes reading after `pause()`. */
   resume(): void {
-    this.#paused = false;
+    this.#set(flag.PAUSED, false);
     this.#wake();
   }
 
@@ -327,105 +332,143 @@ export class StreamSocket implements Disposable, AsyncDisposable {
    * ```
    */
   release(options: StreamSocketReleaseOptions = {}): void {
-    if (this.#closed) return;
-    if (!this.#lent) {
+    if (this.#is(flag.CLOSED)) return;
+    if (!this.#is(flag.LENT)) {
       throw new Error(
-        this.#borrow
+        this.#is(flag.BORROW)
           ? "Cannot release chunk: no chunk is borrowed"
           : "Cannot release chunk: socket was not started with borrowChunks",
       );
     }
-    this.#lent = false;
+    this.#set(flag.LENT, false);
     if (options.keep === true) this.#readBuffer = undefined;
     this.#wake();
   }
 
+  #is(bits: number): boolean {
+    return (this.#flags & bits) !== 0; // any of them
+  }
+
+  #set(bits: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bits : this.#flags & ~bits;
+  }
+
   #wake(): void {
-    const waiter = this.#resumeWaiter;
-    this.#resumeWaiter = undefined;
-    waiter?.();
+    if (!this.#is(flag.PARKED)) return;
+    this.#set(flag.PARKED, false);
+    // Reading goes on in a microtask, as after an await: a pause() right
+    // after resume() still holds it.
+    if (this.#is(flag.CLOSED)) this.#stopReading();
+    else queueMicrotask(() => this.#readNext());
   }
 
   // The buffer for the next read: reused while borrowing, otherwise fresh
   // unless the last read was small; smaller again after a quiet spell.
   #nextBuffer(): Uint8Array<ArrayBuffer> {
+    const first = Math.min(FIRST_READ_SIZE, this.#chunkSize);
     if (
-      this.#readSize > this.#firstReadSize &&
+      this.#readSize > first &&
       Date.now() - this.#filledAt >= QUIET_MS
     ) {
-      this.#readSize = this.#firstReadSize;
+      this.#readSize = first;
     }
     const buffer = this.#readBuffer;
     if (buffer !== undefined && buffer.length === this.#readSize) return buffer;
     return this.#readBuffer = new Uint8Array(this.#readSize);
   }
 
-  async #readLoop(): Promise<void> {
-    const handlers = this.#handlers!;
-    const borrow = this.#borrow;
-    while (!this.#closed) {
-      if (this.#paused || this.#upgrading || this.#lent) {
-        const { promise, resolve } = Promise.withResolvers<void>();
-        this.#resumeWaiter = resolve;
-        await promise;
-        continue;
-      }
-      const buffer = this.#nextBuffer();
-      let n: number | null;
-      this.#reading = true;
-      try {
-        n = await this.#conn.read(buffer);
-      } catch (error) {
-        this.#reading = false;
-        if (this.#closed) return;
-        this.#fail(
-          new ConnectionClosedError(`Cannot read: ${messageOf(error)}`, {
-            cause: error,
-          }),
-        );
-        return;
-      }
-      this.#reading = false;
-      if (this.#closed) return;
-      if (n === null) {
-        this.#terminal ??= {};
-        this.#sendTerminal();
-        return;
-      }
-      this.#stats.readCalls++;
-      this.#stats.bytesRead += n;
-      if (n === buffer.length) {
-        // A full read: the stream is busy, read more at a time.
-        this.#filledAt = Date.now();
-        if (n < this.#chunkSize) {
-          this.#readSize = Math.min(n * 2, this.#chunkSize);
-        }
-      }
-      let chunk: Uint8Array<ArrayBuffer>;
-      if (borrow) {
-        chunk = buffer.subarray(0, n);
-        this.#lent = true;
-      } else if (n * 2 <= buffer.length) {
-        // Small read: copy out and reuse the buffer, so a kept chunk never
-        // pins a mostly empty big buffer.
-        chunk = buffer.slice(0, n);
-      } else {
-        chunk = buffer.subarray(0, n);
-        this.#readBuffer = undefined;
-      }
-      try {
-        handlers.data(chunk);
-      } catch (error) {
-        this.#fail(error instanceof Error ? error : new Error(String(error)));
-        return;
+  // Issues the next read, or parks until #wake.
+  #readNext(): void {
+    if (this.#is(flag.CLOSED)) return this.#stopReading();
+    if (
+      this.#is(flag.PAUSED | flag.UPGRADING | flag.LENT)
+    ) {
+      this.#set(flag.PARKED, true);
+      return;
+    }
+    const buffer = this.#nextBuffer();
+    this.#set(flag.READING, true);
+    this.#conn.read(buffer).then(this.#onSettled, this.#onSettled);
+  }
+
+  // Bound once per socket, both outcomes of every read: conn.read resolves
+  // to a count or null and rejects with an error object (one closure per
+  // socket instead of two).
+  #onSettled = (result: number | null | Error): void =>
+    typeof result === "number" || result === null
+      ? this.#onRead(result)
+      : this.#onReadError(result);
+
+  #onRead(n: number | null): void {
+    this.#set(flag.READING, false);
+    if (this.#is(flag.CLOSED)) return this.#stopReading();
+    if (n === null) {
+      this.#terminal ??= {};
+      this.#sendTerminal();
+      return this.#stopReading();
+    }
+    // Only #readNext replaces it, and a close drops it (handled above).
+    const buffer = this.#readBuffer!;
+    this.#stats.readCalls++;
+    this.#stats.bytesRead += n;
+    if (n === buffer.length) {
+      // A full read: the stream is busy, read more at a time.
+      this.#filledAt = Date.now();
+      if (n < this.#chunkSize) {
+        this.#readSize = Math.min(n * 2, this.#chunkSize);
       }
     }
+    let chunk: Uint8Array<ArrayBuffer>;
+    if (this.#is(flag.BORROW)) {
+      chunk = buffer.subarray(0, n);
+      this.#set(flag.LENT, true);
+    } else if (n * 2 <= buffer.length) {
+      // Small read: copy out and reuse the buffer, so a kept chunk never
+      // pins a mostly empty big buffer.
+      chunk = buffer.slice(0, n);
+    } else {
+      chunk = buffer.subarray(0, n);
+      this.#readBuffer = undefined;
+    }
+    try {
+      this.#handlers!.data(chunk);
+    } catch (error) {
+      this.#fail(error instanceof Error ? error : new Error(String(error)));
+      return this.#stopReading();
+    }
+    this.#readNext();
+  }
+
+  #onReadError(error: unknown): void {
+    this.#set(flag.READING, false);
+    if (!this.#is(flag.CLOSED)) {
+      this.#fail(
+        new ConnectionClosedError(`Cannot read: ${messageOf(error)}`, {
+          cause: error,
+        }),
+      );
+    }
+    this.#stopReading();
+  }
+
+  #stopReading(): void {
+    this.#set(flag.READ_STOPPED, true);
+    this.#readWaiter?.resolve();
+    this.#readWaiter = undefined;
+  }
+
+  // Resolves once no read is in flight and none will be issued.
+  #readDone(): Promise<void> | undefined {
+    if (this.#is(flag.READ_STOPPED)) return undefined;
+    return (this.#readWaiter ??= Promise.withResolvers<void>()).promise;
   }
 
   #sendTerminal(): void {
-    if (this.#terminalSent || !this.#handlers || !this.#terminal) return;
-    if (this.#closed && !this.#terminal.error) return;
-    this.#terminalSent = true;
+    if (this.#is(flag.TERMINAL_SENT) || !this.#handlers || !this.#terminal) {
+      return;
+    }
+    if (this.#is(flag.CLOSED) && !this.#terminal.error) return;
+    this.#set(flag.TERMINAL_SENT, true);
     const { error } = this.#terminal;
     try {
       if (error) this.#handlers.error(error);
@@ -437,7 +480,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
 
   // The connection broke: close, then report once (unless already ended).
   #fail(error: Error): void {
-    if (this.#closed) return;
+    if (this.#is(flag.CLOSED)) return;
     const report = !this.#terminal;
     if (report) this.#terminal = { error };
     this.#shutdown(error);
@@ -486,10 +529,10 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   }
 
   #writeClosedError(): Error | undefined {
-    if (this.#closed) {
+    if (this.#is(flag.CLOSED)) {
       return new ConnectionClosedError("Cannot write: socket is closed");
     }
-    if (this.#writeShut) {
+    if (this.#is(flag.WRITE_SHUT)) {
       return new ConnectionClosedError("Cannot write: write side is closed");
     }
     return undefined;
@@ -514,7 +557,7 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   async closeWrite(): Promise<void> {
     const closedError = this.#writeClosedError();
     if (closedError) throw closedError;
-    this.#writeShut = true;
+    this.#set(flag.WRITE_SHUT, true);
     await this.drained();
     try {
       await this.#conn.closeWrite();
@@ -543,22 +586,22 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         "Cannot upgrade to TLS: unsafelyDisableVerification is not supported for STARTTLS (Deno.startTls always verifies certificates)",
       );
     }
-    if (this.#closed) {
+    if (this.#is(flag.CLOSED)) {
       throw new ConnectionClosedError(
         "Cannot upgrade to TLS: socket is closed",
       );
     }
-    if (this.#reading) {
+    if (this.#is(flag.READING)) {
       throw new Error(
         "Cannot upgrade to TLS: a read is in flight; call upgradeTls() before start() or after pause() inside the data handler",
       );
     }
-    if (this.#upgrading) {
+    if (this.#is(flag.UPGRADING)) {
       throw new Error("Cannot upgrade to TLS: an upgrade is in progress");
     }
     // Reads and new writes wait from here on; what was queued before this
     // call still goes out in plain text.
-    this.#upgrading = true;
+    this.#set(flag.UPGRADING, true);
     const plain = this.#writes.hold();
     const timeout = options.timeout ?? 5000;
     const remote = this.remoteAddr;
@@ -579,9 +622,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     } finally {
       flushing = false;
     }
-    if (this.#closed) {
+    if (this.#is(flag.CLOSED)) {
       clearTimeout(timer);
-      this.#upgrading = false;
+      this.#set(flag.UPGRADING, false);
       this.#writes.unhold(false);
       if (controller.signal.aborted) throw controller.signal.reason;
       throw new ConnectionClosedError(
@@ -604,16 +647,16 @@ export class StreamSocket implements Disposable, AsyncDisposable {
         : error instanceof Error
         ? error
         : new Error(String(error));
-      this.#upgrading = false;
+      this.#set(flag.UPGRADING, false);
       this.#writes.unhold(false);
       this.#fail(failure);
       throw failure;
     } finally {
       clearTimeout(timer);
     }
-    this.#upgrading = false;
+    this.#set(flag.UPGRADING, false);
     this.#writes.unhold(true);
-    if (!this.#paused) this.resume();
+    if (!this.#is(flag.PAUSED)) this.resume();
   }
 
   /**
@@ -625,8 +668,8 @@ export class StreamSocket implements Disposable, AsyncDisposable {
   }
 
   #shutdown(cause: Error | undefined): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#is(flag.CLOSED)) return;
+    this.#set(flag.CLOSED, true);
     try {
       this.#conn.close();
     } catch {
@@ -636,9 +679,9 @@ export class StreamSocket implements Disposable, AsyncDisposable {
     this.#readBuffer = undefined;
     this.#wake();
     const finished = (this.#conn as { finished?: Promise<void> }).finished;
-    Promise.allSettled([this.#readTask, this.#writes.task, finished]).then(
+    Promise.allSettled([this.#readDone(), this.#writes.task, finished]).then(
       () => {
-        this.#finished = true;
+        this.#set(flag.FINISHED, true);
         this.#closedDone?.resolve();
       },
     );

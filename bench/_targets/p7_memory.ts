@@ -75,7 +75,8 @@ async function mmPairs(): Promise<() => Promise<void>> {
   };
 }
 
-async function tcpLinks(): Promise<() => Promise<void>> {
+/** Opens PAIRS idle callback-API TcpLink pairs; resolves to their close. */
+export async function tcpLinks(): Promise<() => Promise<void>> {
   const links: TcpLink[] = [];
   let count = 0;
   const all = Promise.withResolvers<void>();
@@ -112,7 +113,11 @@ async function tcpLinks(): Promise<() => Promise<void>> {
 // A modem has at most 128 channels open and each client session holds one.
 const SESSIONS_PER_CLIENT = 100;
 
-async function cryptoNetSessions(): Promise<() => Promise<void>> {
+/**
+ * Opens PAIRS idle CryptoNet sessions over a MemoryNetwork; resolves to
+ * their close.
+ */
+export async function cryptoNetSessions(): Promise<() => Promise<void>> {
   const directory = await Deno.makeTempDir({ prefix: "moonwire_p7_" });
   const network = new MemoryNetwork();
   const node = () =>
