@@ -11,22 +11,15 @@
 // process, so their heaps do not mix:
 //   deno run -A --v8-flags=--expose-gc bench/idle_memory.ts [kinds...]
 import { FramedConnection } from "../net/framed_connection.ts";
-import {
-  Client,
-  EVENT_CONNECT,
-  EVENT_CONNECTED,
-  NetworkEvents,
-  Server,
-} from "../mm/mod.ts";
-import { cryptoNetSessions, tcpLinks } from "./_targets/p7_memory.ts";
+import { CIPHER_KEY } from "./_targets/_mm.ts";
+import { cryptoNetSessions, mmPairs, tcpLinks } from "./_targets/p7_memory.ts";
 
 const PAIRS = 1000;
-const KEY = "0C03EA65238DD2C25EB87CE563868098";
 // Long enough for every handshake timer and send-arena trim to have run.
 const SETTLE_MS = 2500;
 
-type Kind = "ws" | "framed" | "mm" | "cnet" | "tcpLink";
-const KINDS: Kind[] = ["ws", "framed", "mm", "cnet", "tcpLink"];
+type Kind = "ws" | "framed" | "mm" | "mmEncrypted" | "cnet" | "tcpLink";
+const KINDS: Kind[] = ["ws", "framed", "mm", "mmEncrypted", "cnet", "tcpLink"];
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -101,38 +94,11 @@ async function openFramed(): Promise<() => Promise<void>> {
   };
 }
 
-async function openMm(): Promise<() => Promise<void>> {
-  const events = new NetworkEvents({ capacity: 4 * PAIRS });
-  const server = new Server("127.0.0.1", 0, {
-    cipherKey: KEY,
-    events,
-    maxConnections: 2 * PAIRS,
-  });
-  const clients: Client[] = [];
-  let connects = 0;
-  const iterator = events[Symbol.asyncIterator]();
-  for (let i = 0; i < PAIRS; i++) {
-    clients.push(
-      new Client("127.0.0.1", server.getPort(), { cipherKey: KEY, events }),
-    );
-    // Connect in small waves: a server takes 256 handshakes at a time.
-    while (connects < 2 * (i + 1) && (i % 50 === 49 || i === PAIRS - 1)) {
-      const { value } = await iterator.next();
-      if (value.event === EVENT_CONNECT || value.event === EVENT_CONNECTED) {
-        connects++;
-      } else throw new Error(`Cannot open mm pairs: got ${value.event}`);
-    }
-  }
-  return async () => {
-    await Promise.all(clients.map((client) => client.disconnect()));
-    await server.close();
-  };
-}
-
 const OPEN: Record<Kind, () => Promise<() => Promise<void>>> = {
   ws: openWebSockets,
   framed: openFramed,
-  mm: openMm,
+  mm: () => mmPairs(),
+  mmEncrypted: () => mmPairs(CIPHER_KEY),
   cnet: cryptoNetSessions,
   tcpLink: tcpLinks,
 };
@@ -167,7 +133,7 @@ if (Deno.args[0] === "--child") {
     }).output();
     const result = JSON.parse(new TextDecoder().decode(child.stdout));
     console.log(
-      `${kind.padEnd(7)} heap ${
+      `${kind.padEnd(11)} heap ${
         (result.heapPerPair / 1024).toFixed(1).padStart(6)
       } KB/pair  RSS ${
         (result.rssPerPair / 1024).toFixed(1).padStart(6)

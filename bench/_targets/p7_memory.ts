@@ -1,8 +1,9 @@
 // Copyright 2026 the moonwire authors. MIT license.
 // P7: heap and RSS per idle mm connection pair (client + server end, 1000
 // pairs in this process) vs a Deno WebSocket pair (Deno.serve + upgrade).
-// Also reported, without a target: CryptoNet sessions over a MemoryNetwork
-// and callback-API TcpLinks per idle connection (both ends).
+// Also reported, without a target: encrypted mm pairs (cipherKey), CryptoNet
+// sessions over a MemoryNetwork and callback-API TcpLinks per idle
+// connection (both ends).
 // Each measurement runs in a fresh child process (this file run as a
 // script), because RSS seldom shrinks after a close: in one process a later
 // measurement would reuse pages an earlier one freed.
@@ -18,6 +19,7 @@ import {
   settledMemory,
   webSocketServer,
 } from "../_loopback.ts";
+import { CIPHER_KEY } from "./_mm.ts";
 
 const PAIRS = 1000;
 
@@ -54,12 +56,18 @@ async function webSocketPairs(): Promise<() => Promise<void>> {
   };
 }
 
-async function mmPairs(): Promise<() => Promise<void>> {
+/**
+ * Opens PAIRS idle mm Client/Server pairs, encrypted when `cipherKey` is
+ * given; resolves to their close.
+ */
+export async function mmPairs(
+  cipherKey?: string,
+): Promise<() => Promise<void>> {
   const events = new NetworkEvents({ capacity: PAIRS * 3 });
-  const server = new Server("127.0.0.1", 0, { events });
+  const server = new Server("127.0.0.1", 0, { cipherKey, events });
   const clients = Array.from(
     { length: PAIRS },
-    () => new Client("127.0.0.1", server.getPort(), { events }),
+    () => new Client("127.0.0.1", server.getPort(), { cipherKey, events }),
   );
   const results = await Promise.all(
     clients.map((client) => client.waitForConnect(10)),
@@ -149,7 +157,8 @@ export async function cryptoNetSessions(): Promise<() => Promise<void>> {
 
 const KINDS = {
   webSocket: webSocketPairs,
-  mm: mmPairs,
+  mm: () => mmPairs(),
+  mmEncrypted: () => mmPairs(CIPHER_KEY),
   cryptoNet: cryptoNetSessions,
   tcpLink: tcpLinks,
 };
@@ -213,6 +222,9 @@ export function memoryTarget(): Target {
     },
     async report() {
       return [
+        `  encrypted mm (cipherKey) per idle pair: ${
+          format(await measureInChild("mmEncrypted"))
+        }`,
         `  CryptoNet sessions (MemoryNetwork) per idle pair: ${
           format(await measureInChild("cryptoNet"))
         }`,
