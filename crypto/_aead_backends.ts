@@ -200,48 +200,143 @@ function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
     : bytes.slice() as Uint8Array<ArrayBuffer>;
 }
 
+// The CryptoKeys of large AES-GCM records, imported on first use, per key
+// holder (a native core, or a Noise cipher state whose key is an
+// ArrayBuffer): an AEAD that never seals a large AES-GCM record holds none.
+const subtleKeys = new WeakMap<object, Promise<CryptoKey>>();
+
+function subtleKey(
+  holder: object,
+  key: Uint8Array<ArrayBuffer>,
+): Promise<CryptoKey> {
+  let cryptoKey = subtleKeys.get(holder);
+  if (cryptoKey === undefined) {
+    // importKey copies the key bytes before it returns.
+    cryptoKey = crypto.subtle.importKey("raw", key, "AES-GCM", false, [
+      "encrypt",
+      "decrypt",
+    ]);
+    subtleKeys.set(holder, cryptoKey);
+  }
+  return cryptoKey;
+}
+
 /**
- * The native backend: `node:crypto` for ChaCha20-Poly1305 and small AES-GCM
- * records, `crypto.subtle` (with a `CryptoKey` imported on first use) for
- * large AES-GCM records. Web Crypto copies its input when called, so a
- * target may overlap it.
+ * Drops the CryptoKey imported for `holder` (its key bytes changed, e.g. a
+ * Noise rekey in place), so the next large AES-GCM record imports the new
+ * key.
  */
+export function forgetSubtleKey(holder: object): void {
+  subtleKeys.delete(holder);
+}
+
+// The largest record node:crypto handles for a cipher.
+function nodeMax(name: NodeCipherName): number {
+  return name === "chacha20-poly1305" ? Infinity : NODE_GCM_MAX_RECORD;
+}
+
+/**
+ * Native seal with `key` (arguments already checked): `node:crypto` for
+ * ChaCha20-Poly1305 and small AES-GCM records, `crypto.subtle` with the
+ * CryptoKey kept for `holder` for large AES-GCM records.
+ */
+export function nativeSeal(
+  name: NodeCipherName,
+  key: Uint8Array<ArrayBuffer>,
+  holder: object,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  associatedData: Uint8Array | undefined,
+  target: Uint8Array | undefined,
+): Uint8Array | Promise<Uint8Array> {
+  if (plaintext.length <= nodeMax(name)) {
+    return nodeSeal(name, key, nonce, plaintext, associatedData, target);
+  }
+  const params = gcmParams(nonce, associatedData);
+  const data = bufferSource(plaintext);
+  return subtleKey(holder, key)
+    .then((k) => crypto.subtle.encrypt(params, k, data))
+    .then((sealed) => into(new Uint8Array(sealed), target));
+}
+
+/** Native open, as {@linkcode nativeSeal}; AuthenticationError on failure. */
+export function nativeOpen(
+  name: NodeCipherName,
+  key: Uint8Array<ArrayBuffer>,
+  holder: object,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  associatedData: Uint8Array | undefined,
+  target: Uint8Array | undefined,
+): Uint8Array | Promise<Uint8Array> {
+  if (ciphertext.length - TAG_LENGTH <= nodeMax(name)) {
+    return nodeOpen(name, key, nonce, ciphertext, associatedData, target);
+  }
+  const params = gcmParams(nonce, associatedData);
+  const data = bufferSource(ciphertext);
+  return subtleKey(holder, key)
+    .then((k) => crypto.subtle.decrypt(params, k, data))
+    .then(
+      (opened) => into(new Uint8Array(opened), target),
+      (cause) => {
+        throw new AuthenticationError(OPEN_FAILED, { cause });
+      },
+    );
+}
+
+/**
+ * The native backend bound to one key: {@linkcode nativeSeal} and
+ * {@linkcode nativeOpen} as prototype methods (no closures per key). Web
+ * Crypto copies its input when called, so a target may overlap it.
+ */
+class NativeCore implements AeadCore {
+  #name: NodeCipherName;
+  #key: Uint8Array<ArrayBuffer>;
+
+  constructor(name: NodeCipherName, key: Uint8Array<ArrayBuffer>) {
+    this.#name = name;
+    this.#key = key;
+  }
+
+  seal(
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    associatedData: Uint8Array | undefined,
+    target: Uint8Array | undefined,
+  ): Uint8Array | Promise<Uint8Array> {
+    return nativeSeal(
+      this.#name,
+      this.#key,
+      this,
+      nonce,
+      plaintext,
+      associatedData,
+      target,
+    );
+  }
+
+  open(
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    associatedData: Uint8Array | undefined,
+    target: Uint8Array | undefined,
+  ): Uint8Array | Promise<Uint8Array> {
+    return nativeOpen(
+      this.#name,
+      this.#key,
+      this,
+      nonce,
+      ciphertext,
+      associatedData,
+      target,
+    );
+  }
+}
+
+/** The native backend for one key (see {@linkcode NativeCore}). */
 export function nativeCore(
   name: NodeCipherName,
   key: Uint8Array<ArrayBuffer>,
 ): AeadCore {
-  const nodeMax = name === "chacha20-poly1305" ? Infinity : NODE_GCM_MAX_RECORD;
-  let cryptoKey: Promise<CryptoKey> | undefined;
-  const subtleKey = () =>
-    cryptoKey ??= crypto.subtle.importKey("raw", key, "AES-GCM", false, [
-      "encrypt",
-      "decrypt",
-    ]);
-  return {
-    seal(nonce, plaintext, associatedData, target) {
-      if (plaintext.length <= nodeMax) {
-        return nodeSeal(name, key, nonce, plaintext, associatedData, target);
-      }
-      const params = gcmParams(nonce, associatedData);
-      const data = bufferSource(plaintext);
-      return subtleKey()
-        .then((k) => crypto.subtle.encrypt(params, k, data))
-        .then((sealed) => into(new Uint8Array(sealed), target));
-    },
-    open(nonce, ciphertext, associatedData, target) {
-      if (ciphertext.length - TAG_LENGTH <= nodeMax) {
-        return nodeOpen(name, key, nonce, ciphertext, associatedData, target);
-      }
-      const params = gcmParams(nonce, associatedData);
-      const data = bufferSource(ciphertext);
-      return subtleKey()
-        .then((k) => crypto.subtle.decrypt(params, k, data))
-        .then(
-          (opened) => into(new Uint8Array(opened), target),
-          (cause) => {
-            throw new AuthenticationError(OPEN_FAILED, { cause });
-          },
-        );
-    },
-  };
+  return new NativeCore(name, key);
 }

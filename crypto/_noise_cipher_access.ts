@@ -34,7 +34,7 @@ export function setNoiseNonceForTesting(
 }
 
 /**
- * The key array a cipher state holds (not a copy), so tests can see it
+ * A view of the key bytes a cipher state holds (not a copy), so tests can see them
  * zeroed by `destroy()`. Test-only.
  *
  * @param state The cipher state.

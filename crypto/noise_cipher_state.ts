@@ -5,10 +5,18 @@
  *
  * @module
  */
-import type { Aead } from "./aead.ts";
 import { AuthenticationError } from "./errors.ts";
 import { type NoiseCipher, noiseCipher } from "./_noise_functions.ts";
-import { keyedAead } from "./_noise_symmetric_state.ts";
+import { forgetSubtleKey } from "./_aead_backends.ts";
+import {
+  checkData,
+  checkOutput,
+  cipherCall,
+  disabled,
+  exhausted,
+  outputLength,
+  TAG_LENGTH,
+} from "./_noise_cipher_calls.ts";
 import { noiseCipherStateInternals } from "./_noise_cipher_internals.ts";
 
 /** Options for {@linkcode NoiseCipherState}. */
@@ -24,72 +32,7 @@ export interface NoiseCipherStateOptions {
 const MAX32 = 0xffffffff;
 const MAX_NONCE = (1n << 64n) - 1n;
 
-function exhausted(action: "encrypt" | "decrypt"): RangeError {
-  return new RangeError(`Cannot ${action}: nonce space exhausted`);
-}
-
-// Checked before a counter is taken, so bad arguments never consume one.
-function checkData(
-  action: "encrypt" | "decrypt",
-  data: Uint8Array,
-  associatedData: Uint8Array | undefined,
-): TypeError | undefined {
-  if (!(data instanceof Uint8Array)) {
-    return new TypeError(`Cannot ${action}: data must be a Uint8Array`);
-  }
-  if (associatedData !== undefined && !(associatedData instanceof Uint8Array)) {
-    return new TypeError(
-      `Cannot ${action}: associated data must be a Uint8Array`,
-    );
-  }
-  return undefined;
-}
-
-/** Bytes a record grows by when encrypted (the AEAD tag). */
-const TAG_LENGTH = 16;
-
-// The output of encryptInto/decryptInto, checked (like checkData) before a
-// counter is taken. A ciphertext too short for a tag is the AEAD's to refuse.
-function checkOutput(
-  action: "encrypt" | "decrypt",
-  output: Uint8Array,
-  length: number,
-): TypeError | RangeError | undefined {
-  if (!(output instanceof Uint8Array)) {
-    return new TypeError(`Cannot ${action}: output must be a Uint8Array`);
-  }
-  if (output.length < length) {
-    return new RangeError(
-      `Cannot ${action}: output must hold ${length} bytes, got ${output.length}`,
-    );
-  }
-  return undefined;
-}
-
-// The bytes encryptInto/decryptInto write for `data`.
-function outputLength(action: "encrypt" | "decrypt", data: Uint8Array): number {
-  return action === "encrypt"
-    ? data.length + TAG_LENGTH
-    : Math.max(0, data.length - TAG_LENGTH);
-}
-
-function disabled(action: string, reason: string): TypeError {
-  return new TypeError(`Cannot ${action}: ${reason}`);
-}
-
 const DESTROYED = "cipher state is destroyed";
-
-// Stands in for the keyed AEAD of a destroyed state so that AEAD (and the
-// key copy it holds) can be collected. Never called: every entry point
-// checks `#disabled` first.
-const DESTROYED_AEAD: Aead = {
-  algorithm: "ChaCha20-Poly1305",
-  backend: "native",
-  seal: () => Promise.reject(disabled("encrypt", DESTROYED)),
-  open: () => Promise.reject(disabled("decrypt", DESTROYED)),
-  sealInto: () => Promise.reject(disabled("encrypt", DESTROYED)),
-  openInto: () => Promise.reject(disabled("decrypt", DESTROYED)),
-};
 
 /**
  * A Noise `CipherState` for transport messages: one key and a 64-bit
@@ -134,8 +77,12 @@ const DESTROYED_AEAD: Aead = {
  */
 export class NoiseCipherState implements Disposable {
   #cipher: NoiseCipher;
-  #key: Uint8Array<ArrayBuffer>;
-  #aead: Aead;
+  // The only copy of the key this state holds, replaced in place by rekey()
+  // and zeroed by destroy(); the AEAD calls read it through a view made per
+  // call (an idle state keeps no view and no keyed AEAD object: a few
+  // hundred bytes less per cipher state). A large AES-GCM record imports a
+  // CryptoKey on first use (kept in _aead_backends.ts for this state).
+  #key: ArrayBuffer;
   // The 64-bit counter as two uint32 halves: no bigint on the hot path.
   #hi = 0;
   #lo = 0;
@@ -162,7 +109,7 @@ export class NoiseCipherState implements Disposable {
       const cipherState = own(state);
       if (cipherState.#disabled !== DESTROYED) cipherState.#disabled = reason;
     };
-    noiseCipherStateInternals.key = (state) => own(state).#key;
+    noiseCipherStateInternals.key = (state) => new Uint8Array(own(state).#key);
   }
 
   /**
@@ -207,8 +154,7 @@ export class NoiseCipherState implements Disposable {
       );
     }
     this.#cipher = cipher;
-    this.#key = Uint8Array.from(key);
-    this.#aead = keyedAead(cipher, this.#key).aead;
+    this.#key = Uint8Array.from(key).buffer;
   }
 
   /**
@@ -263,7 +209,35 @@ export class NoiseCipherState implements Disposable {
   ): Promise<Uint8Array<ArrayBuffer>> {
     const nonce = this.#take("encrypt", plaintext, associatedData, false);
     if (!(nonce instanceof Uint8Array)) return Promise.reject(nonce);
-    return this.#aead.seal(nonce, plaintext, associatedData);
+    return this.#aead(
+      true,
+      nonce,
+      plaintext,
+      associatedData,
+      undefined,
+    ) as Promise<
+      Uint8Array<ArrayBuffer>
+    >;
+  }
+
+  // One AEAD call with this state's key (see cipherCall).
+  #aead(
+    seal: boolean,
+    nonce: Uint8Array,
+    data: Uint8Array,
+    associatedData: Uint8Array | undefined,
+    target: Uint8Array | undefined,
+  ): Promise<Uint8Array> {
+    return cipherCall(
+      seal,
+      this.#cipher,
+      this.#key,
+      this,
+      nonce,
+      data,
+      associatedData,
+      target,
+    );
   }
 
   /**
@@ -315,7 +289,13 @@ export class NoiseCipherState implements Disposable {
       output,
     );
     if (!(nonce instanceof Uint8Array)) return Promise.reject(nonce);
-    return this.#aead.sealInto(nonce, plaintext, output, associatedData);
+    return this.#aead(
+      true,
+      nonce,
+      plaintext,
+      associatedData,
+      output.subarray(0, plaintext.length + TAG_LENGTH),
+    );
   }
 
   // Checks the arguments (with `into`, an output of at least
@@ -381,8 +361,15 @@ export class NoiseCipherState implements Disposable {
     const lo = this.#lo;
     const nonce = this.#take("decrypt", ciphertext, associatedData, false);
     if (!(nonce instanceof Uint8Array)) return Promise.reject(nonce);
-    return this.#aead.open(nonce, ciphertext, associatedData)
-      .then(undefined, this.#giveBack(hi, lo));
+    return (this.#aead(
+      false,
+      nonce,
+      ciphertext,
+      associatedData,
+      undefined,
+    ) as Promise<
+      Uint8Array<ArrayBuffer>
+    >).then(undefined, this.#giveBack(hi, lo));
   }
 
   /**
@@ -436,7 +423,8 @@ export class NoiseCipherState implements Disposable {
       output,
     );
     if (!(nonce instanceof Uint8Array)) return Promise.reject(nonce);
-    return this.#aead.openInto(nonce, ciphertext, output, associatedData)
+    const target = output.subarray(0, outputLength("decrypt", ciphertext));
+    return this.#aead(false, nonce, ciphertext, associatedData, target)
       .then(undefined, this.#giveBack(hi, lo));
   }
 
@@ -463,8 +451,12 @@ export class NoiseCipherState implements Disposable {
   #explicit(
     action: "encrypt" | "decrypt",
     nonce: bigint,
+    data: Uint8Array,
+    associatedData: Uint8Array | undefined,
   ): Uint8Array<ArrayBuffer> {
     if (this.#disabled !== undefined) throw disabled(action, this.#disabled);
+    const invalid = checkData(action, data, associatedData);
+    if (invalid !== undefined) throw invalid;
     if (typeof nonce !== "bigint") {
       throw new TypeError(
         `Cannot ${action}: nonce must be a bigint, got ${typeof nonce}`,
@@ -513,11 +505,13 @@ export class NoiseCipherState implements Disposable {
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
     try {
-      return this.#aead.seal(
-        this.#explicit("encrypt", nonce),
+      return this.#aead(
+        true,
+        this.#explicit("encrypt", nonce, plaintext, associatedData),
         plaintext,
         associatedData,
-      );
+        undefined,
+      ) as Promise<Uint8Array<ArrayBuffer>>;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -553,11 +547,13 @@ export class NoiseCipherState implements Disposable {
     associatedData?: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
     try {
-      return this.#aead.open(
-        this.#explicit("decrypt", nonce),
+      return this.#aead(
+        false,
+        this.#explicit("decrypt", nonce, ciphertext, associatedData),
         ciphertext,
         associatedData,
-      );
+        undefined,
+      ) as Promise<Uint8Array<ArrayBuffer>>;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -585,12 +581,13 @@ export class NoiseCipherState implements Disposable {
   rekey(): void {
     if (this.#disabled !== undefined) throw disabled("rekey", this.#disabled);
     const nonce = this.#nonceBytes(MAX32, MAX32);
-    const out = this.#cipher.encryptSync(this.#key, nonce, new Uint8Array(32));
-    const key = out.slice(0, 32);
+    const key = new Uint8Array(this.#key);
+    const out = this.#cipher.encryptSync(key, nonce, new Uint8Array(32));
+    // In place: the old key is overwritten, and calls already started
+    // took their key (node:crypto and importKey copy it when called).
+    key.set(out.subarray(0, 32));
     out.fill(0);
-    this.#key.fill(0);
-    this.#key = key;
-    this.#aead = keyedAead(this.#cipher, key).aead;
+    forgetSubtleKey(this);
   }
 
   /**
@@ -614,14 +611,14 @@ export class NoiseCipherState implements Disposable {
   }
 
   /**
-   * Zeroes the key this state holds and drops its AEAD, so the session key
+   * Zeroes the key this state holds (its only copy), so the session key
    * does not outlive the session in memory. Every later `encrypt`,
    * `decrypt`, `encryptWithNonce`, `decryptWithNonce` and `rekey` fails with
    * a `TypeError` ("Cannot encrypt: cipher state is destroyed"); calls
    * already started finish with the key they began with. Idempotent.
    *
-   * The AEAD backend keeps its own copy of the key until it is collected;
-   * this state drops its only reference to it.
+   * A `CryptoKey` imported for large AES-GCM records is dropped (Web Crypto
+   * keeps its copy until it is collected).
    *
    * @example Destroy a state after use
    * ```ts
@@ -638,8 +635,8 @@ export class NoiseCipherState implements Disposable {
    * ```
    */
   destroy(): void {
-    this.#key.fill(0);
-    this.#aead = DESTROYED_AEAD;
+    new Uint8Array(this.#key).fill(0);
+    forgetSubtleKey(this);
     this.#disabled = DESTROYED;
   }
 

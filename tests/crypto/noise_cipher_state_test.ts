@@ -79,6 +79,34 @@ for (const cipher of ["ChaChaPoly", "AESGCM"] as const) {
   });
 }
 
+for (const cipher of ["ChaChaPoly", "AESGCM"] as const) {
+  Deno.test(`NoiseCipherState ${cipher}: records past the 4 KiB native switch use the rekeyed key`, async () => {
+    // Large AES-GCM records go through a CryptoKey imported on first use:
+    // a rekey in place must drop it, or the old key would seal again.
+    const big = Uint8Array.from({ length: 6000 }, (_, i) => i & 0xff);
+    const sender = new NoiseCipherState(KEY, { cipher });
+    const receiver = new NoiseCipherState(KEY, { cipher });
+    const first = await sender.encrypt(big);
+    assert.deepEqual(first, reference[cipher](KEY, 0n, big));
+    assert.deepEqual(await receiver.decrypt(first), big);
+    sender.rekey();
+    receiver.rekey();
+    const newKey = reference[cipher](KEY, MAX, new Uint8Array(32)).slice(0, 32);
+    const second = await sender.encrypt(big);
+    assert.deepEqual(second, reference[cipher](newKey, 1n, big));
+    assert.deepEqual(await receiver.decrypt(second), big);
+    await assert.rejects(
+      receiver.decryptWithNonce(0n, first),
+      AuthenticationError,
+    );
+    sender.destroy();
+    await assert.rejects(sender.encrypt(big), {
+      name: "TypeError",
+      message: "Cannot encrypt: cipher state is destroyed",
+    });
+  });
+}
+
 Deno.test("NoiseCipherState: a failed decrypt does not advance the counter", async () => {
   const sender = new NoiseCipherState(KEY);
   const receiver = new NoiseCipherState(KEY);
@@ -165,6 +193,22 @@ Deno.test("NoiseCipherState: bad arguments never consume a counter", async () =>
   });
   await assert.rejects(
     state.decrypt(new Uint8Array(20), [] as unknown as Uint8Array),
+    {
+      name: "TypeError",
+      message: "Cannot decrypt: associated data must be a Uint8Array",
+    },
+  );
+  // Explicit counters check their data the same way.
+  await assert.rejects(
+    state.encryptWithNonce(0n, "x" as unknown as Uint8Array),
+    { name: "TypeError", message: "Cannot encrypt: data must be a Uint8Array" },
+  );
+  await assert.rejects(
+    state.decryptWithNonce(
+      0n,
+      new Uint8Array(20),
+      "ad" as unknown as Uint8Array,
+    ),
     {
       name: "TypeError",
       message: "Cannot decrypt: associated data must be a Uint8Array",
