@@ -6,54 +6,63 @@
 // decoded tables may keep views of.
 import { AuthenticationError } from "../crypto/errors.ts";
 import type { NoiseTransport } from "../crypto/noise_handshake.ts";
+import type { NoiseCipherState } from "../crypto/noise_cipher_state.ts";
 import { type ByteSink, createSink } from "../net/_table_encoder.ts";
 import type { ResolvedOptions } from "./_options.ts";
 
 /** Bytes a record grows by when sealed (Poly1305 tag). */
 export const TAG_SIZE = 16;
 
-/** Records and plaintext bytes under one direction's current key. */
-interface KeyUsage {
-  records: number;
-  bytes: number;
+/** Where a record cipher reads its peer's name, for messages. */
+export interface PeerNamed {
+  /** The peer's address and port. */
+  readonly peer: string;
 }
 
 /**
- * Counts one record of `bytes` against `usage`; true (and the count starts
- * over) when the key must be replaced now. Both ends count the same records,
- * so they rekey at the same place in the stream.
+ * One encrypted connection's cipher states and the records and plaintext
+ * bytes under each direction's current key. An idle connection holds this
+ * object and the two states: the counts are number fields (not objects),
+ * the handshake hash is not kept (mm does not use it), and the options and
+ * the peer's name are read from the session when needed.
  */
-function rekeyDue(
-  usage: KeyUsage,
-  bytes: number,
-  options: ResolvedOptions,
-): boolean {
-  if (
-    ++usage.records < options.rekeyRecords &&
-    (usage.bytes += bytes) < options.rekeyBytes
-  ) {
-    return false;
-  }
-  usage.records = 0;
-  usage.bytes = 0;
-  return true;
-}
-
 export class RecordCipher {
-  #transport: NoiseTransport;
+  #send: NoiseCipherState;
+  #receive: NoiseCipherState;
   #options: ResolvedOptions;
-  #peer: string;
-  #sendUsage: KeyUsage = { records: 0, bytes: 0 };
-  #receiveUsage: KeyUsage = { records: 0, bytes: 0 };
+  #session: PeerNamed;
+  #sendRecords = 0;
+  #sendBytes = 0;
+  #receiveRecords = 0;
+  #receiveBytes = 0;
 
   constructor(
     transport: NoiseTransport,
     options: ResolvedOptions,
-    peer: string,
+    session: PeerNamed,
   ) {
-    this.#transport = transport;
+    this.#send = transport.send;
+    this.#receive = transport.receive;
     this.#options = options;
-    this.#peer = peer;
+    this.#session = session;
+  }
+
+  // Counts one record of `bytes` in one direction; true (and that count
+  // starts over) when its key must be replaced now. Both ends count the same
+  // records, so they rekey at the same place in the stream.
+  #rekeyDue(sending: boolean, bytes: number): boolean {
+    const records = (sending ? this.#sendRecords : this.#receiveRecords) + 1;
+    const total = (sending ? this.#sendBytes : this.#receiveBytes) + bytes;
+    const due = records >= this.#options.rekeyRecords ||
+      total >= this.#options.rekeyBytes;
+    if (sending) {
+      this.#sendRecords = due ? 0 : records;
+      this.#sendBytes = due ? 0 : total;
+    } else {
+      this.#receiveRecords = due ? 0 : records;
+      this.#receiveBytes = due ? 0 : total;
+    }
+    return due;
   }
 
   /**
@@ -82,13 +91,11 @@ export class RecordCipher {
     record: Uint8Array,
     output: Uint8Array | undefined,
   ): Promise<Uint8Array> {
-    const cipher = this.#transport.send;
+    const cipher = this.#send;
     const sealed = output === undefined
       ? await cipher.encrypt(record)
       : await cipher.encryptInto(record, output);
-    if (rekeyDue(this.#sendUsage, record.length, this.#options)) {
-      cipher.rekey();
-    }
+    if (this.#rekeyDue(true, record.length)) cipher.rekey();
     return sealed;
   }
 
@@ -97,22 +104,20 @@ export class RecordCipher {
    * the peer when it was not sealed by the peer in this place of the stream.
    */
   async open(frame: Uint8Array): Promise<Uint8Array> {
-    const cipher = this.#transport.receive;
+    const cipher = this.#receive;
     let record: Uint8Array;
     try {
       record = await cipher.decrypt(frame);
     } catch (error) {
       if (error instanceof AuthenticationError) {
         throw new AuthenticationError(
-          `Cannot read record from ${this.#peer}: authentication failed (modified, replayed, reordered or truncated record)`,
+          `Cannot read record from ${this.#session.peer}: authentication failed (modified, replayed, reordered or truncated record)`,
           { cause: error },
         );
       }
       throw error;
     }
-    if (rekeyDue(this.#receiveUsage, record.length, this.#options)) {
-      cipher.rekey();
-    }
+    if (this.#rekeyDue(false, record.length)) cipher.rekey();
     return record;
   }
 }

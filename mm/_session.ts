@@ -190,11 +190,7 @@ export class Session implements FrameReceiver {
         }
       }
       if (noise) {
-        this.#cipher = new RecordCipher(
-          noise.split(),
-          this.#options,
-          this.peer,
-        );
+        this.#cipher = new RecordCipher(noise.split(), this.#options, this);
       }
       this.#set(S_ESTABLISHED, true);
     } catch (error) {
