@@ -21,6 +21,22 @@ export function disableNoiseCipherState(
 }
 
 /**
+ * Moves the keys of two new cipher states of one cipher (split()'s two
+ * directions) into one buffer the two share, zeroing the copies they held:
+ * one key buffer per connection end instead of two. Each state still only
+ * uses, rekeys and zeroes its own 32 bytes.
+ *
+ * @param first The state whose key takes bytes 0-31.
+ * @param second The state whose key takes bytes 32-63.
+ */
+export function shareNoiseKeyBuffer(
+  first: NoiseCipherState,
+  second: NoiseCipherState,
+): void {
+  noiseCipherStateInternals.pair(first, second);
+}
+
+/**
  * Sets the next counter of a cipher state. Test-only.
  *
  * @param state The cipher state.

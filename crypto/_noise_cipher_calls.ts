@@ -67,6 +67,26 @@ export function disabled(action: string, reason: string): TypeError {
   return new TypeError(`Cannot ${action}: ${reason}`);
 }
 
+/** A Noise cipher and which half of a cipher state's key buffer it keys. */
+export interface KeySlot {
+  readonly cipher: NoiseCipher;
+  /** 0: bytes 0-31 (a state's own buffer, or split()'s first key); 1: 32-63. */
+  readonly half: 0 | 1;
+}
+
+// Shared: a state points at one of these instead of holding two fields.
+const slots = new Map<NoiseCipher, readonly [KeySlot, KeySlot]>();
+
+/** The shared slot of `cipher` and `half`. */
+export function keySlot(cipher: NoiseCipher, half: number): KeySlot {
+  let pair = slots.get(cipher);
+  if (pair === undefined) {
+    pair = [{ cipher, half: 0 }, { cipher, half: 1 }];
+    slots.set(cipher, pair);
+  }
+  return pair[half === 0 ? 0 : 1];
+}
+
 // The node:crypto cipher of a Noise cipher.
 function nodeCipher(cipher: NoiseCipher): NodeCipherName {
   return cipher.name === "ChaChaPoly" ? "chacha20-poly1305" : "aes-256-gcm";
@@ -74,16 +94,16 @@ function nodeCipher(cipher: NoiseCipher): NodeCipherName {
 
 /**
  * One AEAD call (seal, or open) with a cipher state's key, its result or
- * error as a promise. Arguments are checked and the nonce taken. The key is
- * read through a view made for the call (node:crypto and importKey copy it
- * when called), so a state holds only its key's ArrayBuffer; `holder` keys
+ * error as a promise. Arguments are checked and the nonce taken. `key` is a
+ * view made for the call (node:crypto and importKey copy it when called),
+ * so a state holds only its key's ArrayBuffer; `holder` keys
  * the CryptoKey of large AES-GCM records. `target` (exactly the record's
  * size) gets the result, else a new array does.
  */
 export function cipherCall(
   seal: boolean,
   cipher: NoiseCipher,
-  key: ArrayBuffer,
+  key: Uint8Array<ArrayBuffer>,
   holder: object,
   nonce: Uint8Array,
   data: Uint8Array,
@@ -96,7 +116,7 @@ export function cipherCall(
   try {
     return Promise.resolve((seal ? nativeSeal : nativeOpen)(
       nodeCipher(cipher),
-      new Uint8Array(key),
+      key,
       holder,
       nonce,
       data,

@@ -10,6 +10,7 @@ export const noiseCipherStateInternals: {
   setNonce(state: object, nonce: bigint): void;
   disable(state: object, reason: string): void;
   key(state: object): Uint8Array<ArrayBuffer>;
+  pair(first: object, second: object): void;
 } = {
   setNonce() {
     throw new Error("noise_cipher_state.ts is not loaded");
@@ -18,6 +19,9 @@ export const noiseCipherStateInternals: {
     throw new Error("noise_cipher_state.ts is not loaded");
   },
   key() {
+    throw new Error("noise_cipher_state.ts is not loaded");
+  },
+  pair() {
     throw new Error("noise_cipher_state.ts is not loaded");
   },
 };

@@ -14,6 +14,8 @@ import {
   cipherCall,
   disabled,
   exhausted,
+  type KeySlot,
+  keySlot,
   outputLength,
   TAG_LENGTH,
 } from "./_noise_cipher_calls.ts";
@@ -76,7 +78,9 @@ const DESTROYED = "cipher state is destroyed";
  * ```
  */
 export class NoiseCipherState implements Disposable {
-  #cipher: NoiseCipher;
+  // The cipher, and where this state's 32 key bytes are in #key: a state
+  // from split() shares one key buffer with its other direction.
+  #slot: KeySlot;
   // The only copy of the key this state holds, replaced in place by rekey()
   // and zeroed by destroy(); the AEAD calls read it through a view made per
   // call (an idle state keeps no view and no keyed AEAD object: a few
@@ -109,7 +113,22 @@ export class NoiseCipherState implements Disposable {
       const cipherState = own(state);
       if (cipherState.#disabled !== DESTROYED) cipherState.#disabled = reason;
     };
-    noiseCipherStateInternals.key = (state) => new Uint8Array(own(state).#key);
+    noiseCipherStateInternals.key = (state) => own(state).#view();
+    noiseCipherStateInternals.pair = (first, second) => {
+      const states = [own(first), own(second)];
+      if (states[0].#slot.cipher !== states[1].#slot.cipher) {
+        throw new TypeError("Cannot pair cipher states: ciphers differ");
+      }
+      // One buffer for both keys; each state's own copy is zeroed.
+      const buffer = new ArrayBuffer(64);
+      states.forEach((state, half) => {
+        const key = state.#view();
+        new Uint8Array(buffer, 32 * half, 32).set(key);
+        key.fill(0);
+        state.#key = buffer;
+        state.#slot = keySlot(state.#slot.cipher, half);
+      });
+    };
   }
 
   /**
@@ -153,8 +172,13 @@ export class NoiseCipherState implements Disposable {
         } (supported: ChaChaPoly, AESGCM)`,
       );
     }
-    this.#cipher = cipher;
+    this.#slot = keySlot(cipher, 0);
     this.#key = Uint8Array.from(key).buffer;
+  }
+
+  // This state's key bytes (a view made per call: the state keeps none).
+  #view(): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.#key, 32 * this.#slot.half, 32);
   }
 
   /**
@@ -178,7 +202,7 @@ export class NoiseCipherState implements Disposable {
   #nonceBytes(hi: number, lo: number): Uint8Array<ArrayBuffer> {
     // A fresh array per call: an async AEAD may read it after we return.
     const nonce = new Uint8Array(12);
-    this.#cipher.writeNonce(nonce, hi, lo);
+    this.#slot.cipher.writeNonce(nonce, hi, lo);
     return nonce;
   }
 
@@ -230,8 +254,8 @@ export class NoiseCipherState implements Disposable {
   ): Promise<Uint8Array> {
     return cipherCall(
       seal,
-      this.#cipher,
-      this.#key,
+      this.#slot.cipher,
+      this.#view(),
       this,
       nonce,
       data,
@@ -581,8 +605,8 @@ export class NoiseCipherState implements Disposable {
   rekey(): void {
     if (this.#disabled !== undefined) throw disabled("rekey", this.#disabled);
     const nonce = this.#nonceBytes(MAX32, MAX32);
-    const key = new Uint8Array(this.#key);
-    const out = this.#cipher.encryptSync(key, nonce, new Uint8Array(32));
+    const key = this.#view();
+    const out = this.#slot.cipher.encryptSync(key, nonce, new Uint8Array(32));
     // In place: the old key is overwritten, and calls already started
     // took their key (node:crypto and importKey copy it when called).
     key.set(out.subarray(0, 32));
@@ -635,7 +659,7 @@ export class NoiseCipherState implements Disposable {
    * ```
    */
   destroy(): void {
-    new Uint8Array(this.#key).fill(0);
+    this.#view().fill(0);
     forgetSubtleKey(this);
     this.#disabled = DESTROYED;
   }

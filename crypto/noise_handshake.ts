@@ -21,7 +21,10 @@ import type { NoiseToken } from "./_noise_patterns.ts";
 import { SymmetricState } from "./_noise_symmetric_state.ts";
 import { takeEphemeralKey } from "./_ephemeral_pool.ts";
 import { NoiseCipherState } from "./noise_cipher_state.ts";
-import { disableNoiseCipherState } from "./_noise_cipher_access.ts";
+import {
+  disableNoiseCipherState,
+  shareNoiseKeyBuffer,
+} from "./_noise_cipher_access.ts";
 
 /** Options for {@linkcode NoiseHandshake}. */
 export interface NoiseHandshakeOptions {
@@ -662,6 +665,7 @@ export class NoiseHandshake {
     const options = { cipher: this.#protocol.cipher.name };
     const c1 = new NoiseCipherState(k1, options);
     const c2 = new NoiseCipherState(k2, options);
+    shareNoiseKeyBuffer(c1, c2);
     k1.fill(0);
     k2.fill(0);
     this.#ss.ck.fill(0);

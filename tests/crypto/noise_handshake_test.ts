@@ -7,6 +7,7 @@ import {
 } from "../../crypto/noise_handshake.ts";
 import { AuthenticationError, HandshakeError } from "../../crypto/errors.ts";
 import { generateX25519KeyPair } from "../../crypto/key_pair.ts";
+import { noiseCipherKeyForTesting } from "../../crypto/_noise_cipher_access.ts";
 
 const NK = "Noise_NK_25519_ChaChaPoly_SHA256";
 const NX = "Noise_NX_25519_ChaChaPoly_SHA256";
@@ -78,6 +79,38 @@ Deno.test("Noise NK: handshake, transport both ways, rekey", async () => {
   assert.deepEqual(init.remoteStaticPublicKey, server.publicKey);
   assert.equal(resp.remoteStaticPublicKey, undefined);
   await session(init, resp);
+});
+
+Deno.test("Noise split: both directions share one key buffer; each rekeys and zeroes only its own key", async () => {
+  const psk = crypto.getRandomValues(new Uint8Array(32));
+  const [init, resp] = pair(NNPSK0, { psks: [psk] }, { psks: [psk] });
+  await resp.readMessage(await init.writeMessage());
+  await init.readMessage(await resp.writeMessage());
+  const a = init.split();
+  const b = resp.split();
+  const sendKey = noiseCipherKeyForTesting(a.send);
+  const receiveKey = noiseCipherKeyForTesting(a.receive);
+  assert.equal(sendKey.buffer, receiveKey.buffer);
+  assert.equal(sendKey.buffer.byteLength, 64);
+  assert.notDeepEqual(sendKey, receiveKey);
+  assert.deepEqual(sendKey, noiseCipherKeyForTesting(b.receive));
+  assert.deepEqual(receiveKey, noiseCipherKeyForTesting(b.send));
+  // Large AES-GCM records (Web Crypto) and small ones (node:crypto).
+  const big = new Uint8Array(6000).fill(7);
+  a.send.rekey();
+  b.receive.rekey();
+  assert.deepEqual(noiseCipherKeyForTesting(b.send), receiveKey);
+  for (const data of [big, text("small")]) {
+    assert.deepEqual(await b.receive.decrypt(await a.send.encrypt(data)), data);
+    assert.deepEqual(await a.receive.decrypt(await b.send.encrypt(data)), data);
+  }
+  const kept = receiveKey.slice();
+  a.send.destroy();
+  assert.deepEqual(sendKey, new Uint8Array(32));
+  assert.deepEqual(receiveKey, kept);
+  assert.deepEqual(await a.receive.decrypt(await b.send.encrypt(big)), big);
+  a.receive.destroy();
+  assert.deepEqual(new Uint8Array(sendKey.buffer), new Uint8Array(64));
 });
 
 Deno.test("Noise NX: the responder's static key and payload arrive in message 2", async () => {
