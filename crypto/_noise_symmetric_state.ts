@@ -2,28 +2,8 @@
 // The Noise SymmetricState with its handshake CipherState (revision 34,
 // §5.1 and §5.2). Cloneable so a handshake message is processed on a copy and
 // committed only when the whole message is valid.
-import { type Aead, createAead } from "./aead.ts";
 import type { NoiseCipher, NoiseHash } from "./_noise_functions.ts";
-
-/** Backend for handshake AEAD calls: native measured fastest at 0–64 B. */
-export const HANDSHAKE_BACKEND = "native";
-
-/** A cipher key with its AEAD, created once per key. */
-export interface KeyedAead {
-  readonly key: Uint8Array<ArrayBuffer>;
-  readonly aead: Aead;
-}
-
-/** Creates the AEAD for a 32-byte Noise cipher key. */
-export function keyedAead(
-  cipher: NoiseCipher,
-  key: Uint8Array<ArrayBuffer>,
-): KeyedAead {
-  return {
-    key,
-    aead: createAead(cipher.algorithm, key, { backend: HANDSHAKE_BACKEND }),
-  };
-}
+import { cipherCall } from "./_noise_cipher_calls.ts";
 
 /** SymmetricState: chaining key, handshake hash and the handshake cipher. */
 export class SymmetricState {
@@ -31,7 +11,9 @@ export class SymmetricState {
   readonly hash: NoiseHash;
   ck: Uint8Array<ArrayBuffer>;
   h: Uint8Array<ArrayBuffer>;
-  k: KeyedAead | undefined;
+  // The handshake cipher key, used by the native AEAD directly (no AEAD
+  // object and no copy of it per key), so split() can zero its only copy.
+  k: Uint8Array<ArrayBuffer> | undefined;
   n = 0;
 
   constructor(
@@ -39,7 +21,7 @@ export class SymmetricState {
     hash: NoiseHash,
     ck: Uint8Array<ArrayBuffer>,
     h: Uint8Array<ArrayBuffer>,
-    k: KeyedAead | undefined,
+    k: Uint8Array<ArrayBuffer> | undefined,
     n: number,
   ) {
     this.cipher = cipher;
@@ -86,8 +68,8 @@ export class SymmetricState {
 
   #setKey(tempK: Uint8Array<ArrayBuffer>): void {
     // HASHLEN 64: the cipher key is the first 32 bytes (§5.2).
-    const key = tempK.length === 32 ? tempK : tempK.slice(0, 32);
-    this.k = keyedAead(this.cipher, key);
+    this.k = tempK.length === 32 ? tempK : tempK.slice(0, 32);
+    if (tempK.length !== 32) tempK.fill(0);
     this.n = 0;
   }
 
@@ -115,6 +97,23 @@ export class SymmetricState {
     return nonce;
   }
 
+  // One AEAD call with k, the handshake hash as associated data. The key
+  // array is the holder of a large AES-GCM payload's CryptoKey: k is
+  // replaced (never changed) by every MixKey.
+  #aead(seal: boolean, data: Uint8Array): Promise<Uint8Array> {
+    const key = this.k!;
+    return cipherCall(
+      seal,
+      this.cipher,
+      key,
+      key,
+      this.#nonce(),
+      data,
+      this.h,
+      undefined,
+    );
+  }
+
   async encryptAndHash(
     plaintext: Uint8Array,
   ): Promise<Uint8Array<ArrayBuffer>> {
@@ -122,7 +121,9 @@ export class SymmetricState {
     if (this.k === undefined) {
       ciphertext = Uint8Array.from(plaintext);
     } else {
-      ciphertext = await this.k.aead.seal(this.#nonce(), plaintext, this.h);
+      ciphertext = await this.#aead(true, plaintext) as Uint8Array<
+        ArrayBuffer
+      >;
       this.n++;
     }
     this.mixHash(ciphertext);
@@ -137,16 +138,31 @@ export class SymmetricState {
     if (this.k === undefined) {
       plaintext = Uint8Array.from(ciphertext);
     } else {
-      plaintext = await this.k.aead.open(this.#nonce(), ciphertext, this.h);
+      plaintext = await this.#aead(false, ciphertext) as Uint8Array<
+        ArrayBuffer
+      >;
       this.n++;
     }
     this.mixHash(ciphertext);
     return plaintext;
   }
 
-  /** Split(): the two transport keys (initiator→responder first). */
+  /**
+   * Split(): the two transport keys (initiator→responder first). The
+   * chaining key and the handshake cipher key are zeroed: the handshake
+   * needs neither again.
+   */
   split(): [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>] {
     const [k1, k2] = this.hash.hkdf(this.ck, new Uint8Array(0), 2);
-    return [k1.slice(0, 32), k2.slice(0, 32)];
+    this.ck.fill(0);
+    this.k?.fill(0);
+    this.k = undefined;
+    const keys: [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>] = [
+      k1.slice(0, 32),
+      k2.slice(0, 32),
+    ];
+    k1.fill(0);
+    k2.fill(0);
+    return keys;
   }
 }

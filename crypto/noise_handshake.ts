@@ -668,7 +668,6 @@ export class NoiseHandshake {
     shareNoiseKeyBuffer(c1, c2);
     k1.fill(0);
     k2.fill(0);
-    this.#ss.ck.fill(0);
     // The handshake secrets are no longer needed.
     for (const psk of this.#psks) psk.fill(0);
     this.#e = undefined;

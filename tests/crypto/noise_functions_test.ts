@@ -14,6 +14,8 @@ import {
   loadDhKey,
   parseProtocolName,
 } from "../../crypto/_noise_functions.ts";
+import { SymmetricState } from "../../crypto/_noise_symmetric_state.ts";
+import { AuthenticationError } from "../../crypto/errors.ts";
 import { mulberry32 } from "../_random.ts";
 import {
   NOISE_PATTERN_NAMES,
@@ -209,3 +211,36 @@ Deno.test("Noise protocol names: parsed once, shared frozen", () => {
     name: "TypeError",
   });
 });
+
+for (const name of ["SHA256", "SHA512"] as const) {
+  Deno.test(`Noise SymmetricState (${name}): the handshake cipher works on its key alone, and Split() zeroes it and the chaining key`, async () => {
+    const { cipher, hash } = parseProtocolName(
+      `Noise_NN_25519_AESGCM_${name}`,
+    );
+    const a = SymmetricState.initialize("moonwire test", cipher, hash);
+    const b = SymmetricState.initialize("moonwire test", cipher, hash);
+    const ikm = Uint8Array.from({ length: 32 }, (_, i) => i);
+    a.mixKey(ikm);
+    b.mixKey(ikm);
+    const key = a.k!;
+    assert.equal(key.length, 32);
+    // Small and large (Web Crypto) AES-GCM payloads, each way.
+    for (const size of [5, 6000]) {
+      const plain = new Uint8Array(size).fill(size & 0xff);
+      const sealed = await a.encryptAndHash(plain);
+      assert.equal(sealed.length, size + 16);
+      assert.deepEqual(await b.decryptAndHash(sealed), plain);
+    }
+    await assert.rejects(
+      b.decryptAndHash(new Uint8Array(20)),
+      AuthenticationError,
+    );
+    const ck = a.ck;
+    const [k1, k2] = a.split();
+    assert.deepEqual(b.split(), [k1, k2]);
+    assert.equal(k1.length, 32);
+    assert.deepEqual(key, new Uint8Array(32));
+    assert.deepEqual(ck, new Uint8Array(hash.hashLen));
+    assert.equal(a.k, undefined);
+  });
+}
