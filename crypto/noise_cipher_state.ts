@@ -6,7 +6,7 @@
  * @module
  */
 import { AuthenticationError } from "./errors.ts";
-import { type NoiseCipher, noiseCipher } from "./_noise_functions.ts";
+import { noiseCipher } from "./_noise_functions.ts";
 import { forgetSubtleKey } from "./_aead_backends.ts";
 import {
   checkData,
