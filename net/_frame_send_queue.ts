@@ -73,6 +73,10 @@ export class FrameSendQueue {
   // The lists below are made on first use (an idle connection holds none).
   #sealed: Batch[] | undefined;
   #pool: Batch[] | undefined;
+  // The last buffer made for a frame larger than an arena, kept while busy:
+  // bulk senders (mm records reach 512 KiB) reuse it instead of zeroing a
+  // fresh one per frame.
+  #spareLarge: Batch | undefined;
   #arenaSize = FIRST_ARENA_SIZE;
   #queued = 0;
   #inflight = 0;
@@ -210,6 +214,7 @@ export class FrameSendQueue {
     this.#sendError ??= error;
     this.#trimTimer?.stop();
     this.#pool = undefined;
+    this.#spareLarge = undefined;
     const sendError = this.#closedSendError();
     const batches = [...this.#sealed ?? [], this.#batch];
     this.#sealed = undefined;
@@ -322,7 +327,7 @@ export class FrameSendQueue {
   // The arena that takes the next `size` bytes: the current one if they
   // fit or it can grow to take them (up to ARENA_SIZE), else a fresh one
   // (the current one is sealed for writing). Frames larger than an arena
-  // get a buffer of their own.
+  // get a buffer of their own (#largeBatch).
   #reserve(size: number): Batch {
     const batch = this.#batch;
     const need = batch.used + size;
@@ -351,11 +356,32 @@ export class FrameSendQueue {
         this.#pool = undefined;
       }
     } else this.#recycle(batch);
+    if (size > this.#arenaSize && size * 2 <= ARENA_SIZE) {
+      // Frames bigger than the arenas: go straight to arenas that hold two
+      // (pooled, reused), not a fresh buffer per frame until doubling
+      // catches up.
+      let length = this.#arenaSize * 2;
+      while (length < size * 2) length *= 2;
+      this.#arenaSize = length;
+      this.#pool = undefined;
+    }
     const next = size <= this.#arenaSize
       ? (this.#pool?.pop() ?? newBatch(this.#arenaSize))
-      : newBatch(size);
+      : this.#largeBatch(size);
     this.#batch = next;
     return next;
+  }
+
+  // A buffer for a frame larger than an arena: the spare when it is big
+  // enough, else a new one rounded up to whole arenas, so frames of nearby
+  // sizes can reuse it.
+  #largeBatch(size: number): Batch {
+    const spare = this.#spareLarge;
+    if (spare !== undefined && spare.buffer.length >= size) {
+      this.#spareLarge = undefined;
+      return spare;
+    }
+    return newBatch(Math.ceil(size / ARENA_SIZE) * ARENA_SIZE);
   }
 
   // Frees pooled arenas once sending has paused for a while, so an idle
@@ -363,7 +389,8 @@ export class FrameSendQueue {
   #scheduleTrim(): void {
     if (
       this.#trimTimer?.armed ||
-      (!this.#pool?.length && this.#arenaSize === FIRST_ARENA_SIZE)
+      (!this.#pool?.length && this.#arenaSize === FIRST_ARENA_SIZE &&
+        this.#spareLarge === undefined)
     ) return;
     this.#trimTimer ??= new WheelTimer(() => this.#trim());
     this.#trimTimer.start(TRIM_DELAY);
@@ -372,6 +399,7 @@ export class FrameSendQueue {
   #trim(): void {
     if (this.#queued === 0 && !this.#is(Q_WRITING)) {
       this.#pool = undefined;
+      this.#spareLarge = undefined;
       this.#arenaSize = FIRST_ARENA_SIZE;
     } else this.#scheduleTrim();
   }
@@ -379,6 +407,10 @@ export class FrameSendQueue {
   #recycle(batch: Batch): void {
     batch.used = 0;
     batch.done = undefined;
+    if (batch.buffer.length > ARENA_SIZE) {
+      this.#spareLarge = batch;
+      return;
+    }
     // First-size arenas are not kept: small sends make one now and then,
     // and an idle connection then holds no arena and no trim timer.
     if (

@@ -41,3 +41,44 @@ Deno.test("FramedConnection: a producer paced by ready() writes full arenas (3 f
   // the woken producer added to it, took 20 writes.
   assert.ok(writes <= 15, `took ${writes} writes`);
 });
+
+Deno.test("FramedConnection: frames larger than an arena (512 KiB, reusing one spare buffer) arrive intact, sent back to back, after awaits and in one turn", async () => {
+  await using framed = await pair({}, {});
+  const { client, server } = framed;
+  const size = 512 * 1024 + 113;
+  const frame = (fill: number) => {
+    const bytes = new Uint8Array(size).fill(fill);
+    bytes[0] = fill ^ 0xff; // a first byte that differs from the rest
+    return bytes;
+  };
+  const fills = [1, 2, 3, 4, 5, 6];
+  const reading = (async () => {
+    const seen: number[] = [];
+    while (seen.length < fills.length) {
+      const got = (await server.read())!;
+      assert.equal(got.length, size);
+      const fill = got[1];
+      assert.equal(got[0], fill ^ 0xff);
+      assert.ok(got.every((byte, i) => i === 0 || byte === fill));
+      seen.push(fill);
+    }
+    return seen;
+  })();
+  // Two awaited one by one (the spare is reused), then four in one turn
+  // (the spare is taken by the first, the others get buffers of their own),
+  // and the caller's arrays are overwritten at once: send() copied them.
+  for (const fill of fills.slice(0, 2)) {
+    const bytes = frame(fill);
+    const sent = client.send(bytes);
+    bytes.fill(0);
+    await sent;
+  }
+  const sends = fills.slice(2).map((fill) => {
+    const bytes = frame(fill);
+    const sent = client.send(bytes);
+    bytes.fill(0);
+    return sent;
+  });
+  await Promise.all(sends);
+  assert.deepEqual(await reading, fills);
+});
