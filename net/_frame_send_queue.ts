@@ -86,7 +86,6 @@ export class FrameSendQueue {
   #readyWaiters: PromiseWithResolvers<void>[] | undefined;
   #trimTimer: WheelTimer | undefined;
   #sendError: Error | undefined;
-  // Refusing: closing or shut (sends reject); shut: nothing is written.
 
   constructor(
     hooks: FrameSendHooks,
@@ -335,15 +334,12 @@ export class FrameSendQueue {
     if (batch.used > 0 && need <= ARENA_SIZE) {
       // Not written yet (the arena in flight is never the current one), so
       // it may grow: frames sent in one turn stay one write.
-      let length = batch.buffer.length * 2;
-      while (length < need) length *= 2;
-      const grown = new Uint8Array(Math.min(length, ARENA_SIZE));
+      const grown = new Uint8Array(
+        Math.min(doubledTo(batch.buffer.length, need), ARENA_SIZE),
+      );
       grown.set(batch.buffer.subarray(0, batch.used));
       batch.buffer = grown;
-      if (grown.length > this.#arenaSize) {
-        this.#arenaSize = grown.length;
-        this.#pool = undefined;
-      }
+      if (grown.length > this.#arenaSize) this.#useArenaSize(grown.length);
       return batch;
     }
     if (batch.used > 0) {
@@ -352,24 +348,26 @@ export class FrameSendQueue {
         this.#arenaSize < ARENA_SIZE && batch.buffer.length >= this.#arenaSize
       ) {
         // A full arena: traffic is heavy, use bigger ones.
-        this.#arenaSize *= 2;
-        this.#pool = undefined;
+        this.#useArenaSize(this.#arenaSize * 2);
       }
     } else this.#recycle(batch);
     if (size > this.#arenaSize && size * 2 <= ARENA_SIZE) {
       // Frames bigger than the arenas: go straight to arenas that hold two
       // (pooled, reused), not a fresh buffer per frame until doubling
       // catches up.
-      let length = this.#arenaSize * 2;
-      while (length < size * 2) length *= 2;
-      this.#arenaSize = length;
-      this.#pool = undefined;
+      this.#useArenaSize(doubledTo(this.#arenaSize, size * 2));
     }
     const next = size <= this.#arenaSize
       ? (this.#pool?.pop() ?? newBatch(this.#arenaSize))
       : this.#largeBatch(size);
     this.#batch = next;
     return next;
+  }
+
+  // New arenas are `length` bytes; pooled ones of the old size are dropped.
+  #useArenaSize(length: number): void {
+    this.#arenaSize = length;
+    this.#pool = undefined;
   }
 
   // A buffer for a frame larger than an arena: the spare when it is big
@@ -514,6 +512,13 @@ function writeFrame(buffer: Uint8Array, offset: number, payload: Uint8Array) {
   buffer[offset + 2] = (length >>> 8) & 0xff;
   buffer[offset + 3] = length & 0xff;
   buffer.set(payload, offset + 4);
+}
+
+/** `from` doubled until it is at least `atLeast`. */
+function doubledTo(from: number, atLeast: number): number {
+  let length = from * 2;
+  while (length < atLeast) length *= 2;
+  return length;
 }
 
 function newBatch(size: number): Batch {
